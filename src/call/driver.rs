@@ -1,0 +1,320 @@
+//! The driver: builds the receptionist's context from the store, then runs
+//! `step → perform → step` until the receptionist is done or the caller is
+//! gone, and records the call's outcome.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+
+use crate::agenda::{self, Source};
+use crate::reception::{Action, CallContext, DoctorChoice, Input, Outcome, Receptionist, RecordingKind, Refusal};
+use crate::store::{BookError, BookingRequest, CallRecord, Store, StoreError};
+
+use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest};
+
+/// What the switch told us about the call.
+#[derive(Debug, Clone)]
+pub struct CallSetup {
+    /// The channel's unique id.
+    pub uuid: String,
+    /// The caller's number (E.164), `None` when withheld.
+    pub caller: Option<String>,
+    /// The dialled number.
+    pub destination: String,
+}
+
+/// What the driver needs besides the call.
+#[derive(Debug, Clone)]
+pub struct DriverEnv {
+    /// The practices' facts.
+    pub store: Store,
+    /// Where recordings go (shared with FreeSWITCH).
+    pub recordings_dir: PathBuf,
+    /// Key timeout.
+    pub digit_timeout_ms: u64,
+    /// Recording silence threshold.
+    pub silence_threshold: u32,
+    /// Seconds of silence ending a recording.
+    pub silence_secs: u32,
+    /// Dialplan context of the transfer targets.
+    pub context: String,
+    /// Secretaries' extension when the practice names none.
+    pub default_secretaries: String,
+    /// Seconds to let the doctor's or practice's phone ring.
+    pub bridge_timeout_secs: u32,
+}
+
+/// What became of a call; kept up to date while it runs, so that a deadline
+/// that cuts the call short still leaves an accurate record.
+#[derive(Debug, Clone)]
+pub struct CallSummary {
+    /// Practice found for the dialled number.
+    pub practice_id: Option<i64>,
+    /// Outcome so far.
+    pub outcome: Outcome,
+    /// Reason / detail.
+    pub detail: String,
+    /// Whether the call was handed to another extension (the socket must
+    /// then close without hanging up).
+    pub handed_over: bool,
+    /// Whether no practice answers this dialled number.
+    pub unrouted: bool,
+}
+
+impl Default for CallSummary {
+    fn default() -> Self {
+        Self { practice_id: None, outcome: Outcome::InProgress, detail: String::new(), handed_over: false, unrouted: false }
+    }
+}
+
+fn store_failed(e: StoreError) -> Input {
+    Input::Failed(e.to_string())
+}
+
+/// Build the receptionist's context, or `None` when the number serves no practice.
+async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Result<Option<CallContext>, StoreError> {
+    let destination = setup.destination.clone();
+    let caller = setup.caller.clone();
+    env.store
+        .run(move |db| {
+            let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
+            let (rule, known) = match &caller {
+                Some(c) => (db.caller_rule(snap.practice.id, c)?, !db.patient_names(snap.practice.id, c)?.is_empty()),
+                None => (None, false),
+            };
+            let doctors = snap
+                .doctors
+                .iter()
+                .map(|d| DoctorChoice {
+                    id: d.id,
+                    name: d.name.clone(),
+                    types: snap.types.iter().filter(|t| t.doctor_id == d.id && t.phone_bookable && (known || t.new_patients)).map(|t| (t.id, t.name.clone())).collect(),
+                    horizon_days: d.horizon_days,
+                    dial: d.dial.clone(),
+                })
+                .filter(|d| !d.types.is_empty())
+                .collect();
+            let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
+            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now }))
+        })
+        .await
+}
+
+/// Drive one call to its end. `summary` is updated as the call goes.
+pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, summary: &mut CallSummary) -> Result<(), ChannelError> {
+    let started = Utc::now();
+    let ctx = match context(env, setup, started).await {
+        Ok(Some(ctx)) => ctx,
+        Ok(None) => {
+            warn!(destination = %setup.destination, "no practice for this dialled number: handing the call back to the dialplan");
+            summary.unrouted = true;
+            summary.detail = format!("numéro {} non attribué", setup.destination);
+            return Ok(());
+        }
+        Err(e) => {
+            warn!(error = %e, "store unavailable at call start: handing the call to the secretaries");
+            summary.detail = format!("erreur de la base au début de l'appel: {e}");
+            summary.outcome = Outcome::Secretaries;
+            let _ = channel.set_vars(&[("standardiste_reason", summary.detail.clone())]).await;
+            channel.transfer(&env.default_secretaries, &env.context).await?;
+            summary.handed_over = true;
+            return Ok(());
+        }
+    };
+    summary.practice_id = Some(ctx.practice.id);
+    let practice_id = ctx.practice.id;
+    let practice_name = ctx.practice.name.clone();
+    let secretaries = ctx.practice.secretaries.clone().unwrap_or_else(|| env.default_secretaries.clone());
+    let mut rec = Receptionist::new(ctx);
+    let mut input = Input::Start;
+    let mut recordings = 0u32;
+    loop {
+        let (next, actions) = rec.step(input);
+        rec = next;
+        summary.outcome = rec.outcome();
+        summary.detail = rec.detail().to_string();
+        if actions.is_empty() {
+            break;
+        }
+        let was_hung_up = channel.is_hung_up();
+        let mut last = Input::Done;
+        for action in actions {
+            let is_final = action.is_final();
+            last = perform(channel, env, setup, practice_id, &practice_name, &secretaries, &mut recordings, summary, action).await?;
+            if last == Input::HungUp || is_final {
+                break;
+            }
+        }
+        if was_hung_up || rec.is_done() {
+            // After a hang-up the receptionist gets one last word (keeping a
+            // message); nothing is asked of the caller any more.
+            break;
+        }
+        input = last;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn perform<C: Channel>(
+    channel: &mut C,
+    env: &DriverEnv,
+    setup: &CallSetup,
+    practice_id: i64,
+    practice_name: &str,
+    secretaries: &str,
+    recordings: &mut u32,
+    summary: &mut CallSummary,
+    action: Action,
+) -> Result<Input, ChannelError> {
+    let hung = |c: Completion| if c == Completion::HungUp { Input::HungUp } else { Input::Done };
+    let now = Utc::now();
+    let caller = setup.caller.clone();
+    Ok(match action {
+        Action::Answer => hung(channel.answer().await?),
+        Action::Say(text) => hung(channel.say(&text).await?),
+        Action::Ask { prompt, max_digits } => {
+            let g = Gather { prompt, min: 1, max: max_digits, timeout_ms: env.digit_timeout_ms, terminators: "#".into(), tries: 1 };
+            match channel.gather(&g).await? {
+                Gathered::Digits(d) => Input::Digits(d),
+                Gathered::Timeout => Input::NoInput,
+                Gathered::HungUp => Input::HungUp,
+            }
+        }
+        Action::Record { prompt, kind, max_secs } => {
+            if channel.say(&prompt).await? == Completion::HungUp {
+                return Ok(Input::HungUp);
+            }
+            *recordings += 1;
+            let folder = env.recordings_dir.join(practice_id.to_string());
+            if let Err(e) = tokio::fs::create_dir_all(&folder).await {
+                warn!(error = %e, folder = %folder.display(), "cannot create the recordings folder; FreeSWITCH may still write it");
+            }
+            let label = match kind {
+                RecordingKind::Name => "nom",
+                RecordingKind::Message => "message",
+            };
+            let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, recordings));
+            let req = RecordRequest { path: path.to_string_lossy().into_owned(), max_secs, silence_threshold: env.silence_threshold, silence_secs: env.silence_secs };
+            let r = channel.record(&req).await?;
+            if r.secs >= 1.0 {
+                Input::Recorded { path: req.path, secs: r.secs }
+            } else if r.hung_up {
+                Input::HungUp
+            } else {
+                Input::NothingRecorded
+            }
+        }
+        Action::FindSlots { doctor_id, type_id, after, count } => {
+            match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await {
+                Ok(slots) => Input::Slots(slots),
+                Err(e) => store_failed(e),
+            }
+        }
+        Action::Book { doctor_id, type_id, start, name_recording } => {
+            let req = BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
+            match env.store.run(move |db| db.book(&req)).await {
+                Ok(Ok(appt)) => {
+                    info!(appointment = appt.id, "booked");
+                    Input::Booked(appt)
+                }
+                Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
+                Err(e) => store_failed(e),
+            }
+        }
+        Action::ListAppointments => match caller {
+            None => Input::Appointments(Vec::new()),
+            Some(phone) => match env.store.run(move |db| db.future_appointments(practice_id, &phone, now)).await {
+                Ok(list) => Input::Appointments(list),
+                Err(e) => store_failed(e),
+            },
+        },
+        Action::Cancel { appointment_id } => match env.store.run(move |db| db.cancel(appointment_id, caller.as_deref())).await {
+            Ok(done) => Input::Cancelled(done),
+            Err(e) => store_failed(e),
+        },
+        Action::Move { appointment_id, start } => {
+            match env.store.run(move |db| db.move_appointment(appointment_id, caller.as_deref(), start, now)).await {
+                Ok(Ok(appt)) => Input::Booked(appt),
+                Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
+                Err(e) => store_failed(e),
+            }
+        }
+        Action::SaveMessage { recording, secs, urgent } => {
+            match env.store.run(move |db| db.save_message(practice_id, caller.as_deref(), now, &recording, secs, urgent)).await {
+                Ok(id) => {
+                    info!(message = id, "message stored");
+                    Input::Done
+                }
+                Err(e) => {
+                    // The recording itself is on disk; the log keeps its path.
+                    warn!(error = %e, "could not store the message row");
+                    store_failed(e)
+                }
+            }
+        }
+        Action::Bridge { dial } => match channel.bridge(&dial, env.bridge_timeout_secs).await? {
+            Bridged::Answered => Input::BridgeEnded { answered: true },
+            Bridged::Failed(cause) => {
+                info!(%cause, "bridge not answered");
+                Input::BridgeEnded { answered: false }
+            }
+            Bridged::HungUp => Input::HungUp,
+        },
+        Action::ToSecretaries { reason, urgent } => {
+            let vars = [
+                ("standardiste_practice", practice_name.to_string()),
+                ("standardiste_practice_id", practice_id.to_string()),
+                ("standardiste_reason", reason),
+                ("standardiste_urgent", urgent.to_string()),
+            ];
+            if channel.set_vars(&vars).await? == Completion::HungUp {
+                return Ok(Input::HungUp);
+            }
+            let c = channel.transfer(secretaries, &env.context).await?;
+            summary.handed_over = c == Completion::Done;
+            hung(c)
+        }
+        Action::ToPracticePhone { dial } => {
+            if channel.set_vars(&[("standardiste_practice", practice_name.to_string())]).await? == Completion::HungUp {
+                return Ok(Input::HungUp);
+            }
+            match channel.bridge(&dial, env.bridge_timeout_secs).await? {
+                Bridged::Answered => Input::BridgeEnded { answered: true },
+                Bridged::HungUp => Input::HungUp,
+                Bridged::Failed(_) => Input::BridgeEnded { answered: false },
+            }
+        }
+        Action::Hangup => hung(channel.hangup("NORMAL_CLEARING").await?),
+    })
+}
+
+fn refusal_of(e: BookError) -> Refusal {
+    match e {
+        BookError::SlotTaken => Refusal::SlotTaken,
+        BookError::TooManyFuture { max } => Refusal::TooMany(max),
+        BookError::NotBookable(_) => Refusal::NotBookable,
+    }
+}
+
+/// Write the call's record (best effort: a failure is logged).
+pub async fn record_call(store: &Store, setup: &CallSetup, started: DateTime<Utc>, summary: &CallSummary) {
+    let outcome = match summary.outcome {
+        Outcome::InProgress => Outcome::Abandoned,
+        o => o,
+    };
+    let rec = CallRecord {
+        practice_id: summary.practice_id,
+        uuid: setup.uuid.clone(),
+        caller: setup.caller.clone(),
+        started_at: started,
+        ended_at: Utc::now(),
+        outcome: if summary.unrouted { "unrouted".into() } else { outcome.as_str().to_string() },
+        detail: summary.detail.clone(),
+    };
+    if let Err(e) = store.run(move |db| db.record_call(&rec)).await {
+        warn!(error = %e, "could not record the call");
+    }
+}
+

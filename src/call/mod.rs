@@ -1,0 +1,131 @@
+//! The call: the [`Channel`] trait (what can be done to a live call, whatever
+//! the switch) and the driver that owns one call from its first event to its
+//! last, performing the receptionist's actions and feeding results back.
+//!
+//! Knows nothing of the Event Socket (that is `freeswitch/`) nor of SQL
+//! (that is `store/`).
+
+pub mod driver;
+
+use std::future::Future;
+
+use thiserror::Error;
+
+pub use driver::{drive, CallSetup, CallSummary, DriverEnv};
+
+/// A channel operation could not be carried out (the connection is gone or
+/// broke the protocol). A hang-up is *not* an error: it is a result.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ChannelError {
+    /// The switch closed the connection or it broke.
+    #[error("connection to the switch lost: {0}")]
+    Disconnected(String),
+    /// The switch refused a command.
+    #[error("the switch refused {command}: {reply}")]
+    Refused {
+        /// What was sent.
+        command: String,
+        /// What came back.
+        reply: String,
+    },
+    /// A prompt could not be rendered.
+    #[error("speech: {0}")]
+    Speech(String),
+}
+
+/// The end of an operation that returns nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// It ran to its end (or was stopped by a key where allowed).
+    Done,
+    /// The caller hung up meanwhile.
+    HungUp,
+}
+
+/// Keys to collect after a prompt; a key stops the prompt at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gather {
+    /// Text of the question.
+    pub prompt: String,
+    /// Fewest keys.
+    pub min: u8,
+    /// Most keys.
+    pub max: u8,
+    /// Wait for the first key after the prompt (ms).
+    pub timeout_ms: u64,
+    /// Keys that end the input early.
+    pub terminators: String,
+    /// How many times the prompt is played if nothing comes.
+    pub tries: u8,
+}
+
+/// The result of a [`Gather`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gathered {
+    /// Keys pressed.
+    Digits(String),
+    /// Nothing before the timeout.
+    Timeout,
+    /// The caller hung up.
+    HungUp,
+}
+
+/// A recording to make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRequest {
+    /// File the switch writes.
+    pub path: String,
+    /// Longest recording.
+    pub max_secs: u32,
+    /// Energy under which audio counts as silence.
+    pub silence_threshold: u32,
+    /// Seconds of silence that end it.
+    pub silence_secs: u32,
+}
+
+/// What a recording gave.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recorded {
+    /// Length of what was recorded, seconds.
+    pub secs: f64,
+    /// Whether the caller hung up during (or right at the end of) the recording.
+    pub hung_up: bool,
+}
+
+/// The result of a bridge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bridged {
+    /// Someone answered; the bridge is over and the caller is still there.
+    Answered,
+    /// Nobody answered (busy, no answer, unreachable): the cause.
+    Failed(String),
+    /// The caller hung up.
+    HungUp,
+}
+
+/// What can be done to a live call. One implementation per switch; the rest
+/// of the service speaks only this.
+pub trait Channel: Send {
+    /// Answer.
+    fn answer(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Play a file; no key interrupts it.
+    fn play(&mut self, file: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Say a text (rendered to speech, then played); no key interrupts it.
+    fn say(&mut self, text: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Ask a question and collect keys; a key stops the prompt.
+    fn gather(&mut self, request: &Gather) -> impl Future<Output = Result<Gathered, ChannelError>> + Send;
+    /// Beep and record; `#` or silence ends it.
+    fn record(&mut self, request: &RecordRequest) -> impl Future<Output = Result<Recorded, ChannelError>> + Send;
+    /// Put the caller through to `dial`, waiting `timeout_secs` for an answer.
+    fn bridge(&mut self, dial: &str, timeout_secs: u32) -> impl Future<Output = Result<Bridged, ChannelError>> + Send;
+    /// Set channel variables the next hop reads (the reason for the secretaries…).
+    fn set_vars(&mut self, vars: &[(&str, String)]) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Hand the call to a dialplan extension; the receptionist's part ends.
+    fn transfer(&mut self, extension: &str, context: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Park the call (music on hold is the switch's business).
+    fn park(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Hang up.
+    fn hangup(&mut self, cause: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Whether the caller is gone.
+    fn is_hung_up(&self) -> bool;
+}

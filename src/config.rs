@@ -1,0 +1,351 @@
+//! Configuration: a TOML file with documented defaults. Every field has a
+//! `DEFAULT_*` next to it; `check` reports every problem with its line and a
+//! hint (`standardiste check-config FILE`, exit code 64 on a bad file).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Where FreeSWITCH's `socket` application connects.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8084";
+/// mod_event_socket's inbound listener.
+pub const DEFAULT_ESL_HOST: &str = "127.0.0.1";
+/// Its port.
+pub const DEFAULT_ESL_PORT: u16 = 8021;
+/// Concurrent calls held at most; over it a call falls through to the dialplan's fallback.
+pub const DEFAULT_MAX_CALLS: usize = 2000;
+/// No call lasts longer in the receptionist's hands (seconds).
+pub const DEFAULT_CALL_DEADLINE_SECS: u64 = 900;
+/// Seconds FreeSWITCH keeps the socket after hang-up so the last events arrive.
+pub const DEFAULT_LINGER_SECS: u64 = 5;
+/// How long a caller has to press a key after a question (ms).
+pub const DEFAULT_DIGIT_TIMEOUT_MS: u64 = 6000;
+/// On shutdown, how long live calls may take to finish (seconds).
+pub const DEFAULT_DRAIN_SECS: u64 = 60;
+/// Dialplan context of the extensions the receptionist transfers to.
+pub const DEFAULT_CONTEXT: &str = "standardiste";
+/// Silence threshold for recordings (FreeSWITCH energy units).
+pub const DEFAULT_SILENCE_THRESHOLD: u32 = 200;
+/// Seconds of silence that end a recording.
+pub const DEFAULT_SILENCE_SECS: u32 = 4;
+
+/// The whole file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Outbound socket listener and call limits.
+    pub server: Server,
+    /// The inbound Event Socket connection.
+    pub freeswitch: Freeswitch,
+    /// SQLite file.
+    pub database: Database,
+    /// Folders shared with FreeSWITCH.
+    pub paths: Paths,
+    /// Text to speech.
+    pub speech: Speech,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// Address FreeSWITCH's `socket` application connects to.
+    pub listen: String,
+    /// Concurrent calls at most.
+    pub max_calls: usize,
+    /// Per-call deadline, seconds.
+    pub call_deadline_secs: u64,
+    /// `linger N` seconds.
+    pub linger_secs: u64,
+    /// Key timeout, ms.
+    pub digit_timeout_ms: u64,
+    /// Shutdown drain, seconds.
+    pub drain_secs: u64,
+    /// Dialplan context for transfers.
+    pub context: String,
+}
+
+/// `[freeswitch]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Freeswitch {
+    /// Host of mod_event_socket.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Password (`event_socket.conf.xml`).
+    pub password: String,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// SQLite file; created with the demo practice when missing.
+    pub path: PathBuf,
+    /// Seed the demo practice into a new file.
+    pub demo: bool,
+}
+
+/// `[paths]`: folders FreeSWITCH and the service share.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Paths {
+    /// Rendered prompts; FreeSWITCH plays from here.
+    pub prompts: PathBuf,
+    /// Recordings; FreeSWITCH writes here.
+    pub recordings: PathBuf,
+}
+
+/// `[speech]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Speech {
+    /// espeak-ng command.
+    pub espeak: String,
+    /// Voice.
+    pub voice: String,
+    /// Words per minute.
+    pub rate: u32,
+    /// Recording silence threshold.
+    pub silence_threshold: u32,
+    /// Seconds of silence ending a recording.
+    pub silence_secs: u32,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.into(),
+            max_calls: DEFAULT_MAX_CALLS,
+            call_deadline_secs: DEFAULT_CALL_DEADLINE_SECS,
+            linger_secs: DEFAULT_LINGER_SECS,
+            digit_timeout_ms: DEFAULT_DIGIT_TIMEOUT_MS,
+            drain_secs: DEFAULT_DRAIN_SECS,
+            context: DEFAULT_CONTEXT.into(),
+        }
+    }
+}
+
+impl Default for Freeswitch {
+    fn default() -> Self {
+        Self { host: DEFAULT_ESL_HOST.into(), port: DEFAULT_ESL_PORT, password: String::new() }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self { path: PathBuf::from("var/standardiste.sqlite"), demo: true }
+    }
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Self { prompts: PathBuf::from("var/prompts"), recordings: PathBuf::from("var/recordings") }
+    }
+}
+
+impl Default for Speech {
+    fn default() -> Self {
+        Self { espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { server: Server::default(), freeswitch: Freeswitch::default(), database: Database::default(), paths: Paths::default(), speech: Speech::default() }
+    }
+}
+
+/// One problem in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {} (hint: {})", self.message, self.hint),
+            None => write!(f, "{} (hint: {})", self.message, self.hint),
+        }
+    }
+}
+
+/// The configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file has problems.
+    #[error("{path}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// File.
+        path: PathBuf,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line where `key` is set inside `[section]`, if it is set in the file.
+fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            current = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            continue;
+        }
+        if current == section {
+            if let Some((k, _)) = line.split_once('=') {
+                if k.trim() == key {
+                    return Some(i + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Config {
+    /// Parse and check a configuration text. Every problem is reported, not just the first.
+    pub fn parse(text: &str) -> Result<Self, Vec<Problem>> {
+        let config: Config = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let line = e.span().map(|s| line_of_offset(text, s.start));
+                let message = e.message().to_string();
+                let hint = if message.contains("unknown field") {
+                    "remove it or check its spelling; the README lists every key".to_string()
+                } else if message.contains("invalid type") {
+                    "numbers are written without quotes, texts between quotes".to_string()
+                } else {
+                    "see the example configuration in the README".to_string()
+                };
+                return Err(vec![Problem { line, message, hint }]);
+            }
+        };
+        let problems = config.check(text);
+        if problems.is_empty() { Ok(config) } else { Err(problems) }
+    }
+
+    /// Read and check a file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Config::parse(&text).map_err(|problems| ConfigError::Invalid { path: path.to_path_buf(), problems })
+    }
+
+    /// Semantic checks; `text` is used to find lines.
+    pub fn check(&self, text: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut bad = |section: &str, key: &str, message: String, hint: &str| {
+            out.push(Problem { line: line_of_key(text, section, key), message: format!("[{section}] {key}: {message}"), hint: hint.to_string() });
+        };
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            bad("server", "listen", format!("« {} » is not an address:port", self.server.listen), "write it as 127.0.0.1:8084");
+        }
+        if self.server.max_calls == 0 {
+            bad("server", "max_calls", "must be at least 1".into(), "2000 is a good start for one host");
+        }
+        if self.server.call_deadline_secs < 10 {
+            bad("server", "call_deadline_secs", "under 10 seconds no dialogue can finish".into(), "900 (15 minutes) is the default");
+        }
+        if self.server.linger_secs == 0 || self.server.linger_secs > 60 {
+            bad("server", "linger_secs", "must be between 1 and 60".into(), "5 lets the last events arrive; plain linger (0) would never let go");
+        }
+        if !(1000..=60000).contains(&self.server.digit_timeout_ms) {
+            bad("server", "digit_timeout_ms", "must be between 1000 and 60000".into(), "6000 gives an elderly caller time to find the key");
+        }
+        if self.server.context.trim().is_empty() || self.server.context.contains(char::is_whitespace) {
+            bad("server", "context", "must be one word".into(), "the dialplan context holding the secretaries' extension, e.g. standardiste");
+        }
+        if self.freeswitch.host.trim().is_empty() {
+            bad("freeswitch", "host", "is empty".into(), "127.0.0.1 when FreeSWITCH runs on this host");
+        }
+        if self.freeswitch.port == 0 {
+            bad("freeswitch", "port", "must not be 0".into(), "8021 is mod_event_socket's default");
+        }
+        if self.freeswitch.password == "ClueCon" {
+            bad("freeswitch", "password", "is FreeSWITCH's well-known default".into(), "set a password of your own in event_socket.conf.xml and here");
+        }
+        if self.freeswitch.password.contains(['\n', '\r']) {
+            bad("freeswitch", "password", "contains a line break".into(), "one line only");
+        }
+        if self.database.path.as_os_str().is_empty() {
+            bad("database", "path", "is empty".into(), "e.g. /var/lib/standardiste/standardiste.sqlite");
+        }
+        for (key, p) in [("prompts", &self.paths.prompts), ("recordings", &self.paths.recordings)] {
+            if p.as_os_str().is_empty() {
+                bad("paths", key, "is empty".into(), "a folder FreeSWITCH can read and write");
+            } else if p.exists() && !p.is_dir() {
+                bad("paths", key, format!("{} exists and is not a folder", p.display()), "point it to a folder");
+            }
+        }
+        if !(80..=450).contains(&self.speech.rate) {
+            bad("speech", "rate", "must be between 80 and 450 words per minute".into(), "150 is calm and clear on the phone");
+        }
+        if self.speech.voice.trim().is_empty() {
+            bad("speech", "voice", "is empty".into(), "fr");
+        }
+        out
+    }
+
+    /// Listen address (checked).
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.server.listen.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8084)))
+    }
+
+    /// Per-call deadline.
+    pub fn call_deadline(&self) -> Duration {
+        Duration::from_secs(self.server.call_deadline_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_means_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.server.listen, DEFAULT_LISTEN);
+        assert_eq!(c.freeswitch.port, DEFAULT_ESL_PORT);
+    }
+
+    #[test]
+    fn every_problem_has_its_line() {
+        let text = "[server]\nlisten = \"nowhere\"\nmax_calls = 0\n\n[freeswitch]\npassword = \"ClueCon\"\n[speech]\nrate = 9\n";
+        let problems = Config::parse(text).unwrap_err();
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![Some(2), Some(3), Some(6), Some(8)], "{problems:?}");
+        assert!(problems.iter().all(|p| !p.hint.is_empty()));
+    }
+
+    #[test]
+    fn syntax_and_unknown_keys_are_located() {
+        let p = Config::parse("[server]\nlisten = \"127.0.0.1:1\"\nmax_cals = 3\n").unwrap_err();
+        assert_eq!(p[0].line, Some(3));
+        assert!(p[0].message.contains("unknown field"), "{}", p[0].message);
+        let p = Config::parse("[server]\nmax_calls = \"many\"\n").unwrap_err();
+        assert_eq!(p[0].line, Some(2));
+        let p = Config::parse("[server\n").unwrap_err();
+        assert_eq!(p[0].line, Some(1));
+    }
+}

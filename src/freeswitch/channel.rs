@@ -1,0 +1,298 @@
+//! [`Channel`] over one outbound Event Socket connection.
+//!
+//! Every application runs as a `sendmsg execute` carrying its own
+//! `Event-UUID`; with `async`, the `+OK` only means *queued*, so each
+//! operation waits for the `CHANNEL_EXECUTE_COMPLETE` whose
+//! `Application-UUID` matches. A `CHANNEL_HANGUP` at any moment ends the wait
+//! with a hang-up result; a malformed event is logged and skipped.
+
+use std::time::Duration;
+
+use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream};
+use tokio::time::Instant;
+use tracing::{debug, warn};
+
+use crate::call::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use crate::speech::Voice;
+
+/// After `CHANNEL_HANGUP`, how long the completion of the running
+/// application may take to arrive (it comes right after, in the captures).
+const HANGUP_GRACE: Duration = Duration::from_secs(1);
+
+/// Beep before a recording.
+const BEEP: &str = "tone_stream://%(400,0,800)";
+
+/// What an application's run gave.
+#[derive(Debug)]
+struct Exec {
+    /// Its `CHANNEL_EXECUTE_COMPLETE`, when it came.
+    complete: Option<EslEvent>,
+    /// The caller hung up.
+    hung_up: bool,
+    /// A `CHANNEL_BRIDGE` was seen while it ran.
+    bridged: bool,
+}
+
+/// One call's channel.
+pub struct EslChannel {
+    client: EslClient,
+    events: EslEventStream,
+    voice: Voice,
+    uuid: String,
+    hung_up: bool,
+    gathers: u32,
+    inter_digit_ms: u64,
+}
+
+fn lost(e: impl std::fmt::Display) -> ChannelError {
+    ChannelError::Disconnected(e.to_string())
+}
+
+/// Header values travel raw in a `sendmsg`: no line breaks.
+fn one_line(value: &str) -> String {
+    value.replace(['\r', '\n'], " ")
+}
+
+impl EslChannel {
+    /// Wrap a connected, subscribed outbound connection.
+    pub fn new(client: EslClient, events: EslEventStream, voice: Voice, uuid: String) -> Self {
+        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000 }
+    }
+
+    /// The channel's unique id.
+    pub fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    /// The client, for api commands.
+    pub fn client(&self) -> &EslClient {
+        &self.client
+    }
+
+    /// Send a `sendmsg` and require its `+OK` (which, in async mode, only means queued).
+    async fn send(&self, what: &str, msg: EslEvent) -> Result<(), ChannelError> {
+        let reply = self.client.sendmsg(None, msg).await.map_err(lost)?;
+        if reply.is_success() {
+            Ok(())
+        } else {
+            Err(ChannelError::Refused { command: what.to_string(), reply: reply.reply_text().unwrap_or("").to_string() })
+        }
+    }
+
+    /// Next well-formed event; `None` when the connection is over.
+    async fn next_event(&mut self) -> Result<Option<EslEvent>, ChannelError> {
+        loop {
+            match self.events.recv().await {
+                Some(Ok(ev)) => return Ok(Some(ev)),
+                Some(Err(e)) if e.is_connection_error() => return Err(lost(e)),
+                Some(Err(e)) => {
+                    // One malformed event does not end the call.
+                    warn!(error = %e, "malformed event skipped");
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Run one application and wait for its completion (or the hang-up).
+    async fn execute(&mut self, app: &str, arg: Option<&str>) -> Result<Exec, ChannelError> {
+        if self.hung_up {
+            return Ok(Exec { complete: None, hung_up: true, bridged: false });
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut msg = EslEvent::new();
+        msg.set_header("call-command", "execute");
+        msg.set_header("execute-app-name", app);
+        if let Some(arg) = arg {
+            msg.set_header("execute-app-arg", one_line(arg));
+        }
+        msg.set_header("Event-UUID", id.clone());
+        self.send(app, msg).await?;
+        let mut bridged = false;
+        let mut grace: Option<Instant> = None;
+        loop {
+            let next = match grace {
+                Some(until) => match tokio::time::timeout_at(until, self.next_event()).await {
+                    Ok(r) => r?,
+                    Err(_) => return Ok(Exec { complete: None, hung_up: true, bridged }),
+                },
+                None => self.next_event().await?,
+            };
+            let Some(ev) = next else {
+                if self.hung_up {
+                    return Ok(Exec { complete: None, hung_up: true, bridged });
+                }
+                return Err(ChannelError::Disconnected("the switch closed the connection".into()));
+            };
+            match ev.header_str("Event-Name").unwrap_or("") {
+                "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => {
+                    return Ok(Exec { complete: Some(ev), hung_up: self.hung_up, bridged });
+                }
+                "CHANNEL_HANGUP" => {
+                    debug!(cause = ev.header_str("Hangup-Cause").unwrap_or("?"), "caller hung up");
+                    self.hung_up = true;
+                    grace.get_or_insert(Instant::now() + HANGUP_GRACE);
+                }
+                "CHANNEL_HANGUP_COMPLETE" => {
+                    self.hung_up = true;
+                    return Ok(Exec { complete: None, hung_up: true, bridged });
+                }
+                "CHANNEL_BRIDGE" => bridged = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn completion(exec: &Exec) -> Completion {
+        if exec.hung_up { Completion::HungUp } else { Completion::Done }
+    }
+
+    async fn render(&self, text: &str) -> Result<String, ChannelError> {
+        let path = self.voice.render(text).await.map_err(|e| ChannelError::Speech(e.to_string()))?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+
+    /// Variables every call needs before the dialogue: no key stops a plain
+    /// playback, a failed bridge does not hang up the caller, and the caller
+    /// stays after a bridge ends.
+    pub async fn prepare(&mut self) -> Result<Completion, ChannelError> {
+        let e = self.execute("multiset", Some("playback_terminators=none continue_on_fail=true hangup_after_bridge=false")).await?;
+        Ok(Self::completion(&e))
+    }
+}
+
+impl Channel for EslChannel {
+    async fn answer(&mut self) -> Result<Completion, ChannelError> {
+        let e = self.execute("answer", None).await?;
+        Ok(Self::completion(&e))
+    }
+
+    async fn play(&mut self, file: &str) -> Result<Completion, ChannelError> {
+        let e = self.execute("playback", Some(file)).await?;
+        Ok(Self::completion(&e))
+    }
+
+    async fn say(&mut self, text: &str) -> Result<Completion, ChannelError> {
+        if self.hung_up {
+            return Ok(Completion::HungUp);
+        }
+        let file = self.render(text).await?;
+        self.play(&file).await
+    }
+
+    async fn gather(&mut self, g: &Gather) -> Result<Gathered, ChannelError> {
+        if self.hung_up {
+            return Ok(Gathered::HungUp);
+        }
+        let file = self.render(&g.prompt).await?;
+        // A fresh variable each time: a timeout must not read the last answer.
+        self.gathers += 1;
+        let var = format!("standardiste_keys_{}", self.gathers);
+        let terminators = if g.terminators.is_empty() { "none" } else { g.terminators.as_str() };
+        let arg = format!(
+            "{} {} {} {} {} {} silence_stream://250 {} ^[0-9*#]+$ {}",
+            g.min, g.max, g.tries.max(1), g.timeout_ms, terminators, file, var, self.inter_digit_ms
+        );
+        let e = self.execute("play_and_get_digits", Some(&arg)).await?;
+        if e.hung_up {
+            return Ok(Gathered::HungUp);
+        }
+        let digits = e.complete.as_ref().and_then(|c| c.header_str(&format!("variable_{var}"))).unwrap_or("").trim().to_string();
+        if digits.is_empty() || digits == "_undef_" { Ok(Gathered::Timeout) } else { Ok(Gathered::Digits(digits)) }
+    }
+
+    async fn record(&mut self, r: &RecordRequest) -> Result<Recorded, ChannelError> {
+        if self.hung_up {
+            return Ok(Recorded { secs: 0.0, hung_up: true });
+        }
+        if self.play(BEEP).await? == Completion::HungUp {
+            return Ok(Recorded { secs: 0.0, hung_up: true });
+        }
+        // `record` stops on the playback terminators: `#` ends a message.
+        self.execute("set", Some("playback_terminators=#")).await?;
+        let arg = format!("{} {} {} {}", r.path, r.max_secs, r.silence_threshold, r.silence_secs);
+        let e = self.execute("record", Some(&arg)).await?;
+        let ms: f64 = e
+            .complete
+            .as_ref()
+            .and_then(|c| c.header_str("variable_record_ms"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        if !e.hung_up {
+            self.execute("set", Some("playback_terminators=none")).await?;
+        }
+        Ok(Recorded { secs: ms / 1000.0, hung_up: e.hung_up })
+    }
+
+    async fn bridge(&mut self, dial: &str, timeout_secs: u32) -> Result<Bridged, ChannelError> {
+        let arg = format!("{{call_timeout={timeout_secs}}}{dial}");
+        let e = self.execute("bridge", Some(&arg)).await?;
+        if e.hung_up {
+            return Ok(Bridged::HungUp);
+        }
+        let status = e.complete.as_ref().and_then(|c| c.header_str("variable_DIALSTATUS")).unwrap_or("");
+        if e.bridged || status == "SUCCESS" {
+            return Ok(Bridged::Answered);
+        }
+        let cause = e
+            .complete
+            .as_ref()
+            .and_then(|c| c.header_str("variable_originate_disposition").or_else(|| c.header_str("variable_last_bridge_hangup_cause")))
+            .unwrap_or(if status.is_empty() { "UNKNOWN" } else { status });
+        Ok(Bridged::Failed(cause.to_string()))
+    }
+
+    async fn set_vars(&mut self, vars: &[(&str, String)]) -> Result<Completion, ChannelError> {
+        for (name, value) in vars {
+            let e = self.execute("set", Some(&format!("{name}={}", one_line(value)))).await?;
+            if e.hung_up {
+                return Ok(Completion::HungUp);
+            }
+        }
+        Ok(Completion::Done)
+    }
+
+    async fn transfer(&mut self, extension: &str, context: &str) -> Result<Completion, ChannelError> {
+        if self.hung_up {
+            return Ok(Completion::HungUp);
+        }
+        // The switch-side deadline was for the receptionist, not for the queue.
+        if let Err(e) = self.client.api(&format!("sched_del {}", self.uuid)).await {
+            warn!(error = %e, "could not cancel the switch-side deadline");
+        }
+        let e = self.execute("transfer", Some(&format!("{extension} XML {context}"))).await?;
+        Ok(Self::completion(&e))
+    }
+
+    async fn park(&mut self) -> Result<Completion, ChannelError> {
+        // park only completes when the call leaves the park: do not wait for it.
+        let mut msg = EslEvent::new();
+        msg.set_header("call-command", "execute");
+        msg.set_header("execute-app-name", "park");
+        self.send("park", msg).await?;
+        Ok(if self.hung_up { Completion::HungUp } else { Completion::Done })
+    }
+
+    async fn hangup(&mut self, cause: &str) -> Result<Completion, ChannelError> {
+        if self.hung_up {
+            return Ok(Completion::HungUp);
+        }
+        let mut msg = EslEvent::new();
+        msg.set_header("call-command", "hangup");
+        msg.set_header("hangup-cause", one_line(cause));
+        self.send("hangup", msg).await?;
+        // Wait briefly for the switch to confirm; the socket closes after anyway.
+        let until = Instant::now() + HANGUP_GRACE;
+        while let Ok(Ok(Some(ev))) = tokio::time::timeout_at(until, self.next_event()).await {
+            if ev.header_str("Event-Name") == Some("CHANNEL_HANGUP") {
+                break;
+            }
+        }
+        self.hung_up = true;
+        Ok(Completion::Done)
+    }
+
+    fn is_hung_up(&self) -> bool {
+        self.hung_up
+    }
+}

@@ -1,0 +1,11 @@
+//! FreeSWITCH: the only module that knows the Event Socket.
+//!
+//! - `outbound`: the listener FreeSWITCH's `socket` application connects to;
+//!   one task per call, a semaphore for the cap, a drain on shutdown.
+//! - `channel`: [`crate::call::Channel`] over one outbound connection.
+//! - `inbound`: the one inbound connection (api/bgapi, events), kept alive
+//!   with jittered backoff, re-subscribed and resynchronised after a reconnect.
+
+pub mod channel;
+pub mod inbound;
+pub mod outbound;

@@ -1,0 +1,176 @@
+//! The outbound Event Socket listener: FreeSWITCH's dialplan runs
+//! `socket 127.0.0.1:8084 async full` and connects here, once per call.
+//!
+//! One task per connection. A semaphore caps the calls held; a call over the
+//! cap is handed straight back to the dialplan (`connect`, `resume`, close:
+//! closing *before* `connect` would leave the caller parked, capture 08). On
+//! shutdown the listener closes (new calls fall through to the dialplan's
+//! fallback) and live calls are given time to finish.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use freeswitch_esl_tokio::{EslClient, EventFormat};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tracing::{debug, error, info, info_span, warn, Instrument};
+
+use crate::agenda::phone;
+use crate::call::{self, driver::record_call, CallSetup, CallSummary, DriverEnv};
+use crate::speech::Voice;
+
+use super::channel::EslChannel;
+
+/// How long `connect` and the setup commands may take.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections over the cap handed back at once; beyond this many at a time
+/// they are simply closed.
+const OVERFLOW_HANDLERS: usize = 256;
+
+/// What every call task shares.
+#[derive(Clone)]
+pub struct CallService {
+    /// The driver's environment.
+    pub env: DriverEnv,
+    /// Prompt rendering.
+    pub voice: Voice,
+    /// Per-call deadline.
+    pub deadline: Duration,
+    /// `linger N`.
+    pub linger: Duration,
+}
+
+/// Live counters, for logs and tests.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Calls accepted and driven.
+    pub accepted: std::sync::atomic::AtomicU64,
+    /// Calls handed back for being over the cap.
+    pub over_cap: std::sync::atomic::AtomicU64,
+    /// Calls finished (any way).
+    pub finished: std::sync::atomic::AtomicU64,
+}
+
+/// Accept calls until `shutdown` turns true, then drain for at most `drain`.
+pub async fn serve(listener: TcpListener, service: Arc<CallService>, max_calls: usize, mut shutdown: watch::Receiver<bool>, drain: Duration, counters: Arc<Counters>) {
+    let calls = Arc::new(Semaphore::new(max_calls));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_HANDLERS));
+    info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), max_calls, "waiting for FreeSWITCH's calls");
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of descriptors and the like: wait a moment, keep serving.
+                        error!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                match calls.clone().try_acquire_owned() {
+                    Ok(permit) => {
+                        counters.accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let service = service.clone();
+                        let counters = counters.clone();
+                        tokio::spawn(async move {
+                            handle_call(stream, service, permit).await;
+                            counters.finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        });
+                    }
+                    Err(_) => {
+                        counters.over_cap.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        warn!(%peer, max_calls, "over the call cap: handing the call back to the dialplan");
+                        if let Ok(p) = overflow.clone().try_acquire_owned() {
+                            tokio::spawn(hand_back(stream, p));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    drop(listener);
+    let live = max_calls - calls.available_permits();
+    info!(live, "shutting down: no new calls; live calls may finish");
+    match tokio::time::timeout(drain, calls.acquire_many(max_calls as u32)).await {
+        Ok(_) => info!("every call finished"),
+        Err(_) => warn!(left = max_calls - calls.available_permits(), "drain time over: closing the remaining calls (the dialplan takes them back)"),
+    }
+}
+
+/// Over the cap: `connect`, `resume`, close. The dialplan goes on to its fallback.
+async fn hand_back(stream: TcpStream, _permit: OwnedSemaphorePermit) {
+    let (client, _events) = EslClient::accept_outbound_stream(stream);
+    client.set_command_timeout(SETUP_TIMEOUT);
+    if let Err(e) = client.connect_session().await {
+        debug!(error = %e, "over-cap connection gone before connect");
+        return;
+    }
+    if let Err(e) = client.resume().await {
+        debug!(error = %e, "over-cap connection: resume failed");
+    }
+    let _ = client.disconnect().await;
+}
+
+/// One call, from `connect` to the socket's close.
+async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: OwnedSemaphorePermit) {
+    let started = Utc::now();
+    let (client, events) = EslClient::accept_outbound_stream(stream);
+    client.set_command_timeout(SETUP_TIMEOUT);
+    let data = match client.connect_session().await {
+        Ok(d) => d,
+        Err(e) => {
+            warn!(error = %e, "no channel data from the switch: closing");
+            let _ = client.disconnect().await;
+            return;
+        }
+    };
+    let uuid = data.header("Unique-ID").or_else(|| data.header("Caller-Unique-ID")).unwrap_or("").to_string();
+    let caller_id = data.header("Caller-Caller-ID-Number").or_else(|| data.header("Channel-Caller-ID-Number")).unwrap_or("");
+    let caller = phone::caller_number(caller_id);
+    let destination = data.header("Caller-Destination-Number").or_else(|| data.header("Channel-Destination-Number")).unwrap_or("").to_string();
+    let masked = caller.as_deref().map(phone::mask).unwrap_or_else(|| "masqué".into());
+    let span = info_span!("call", uuid = %uuid, caller = %masked, to = %destination);
+    async move {
+        if uuid.is_empty() {
+            warn!("connect reply without a Unique-ID: handing the call back");
+            let _ = client.resume().await;
+            let _ = client.disconnect().await;
+            return;
+        }
+        info!("call received");
+        let setup = CallSetup { uuid: uuid.clone(), caller, destination };
+        let mut summary = CallSummary::default();
+        let deadline = service.deadline;
+        let run = async {
+            // resume first: if anything below fails, closing hands the call
+            // back to the dialplan instead of hanging it up.
+            client.resume().await.map_err(|e| e.to_string())?;
+            client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
+            client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
+            let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
+            if let Err(e) = client.api(&sched).await {
+                warn!(error = %e, "could not arm the switch-side deadline");
+            }
+            let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone());
+            channel.prepare().await.map_err(|e| e.to_string())?;
+            call::drive(&mut channel, &service.env, &setup, &mut summary).await.map_err(|e| e.to_string())
+        };
+        match tokio::time::timeout(deadline, run).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warn!(error = %e, "call ended on an error: the dialplan takes the call back"),
+            Err(_) => {
+                warn!(secs = deadline.as_secs(), "call deadline reached: the dialplan takes the call back");
+                summary.detail = format!("délai maximal de l'appel atteint ({} s); {}", deadline.as_secs(), summary.detail);
+            }
+        }
+        record_call(&service.env.store, &setup, started, &summary).await;
+        info!(outcome = summary.outcome.as_str(), "call over");
+        let _ = client.disconnect().await;
+    }
+    .instrument(span)
+    .await;
+}

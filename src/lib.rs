@@ -1,0 +1,36 @@
+//! # standardiste
+//!
+//! A virtual receptionist for medical practices, beside FreeSWITCH.
+//!
+//! # Layout
+//!
+//! - [`freeswitch`]: the only module that knows the Event Socket. `outbound`
+//!   accepts one connection per call (capped by a semaphore, drained on
+//!   shutdown); `channel` implements [`call::Channel`] over it; `inbound` keeps
+//!   the one inbound connection (api/bgapi, events) alive.
+//! - [`call`]: the call driver. Owns one call: performs the receptionist's
+//!   actions through the `Channel` trait, feeds results back, enforces the
+//!   per-call deadline, records the outcome.
+//! - [`reception`]: the dialogue as a pure state machine,
+//!   `step(state, input) -> (state, actions)`. No IO, no tokio.
+//! - [`agenda`]: pure domain: timetables, slots, duty modes, caller rules,
+//!   phone numbers. No SQL, no tokio.
+//! - [`store`]: SQLite (rusqlite): schema, migrations, every read and write of
+//!   the facts above, the demo practice.
+//! - [`speech`]: text to speech (espeak-ng) with an on-disk cache, and the
+//!   French wording of dates, times and numbers.
+//! - [`config`]: the TOML configuration, its defaults and `check-config`.
+//! - [`cli`]: the administrators' command line (practices, doctors, hours,
+//!   rules, exports).
+
+#![forbid(unsafe_code)]
+
+pub mod agenda;
+pub mod call;
+pub mod cli;
+pub mod config;
+pub mod freeswitch;
+pub mod reception;
+pub mod service;
+pub mod speech;
+pub mod store;

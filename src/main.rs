@@ -1,0 +1,45 @@
+//! The `standardiste` binary: parse the command line, call into the library.
+
+use clap::Parser;
+use standardiste::cli::{self, Cli, Command, EXIT_AUTH, EXIT_CONFIG};
+use standardiste::config::Config;
+use standardiste::service::{self, ServeError};
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    std::process::exit(match run(cli) {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("standardiste: {}", f.message);
+            f.code
+        }
+    });
+}
+
+fn run(cli: Cli) -> Result<(), cli::Failure> {
+    match cli.command {
+        Command::CheckConfig { file } => match Config::load(&file) {
+            Ok(_) => {
+                println!("{}: OK", file.display());
+                Ok(())
+            }
+            Err(e) => Err(cli::Failure { code: EXIT_CONFIG, message: e.to_string() }),
+        },
+        Command::Serve => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            rt.block_on(service::run(config)).map_err(|e| match e {
+                ServeError::Inbound(_) => cli::Failure { code: EXIT_AUTH, message: e.to_string() },
+                other => cli::Failure { code: 1, message: other.to_string() },
+            })
+        }
+        other => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            cli::run_admin(&config, other, &mut std::io::stdout())
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! `standardiste serve`: wires the store, the voice, the outbound listener
+//! and the inbound link together, and stops them on SIGTERM/SIGINT (live
+//! calls finish, new ones are refused).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::call::DriverEnv;
+use crate::config::Config;
+use crate::freeswitch::inbound::{self, Inbound, InboundConfig, InboundError};
+use crate::freeswitch::outbound::{self, CallService, Counters};
+use crate::speech::Voice;
+use crate::store::{demo, Store, StoreError};
+
+/// Seconds the doctor's or practice's phone rings.
+const BRIDGE_TIMEOUT_SECS: u32 = 25;
+
+/// The service could not start or stopped on an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The database could not be opened.
+    #[error("database {path}: {source}")]
+    Store {
+        /// File.
+        path: String,
+        /// Cause.
+        source: StoreError,
+    },
+    /// A folder could not be created.
+    #[error("folder {path}: {source}")]
+    Folder {
+        /// Folder.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The listen address is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The inbound link was refused.
+    #[error(transparent)]
+    Inbound(#[from] InboundError),
+}
+
+/// A running service.
+pub struct Running {
+    /// Where FreeSWITCH's socket application must connect.
+    pub addr: SocketAddr,
+    /// The store it uses.
+    pub store: Store,
+    /// The inbound link.
+    pub inbound: Inbound,
+    /// Counters of the outbound listener.
+    pub counters: Arc<Counters>,
+    shutdown: watch::Sender<bool>,
+    outbound: tokio::task::JoinHandle<()>,
+    inbound_task: tokio::task::JoinHandle<Result<(), InboundError>>,
+}
+
+impl Running {
+    /// Ask for a graceful stop (what SIGTERM does).
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Wait until the service stops; `Err` when the inbound link was refused.
+    pub async fn wait(mut self) -> Result<(), ServeError> {
+        let inbound_result = tokio::select! {
+            r = &mut self.inbound_task => Some(r),
+            _ = &mut self.outbound => None,
+        };
+        match inbound_result {
+            Some(Ok(Err(e))) => {
+                self.shutdown.send_replace(true);
+                let _ = self.outbound.await;
+                Err(e.into())
+            }
+            Some(_) => {
+                let _ = self.outbound.await;
+                Ok(())
+            }
+            None => {
+                self.shutdown.send_replace(true);
+                let _ = self.inbound_task.await;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Open the database (creating it, with the demo practice when configured).
+pub fn open_store(config: &Config) -> Result<Store, ServeError> {
+    let path = &config.database.path;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| ServeError::Folder { path: parent.display().to_string(), source })?;
+    }
+    let store = Store::open(path).map_err(|source| ServeError::Store { path: path.display().to_string(), source })?;
+    if config.database.demo {
+        store
+            .run_sync(|db| {
+                if db.practice_names()?.is_empty() {
+                    demo::seed(db, Utc::now())?;
+                    info!(practice = demo::DEMO_PRACTICE, did = demo::DEMO_DID, "demo practice created");
+                }
+                Ok(())
+            })
+            .map_err(|source| ServeError::Store { path: path.display().to_string(), source })?;
+    }
+    Ok(store)
+}
+
+/// Start everything; returns once the listener is bound.
+pub async fn start(config: &Config) -> Result<Running, ServeError> {
+    let store = open_store(config)?;
+    for dir in [&config.paths.prompts, &config.paths.recordings] {
+        std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })?;
+    }
+    let addr = config.listen_addr();
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Listen { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
+    let voice = Voice { command: config.speech.espeak.clone(), voice: config.speech.voice.clone(), rate: config.speech.rate, cache_dir: config.paths.prompts.clone() };
+    let env = DriverEnv {
+        store: store.clone(),
+        recordings_dir: config.paths.recordings.clone(),
+        digit_timeout_ms: config.server.digit_timeout_ms,
+        silence_threshold: config.speech.silence_threshold,
+        silence_secs: config.speech.silence_secs,
+        context: config.server.context.clone(),
+        default_secretaries: "secretariat".into(),
+        bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
+    };
+    let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
+    let (shutdown, rx) = watch::channel(false);
+    let counters = Arc::new(Counters::default());
+    let outbound = tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx.clone(), Duration::from_secs(config.server.drain_secs), counters.clone()));
+    let (inbound, inbound_task) = inbound::start(
+        InboundConfig {
+            host: config.freeswitch.host.clone(),
+            port: config.freeswitch.port,
+            password: config.freeswitch.password.clone(),
+            backoff_min: inbound::DEFAULT_BACKOFF_MIN,
+            backoff_max: inbound::DEFAULT_BACKOFF_MAX,
+        },
+        rx,
+    );
+    Ok(Running { addr, store, inbound, counters, shutdown, outbound, inbound_task })
+}
+
+/// Run until SIGTERM or SIGINT.
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    let running = start(&config).await?;
+    info!(addr = %running.addr, db = %config.database.path.display(), "standardiste is running");
+    let stopper = running.shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        info!("stop requested: finishing live calls");
+        stopper.send_replace(true);
+    });
+    running.wait().await
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                warn!("cannot install signal handlers; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,106 @@
+//! Speech: turning the receptionist's French text into a wav file FreeSWITCH
+//! plays (espeak-ng, cached on disk by a hash of text, voice and rate), and
+//! the French wording of dates, times and numbers (`french`).
+//!
+//! Owns the speech engines; knows nothing of calls or the Event Socket.
+
+pub mod french;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use tokio::io::AsyncWriteExt;
+
+/// A prompt could not be rendered.
+#[derive(Debug, Error)]
+pub enum SpeechError {
+    /// espeak-ng could not be started or failed.
+    #[error("synthèse vocale ({command}): {detail}")]
+    Engine {
+        /// The command run.
+        command: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The cache folder could not be written.
+    #[error("cache des messages {path}: {source}")]
+    Cache {
+        /// Folder.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Text to speech with espeak-ng, cached: a text is rendered once, then its
+/// file is reused by every call.
+#[derive(Debug, Clone)]
+pub struct Voice {
+    /// The espeak-ng command.
+    pub command: String,
+    /// espeak voice (`fr`).
+    pub voice: String,
+    /// Words per minute (espeak's `-s`); a calm rate for the phone.
+    pub rate: u32,
+    /// Where rendered files live. FreeSWITCH must be able to read it.
+    pub cache_dir: PathBuf,
+}
+
+impl Voice {
+    /// The file a text renders to (whether rendered yet or not).
+    pub fn path_for(&self, text: &str) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(self.voice.as_bytes());
+        h.update([0]);
+        h.update(self.rate.to_le_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        let digest = h.finalize();
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        self.cache_dir.join(format!("{hex}.wav"))
+    }
+
+    /// Render `text` unless already cached; returns the wav's path.
+    pub async fn render(&self, text: &str) -> Result<PathBuf, SpeechError> {
+        let path = self.path_for(text);
+        if tokio::fs::metadata(&path).await.map(|m| m.len() > 44).unwrap_or(false) {
+            return Ok(path);
+        }
+        tokio::fs::create_dir_all(&self.cache_dir).await.map_err(|source| SpeechError::Cache { path: self.cache_dir.clone(), source })?;
+        // Render to a private name, then rename: two calls rendering the same
+        // text at once never see a half-written file.
+        let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
+        self.run_engine(text, &tmp).await?;
+        tokio::fs::rename(&tmp, &path).await.map_err(|source| SpeechError::Cache { path: path.clone(), source })?;
+        Ok(path)
+    }
+
+    async fn run_engine(&self, text: &str, out: &Path) -> Result<(), SpeechError> {
+        let engine_err = |detail: String| SpeechError::Engine { command: self.command.clone(), detail };
+        let mut child = tokio::process::Command::new(&self.command)
+            .arg("-v")
+            .arg(&self.voice)
+            .arg("-s")
+            .arg(self.rate.to_string())
+            .arg("-w")
+            .arg(out)
+            .arg("--stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| engine_err(format!("lancement impossible: {e}")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(text.as_bytes()).await.map_err(|e| engine_err(e.to_string()))?;
+        }
+        let output = child.wait_with_output().await.map_err(|e| engine_err(e.to_string()))?;
+        if !output.status.success() {
+            let _ = tokio::fs::remove_file(out).await;
+            return Err(engine_err(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim())));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! The schema and its migrations, applied in order and counted in
+//! `PRAGMA user_version`, so an existing file is brought up to date on open
+//! and a new file is created from nothing.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: everything the receptionist reads and writes.
+    r#"
+    CREATE TABLE practices (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        address TEXT NOT NULL DEFAULT '',
+        timezone TEXT NOT NULL DEFAULT 'Europe/Paris',
+        opening_hours TEXT NOT NULL DEFAULT '[]',
+        walk_in_hours TEXT NOT NULL DEFAULT '[]',
+        practice_phone TEXT,
+        secretaries TEXT,
+        duty TEXT NOT NULL DEFAULT '{"mode":"always_on"}',
+        max_future_per_phone INTEGER NOT NULL DEFAULT 3 CHECK (max_future_per_phone >= 0),
+        instructions TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE dids (
+        did TEXT PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE
+    );
+    CREATE TABLE doctors (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        working_hours TEXT NOT NULL DEFAULT '[]',
+        min_notice_minutes INTEGER NOT NULL DEFAULT 60 CHECK (min_notice_minutes >= 0),
+        horizon_days INTEGER NOT NULL DEFAULT 30 CHECK (horizon_days >= 0),
+        dial TEXT,
+        instructions TEXT NOT NULL DEFAULT '',
+        UNIQUE (practice_id, name),
+        UNIQUE (practice_id, position)
+    );
+    CREATE TABLE consultation_types (
+        id INTEGER PRIMARY KEY,
+        doctor_id INTEGER NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0 AND duration_minutes % 5 = 0),
+        phone_bookable INTEGER NOT NULL DEFAULT 1,
+        new_patients INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (doctor_id, name)
+    );
+    CREATE TABLE absences (
+        id INTEGER PRIMARY KEY,
+        doctor_id INTEGER NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+        start_local TEXT NOT NULL,
+        end_local TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        CHECK (end_local > start_local)
+    );
+    CREATE TABLE holidays (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        start_day TEXT NOT NULL,
+        end_day TEXT NOT NULL,
+        message TEXT NOT NULL,
+        CHECK (end_day >= start_day)
+    );
+    CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        name TEXT NOT NULL,
+        UNIQUE (practice_id, phone, name)
+    );
+    CREATE TABLE appointments (
+        id INTEGER PRIMARY KEY,
+        doctor_id INTEGER NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+        type_id INTEGER NOT NULL REFERENCES consultation_types(id),
+        start_utc INTEGER NOT NULL,
+        end_utc INTEGER NOT NULL,
+        patient_name TEXT NOT NULL DEFAULT '',
+        phone TEXT,
+        name_recording TEXT,
+        source TEXT NOT NULL CHECK (source IN ('phone', 'staff')),
+        status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'cancelled')),
+        created_at INTEGER NOT NULL,
+        CHECK (end_utc > start_utc)
+    );
+    CREATE INDEX appointments_by_doctor ON appointments (doctor_id, start_utc);
+    CREATE INDEX appointments_by_phone ON appointments (phone, start_utc);
+    -- The no-double-booking guarantee lives here: a booked appointment owns
+    -- every 5-minute block it covers, and a block has one owner per doctor.
+    CREATE TABLE appointment_blocks (
+        doctor_id INTEGER NOT NULL,
+        block INTEGER NOT NULL,
+        appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,
+        PRIMARY KEY (doctor_id, block)
+    ) WITHOUT ROWID;
+    CREATE TABLE caller_rules (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        doctor_id INTEGER REFERENCES doctors(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('allowed', 'blocked')),
+        label TEXT NOT NULL DEFAULT '',
+        UNIQUE (practice_id, phone)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        caller TEXT,
+        received_at INTEGER NOT NULL,
+        audio_path TEXT NOT NULL,
+        duration_secs REAL NOT NULL DEFAULT 0,
+        transcript TEXT,
+        urgent INTEGER NOT NULL DEFAULT 0,
+        read INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER REFERENCES practices(id) ON DELETE SET NULL,
+        uuid TEXT NOT NULL,
+        caller TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    "#,
+];
+
+/// The version a fully migrated file reports.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Bring `conn` up to [`CURRENT_VERSION`], each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
