@@ -129,7 +129,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Listen { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
-    let voice = Voice { command: config.speech.espeak.clone(), voice: config.speech.voice.clone(), rate: config.speech.rate, cache_dir: config.paths.prompts.clone() };
+    let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let env = DriverEnv {
         store: store.clone(),
         recordings_dir: config.paths.recordings.clone(),

@@ -6,12 +6,18 @@
 
 pub mod french;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tokio::io::AsyncWriteExt;
+use tokio::sync::{OnceCell, Semaphore};
+
+/// espeak-ng processes running at once, at most.
+const MAX_ENGINES: usize = 4;
 
 /// A prompt could not be rendered.
 #[derive(Debug, Error)]
@@ -35,7 +41,8 @@ pub enum SpeechError {
 }
 
 /// Text to speech with espeak-ng, cached: a text is rendered once, then its
-/// file is reused by every call.
+/// file is reused by every call. Calls asking for the same text at the same
+/// moment (Monday morning) share one rendering.
 #[derive(Debug, Clone)]
 pub struct Voice {
     /// The espeak-ng command.
@@ -46,9 +53,23 @@ pub struct Voice {
     pub rate: u32,
     /// Where rendered files live. FreeSWITCH must be able to read it.
     pub cache_dir: PathBuf,
+    inflight: Arc<Mutex<HashMap<PathBuf, Arc<OnceCell<()>>>>>,
+    engines: Arc<Semaphore>,
 }
 
 impl Voice {
+    /// A voice rendering into `cache_dir`.
+    pub fn new(command: impl Into<String>, voice: impl Into<String>, rate: u32, cache_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            command: command.into(),
+            voice: voice.into(),
+            rate,
+            cache_dir: cache_dir.into(),
+            inflight: Arc::new(Mutex::new(HashMap::new())),
+            engines: Arc::new(Semaphore::new(MAX_ENGINES)),
+        }
+    }
+
     /// The file a text renders to (whether rendered yet or not).
     pub fn path_for(&self, text: &str) -> PathBuf {
         let mut h = Sha256::new();
@@ -68,13 +89,27 @@ impl Voice {
         if tokio::fs::metadata(&path).await.map(|m| m.len() > 44).unwrap_or(false) {
             return Ok(path);
         }
+        let cell = {
+            let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(path.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
+        };
+        let result = cell.get_or_try_init(|| self.render_uncached(text, &path)).await.map(|_| ());
+        self.inflight.lock().unwrap_or_else(|p| p.into_inner()).remove(&path);
+        result.map(|_| path)
+    }
+
+    async fn render_uncached(&self, text: &str, path: &Path) -> Result<(), SpeechError> {
+        if tokio::fs::metadata(path).await.map(|m| m.len() > 44).unwrap_or(false) {
+            return Ok(());
+        }
+        let _engine = self.engines.acquire().await.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
         tokio::fs::create_dir_all(&self.cache_dir).await.map_err(|source| SpeechError::Cache { path: self.cache_dir.clone(), source })?;
         // Render to a private name, then rename: two calls rendering the same
         // text at once never see a half-written file.
         let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
         self.run_engine(text, &tmp).await?;
-        tokio::fs::rename(&tmp, &path).await.map_err(|source| SpeechError::Cache { path: path.clone(), source })?;
-        Ok(path)
+        tokio::fs::rename(&tmp, path).await.map_err(|source| SpeechError::Cache { path: path.to_path_buf(), source })?;
+        Ok(())
     }
 
     async fn run_engine(&self, text: &str, out: &Path) -> Result<(), SpeechError> {
@@ -102,5 +137,38 @@ impl Voice {
             return Err(engine_err(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim())));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voice(dir: &Path, command: &str) -> Voice {
+        Voice::new(command, "fr", 150, dir)
+    }
+
+    #[tokio::test]
+    async fn a_text_is_rendered_once_and_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = voice(dir.path(), "espeak-ng");
+        let text = "Cabinet médical des Tilleuls, bonjour.";
+        let (a, b) = tokio::join!(v.render(text), v.render(text));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a, b);
+        let first = std::fs::metadata(&a).unwrap();
+        assert!(first.len() > 10_000, "a real wav: {} bytes", first.len());
+        let again = v.render(text).await.unwrap();
+        assert_eq!(std::fs::metadata(&again).unwrap().modified().unwrap(), first.modified().unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_ne!(v.path_for(text), Voice::new("espeak-ng", "fr", 120, dir.path()).path_for(text), "the rate is part of the key");
+    }
+
+    #[tokio::test]
+    async fn a_missing_engine_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = voice(dir.path(), "/nonexistent/espeak-ng");
+        let e = v.render("bonjour").await.unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/espeak-ng"), "{e}");
     }
 }

@@ -1,0 +1,584 @@
+//! A scripted FreeSWITCH for the tests: it dials the service's outbound
+//! listener as FreeSWITCH's `socket` application does, and answers each
+//! command with frames taken from the real captures in
+//! `../shared/esl-captures/` (connect reply, events, disconnect notices),
+//! with only the values of the call substituted (unique id, numbers,
+//! application, Application-UUID, variables). Framing is recomputed, header
+//! order and every other header are the switch's own.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use freeswitch_esl_tokio::mock::MockConnection;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use tokio::net::TcpStream;
+
+/// What FreeSWITCH leaves unencoded in event values (see the captures).
+const FS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'/').remove(b',');
+
+/// The ids and numbers of the call recorded in capture 01.
+const CAPTURED_UUID: &str = "b619d073-a1e8-4990-b237-ea51e82a42a7";
+const CAPTURED_CALLER: &str = "0611223344";
+
+/// One frame of a capture file: direction and bytes.
+pub fn frames(path: &Path) -> Vec<(String, String)> {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("capture {}: {e}", path.display()));
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let nl = match data[pos..].iter().position(|b| *b == b'\n') {
+            Some(i) => pos + i,
+            None => break,
+        };
+        let line = String::from_utf8_lossy(&data[pos..nl]).to_string();
+        pos = nl + 1;
+        let parts: Vec<&str> = line.split(' ').collect();
+        if parts.len() == 5 && (parts[0] == ">>>" || parts[0] == "<<<") && parts[4] == "bytes" {
+            let n: usize = parts[3].parse().unwrap();
+            out.push((parts[1].to_string(), String::from_utf8_lossy(&data[pos..pos + n]).to_string()));
+            pos += n + 1;
+        }
+    }
+    out
+}
+
+/// A serialized event body: header lines in the switch's order.
+#[derive(Debug, Clone)]
+pub struct EventBody {
+    headers: Vec<(String, String)>,
+}
+
+impl EventBody {
+    fn parse(body: &str) -> Self {
+        let headers = body
+            .lines()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        Self { headers }
+    }
+
+    /// Set a header to a (plain) value, encoded as the switch does.
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        let enc = utf8_percent_encode(value, FS_ENCODE).to_string();
+        match self.headers.iter_mut().find(|(k, _)| k == name) {
+            Some(h) => h.1 = enc,
+            None => self.headers.push((name.to_string(), enc)),
+        }
+        self
+    }
+
+    /// A header's decoded value.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| percent_decode_str(v).decode_utf8_lossy().into_owned())
+    }
+
+    /// The whole `text/event-plain` frame.
+    pub fn frame(&self) -> String {
+        let mut body = String::new();
+        for (k, v) in &self.headers {
+            body.push_str(k);
+            body.push_str(": ");
+            body.push_str(v);
+            body.push('\n');
+        }
+        body.push('\n');
+        format!("Content-Length: {}\nContent-Type: text/event-plain\n\n{body}", body.len())
+    }
+}
+
+/// Frames from the captures, ready to be replayed.
+pub struct Captures {
+    connect_reply: String,
+    events: HashMap<String, EventBody>,
+    linger_notice: String,
+    disconnect_notice: String,
+}
+
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/esl-captures")
+}
+
+impl Captures {
+    /// Load once.
+    pub fn get() -> Arc<Captures> {
+        static CAPS: OnceLock<Arc<Captures>> = OnceLock::new();
+        CAPS.get_or_init(|| Arc::new(Captures::load())).clone()
+    }
+
+    fn load() -> Captures {
+        let dir = captures_dir();
+        let c01 = frames(&dir.join("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt"));
+        let connect_reply = c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).expect("connect reply in capture 01").1.clone();
+        let mut events = HashMap::new();
+        for file in ["01_outbound_async_basic_dtmf_bgapi_bridgefail.txt", "09_outbound_bridge_to_secretary_then_transfer.txt", "04_outbound_caller_hangup_mid_playback_linger5.txt"] {
+            for (d, f) in frames(&dir.join(file)) {
+                if d != "received" || !f.contains("Content-Type: text/event-plain") {
+                    continue;
+                }
+                let body = &f[f.find("\n\n").unwrap() + 2..];
+                let ev = EventBody::parse(body);
+                if let Some(name) = ev.get("Event-Name") {
+                    events.entry(name).or_insert(ev);
+                }
+            }
+        }
+        let c04 = frames(&dir.join("04_outbound_caller_hangup_mid_playback_linger5.txt"));
+        let linger_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: linger")).expect("linger notice").1.clone();
+        let disconnect_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: disconnect")).expect("disconnect notice").1.clone();
+        for needed in ["CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_ANSWER", "DTMF", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE"] {
+            assert!(events.contains_key(needed), "no {needed} in the captures");
+        }
+        Captures { connect_reply, events, linger_notice, disconnect_notice }
+    }
+}
+
+/// One command the service sent.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    /// First line (`sendmsg`, `myevents`, `api …`).
+    pub line: String,
+    /// Headers of a sendmsg.
+    pub headers: HashMap<String, String>,
+}
+
+impl Cmd {
+    fn parse(raw: &str) -> Cmd {
+        let mut lines = raw.lines();
+        let line = lines.next().unwrap_or("").to_string();
+        let headers = lines.filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_lowercase(), v.to_string()))).collect();
+        Cmd { line, headers }
+    }
+
+    /// `execute-app-name`.
+    pub fn app(&self) -> Option<&str> {
+        self.headers.get("execute-app-name").map(String::as_str)
+    }
+
+    /// `execute-app-arg`.
+    pub fn arg(&self) -> &str {
+        self.headers.get("execute-app-arg").map(String::as_str).unwrap_or("")
+    }
+}
+
+/// When the scripted caller hangs up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HangupAt {
+    /// Never by themselves (keys run out: they hang up at the next question).
+    Never,
+    /// During the n-th playback (1-based).
+    Playback(usize),
+    /// During the n-th question.
+    Question(usize),
+    /// Right after the n-th recording ends.
+    AfterRecording(usize),
+}
+
+/// How the scripted patient behaves.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    /// Keys per question; `None` lets the question time out.
+    pub keys: VecDeque<Option<String>>,
+    /// When they hang up.
+    pub hangup: HangupAt,
+    /// Length of each recording (ms).
+    pub record_ms: u32,
+    /// Whether a bridged phone answers.
+    pub bridge_answers: bool,
+    /// Stop replying to the n-th sendmsg's execution (the switch stalls).
+    pub stall_at_execute: Option<usize>,
+    /// Send this raw frame before answering the n-th execution.
+    pub inject_before_execute: Option<(usize, String)>,
+    /// At the n-th question, signal the first Notify and wait for the second.
+    pub pause_at_question: Option<(usize, Arc<tokio::sync::Notify>, Arc<tokio::sync::Notify>)>,
+}
+
+impl Patient {
+    /// A patient pressing these keys.
+    pub fn keys(keys: &[&str]) -> Patient {
+        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None }
+    }
+}
+
+/// What happened on the switch's side.
+#[derive(Debug, Default, Clone)]
+pub struct Transcript {
+    /// Every command received.
+    pub commands: Vec<Cmd>,
+    /// Files played (existing or not).
+    pub played: Vec<String>,
+    /// Files played that did not exist.
+    pub missing_files: Vec<String>,
+    /// Questions asked (prompt files).
+    pub questions: usize,
+    /// Recordings written.
+    pub recordings: Vec<String>,
+    /// The caller hung up (or was hung up).
+    pub hung_up: bool,
+    /// The call was transferred: (extension, context).
+    pub transferred: Option<String>,
+    /// The service closed the connection.
+    pub closed_by_service: bool,
+    /// Variables set by the service.
+    pub vars: HashMap<String, String>,
+}
+
+impl Transcript {
+    /// Apps executed, in order.
+    pub fn apps(&self) -> Vec<String> {
+        self.commands.iter().filter_map(|c| c.app().map(str::to_string)).collect()
+    }
+}
+
+/// One call, from the switch's side.
+pub struct SwitchCall {
+    pub conn: MockConnection,
+    caps: Arc<Captures>,
+    pub uuid: String,
+    caller: String,
+    destination: String,
+    executes: usize,
+    playbacks: usize,
+    questions: usize,
+    records: usize,
+}
+
+impl SwitchCall {
+    /// Dial the service as FreeSWITCH's socket application does.
+    pub async fn dial(addr: SocketAddr, caller: &str, destination: &str) -> io::Result<SwitchCall> {
+        let stream = TcpStream::connect(addr).await?;
+        Ok(SwitchCall {
+            conn: MockConnection::from_stream(stream),
+            caps: Captures::get(),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            caller: caller.to_string(),
+            destination: destination.to_string(),
+            executes: 0,
+            playbacks: 0,
+            questions: 0,
+            records: 0,
+        })
+    }
+
+    /// The captured connect reply, with this call's id and numbers.
+    pub fn connect_reply(&self) -> String {
+        let mut out = String::new();
+        for line in self.caps.connect_reply.split_inclusive('\n') {
+            let replaced = if line.starts_with("Caller-Destination-Number: ") || line.starts_with("Channel-Destination-Number: ") {
+                let (k, _) = line.split_once(": ").unwrap();
+                format!("{k}: {}\n", utf8_percent_encode(&self.destination, FS_ENCODE))
+            } else {
+                line.replace(CAPTURED_UUID, &self.uuid).replace(CAPTURED_CALLER, &utf8_percent_encode(&self.caller, FS_ENCODE).to_string())
+            };
+            out.push_str(&replaced);
+        }
+        out
+    }
+
+    /// A captured event of this name, rebound to this call.
+    pub fn event(&self, name: &str) -> EventBody {
+        let mut ev = self.caps.events.get(name).unwrap_or_else(|| panic!("no {name} captured")).clone();
+        ev.set("Unique-ID", &self.uuid).set("Channel-Call-UUID", &self.uuid).set("Caller-Unique-ID", &self.uuid);
+        ev
+    }
+
+    /// Read the next command; `None` when the service closed the connection.
+    pub async fn command(&mut self) -> io::Result<Option<Cmd>> {
+        match self.conn.read_command().await {
+            Ok(raw) => Ok(Some(Cmd::parse(&raw))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof || e.kind() == io::ErrorKind::ConnectionReset => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Expect `connect` and answer it with the captured channel data.
+    pub async fn connect(&mut self) -> io::Result<()> {
+        let cmd = self.command().await?.ok_or_else(|| io::Error::other("closed before connect"))?;
+        assert_eq!(cmd.line, "connect", "connect must be the first command");
+        let reply = self.connect_reply();
+        self.conn.send_raw(&reply).await
+    }
+
+    async fn complete(&mut self, app: &str, arg: &str, id: &str, response: &str, vars: &[(&str, &str)]) -> io::Result<()> {
+        let mut ex = self.event("CHANNEL_EXECUTE");
+        ex.set("Application", app).set("Application-Data", arg).set("Application-UUID", id);
+        self.conn.send_raw(&ex.frame()).await?;
+        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+        done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id);
+        for (k, v) in vars {
+            done.set(&format!("variable_{k}"), v);
+        }
+        self.conn.send_raw(&done.frame()).await
+    }
+
+    /// The caller hangs up: the order of capture 04.
+    pub async fn caller_hangs_up(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
+        let mut h = self.event("CHANNEL_HANGUP");
+        h.set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&h.frame()).await?;
+        if let Some((app, arg, id)) = running {
+            let response = if app == "playback" { "PLAYBACK ERROR" } else { "_none_" };
+            let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+            done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id).set("Hangup-Cause", "NORMAL_CLEARING");
+            self.conn.send_raw(&done.frame()).await?;
+        }
+        self.hangup_tail().await
+    }
+
+    async fn hangup_tail(&mut self) -> io::Result<()> {
+        let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+        sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string()).set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&sock.frame()).await?;
+        let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
+        hc.set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&hc.frame()).await?;
+        let notice = self.caps.linger_notice.replace(self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""), &format!("Controlled-Session-UUID: {}", self.uuid));
+        self.conn.send_raw(&notice).await
+    }
+
+    /// Play the whole call for `patient`; returns when the service closes.
+    pub async fn run(mut self, mut patient: Patient) -> io::Result<Transcript> {
+        self.connect().await?;
+        let mut t = Transcript::default();
+        let mut stalled = false;
+        while let Some(cmd) = self.command().await? {
+            t.commands.push(cmd.clone());
+            let line = cmd.line.clone();
+            if line == "myevents" || line == "myevents plain" {
+                self.conn.reply_ok_text("Events Enabled").await?;
+            } else if let Some(n) = line.strip_prefix("linger ") {
+                self.conn.reply_ok_text(&format!("will linger {n} seconds")).await?;
+            } else if line == "linger" {
+                self.conn.reply_ok_text("will linger").await?;
+            } else if line == "resume" {
+                self.conn.reply_raw_text("+OK").await?;
+            } else if line.starts_with("api ") {
+                self.conn.reply_api("+OK\n").await?;
+            } else if line == "sendmsg" {
+                self.conn.reply_raw_text("+OK").await?;
+                if t.hung_up || stalled {
+                    continue;
+                }
+                match cmd.headers.get("call-command").map(String::as_str) {
+                    Some("hangup") => {
+                        let mut h = self.event("CHANNEL_HANGUP");
+                        h.set("Hangup-Cause", cmd.headers.get("hangup-cause").map(String::as_str).unwrap_or("NORMAL_CLEARING"));
+                        self.conn.send_raw(&h.frame()).await?;
+                        self.hangup_tail().await?;
+                        t.hung_up = true;
+                    }
+                    Some("execute") => {
+                        self.executes += 1;
+                        if patient.stall_at_execute == Some(self.executes) {
+                            stalled = true;
+                            continue;
+                        }
+                        if let Some((n, frame)) = &patient.inject_before_execute {
+                            if *n == self.executes {
+                                self.conn.send_raw(frame).await?;
+                            }
+                        }
+                        let app = cmd.app().unwrap_or("").to_string();
+                        let arg = cmd.arg().to_string();
+                        let id = cmd.headers.get("event-uuid").cloned().unwrap_or_default();
+                        self.execute(&app, &arg, &id, &mut patient, &mut t).await?;
+                    }
+                    _ => {}
+                }
+            } else {
+                self.conn.reply_err("command not found").await?;
+            }
+        }
+        t.closed_by_service = true;
+        Ok(t)
+    }
+
+    async fn execute(&mut self, app: &str, arg: &str, id: &str, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
+        match app {
+            "answer" => {
+                let ex = { let mut e = self.event("CHANNEL_EXECUTE"); e.set("Application", "answer").set("Application-UUID", id); e };
+                self.conn.send_raw(&ex.frame()).await?;
+                self.conn.send_raw(&self.event("CHANNEL_ANSWER").frame()).await?;
+                let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                done.set("Application", "answer").set("Application-Response", "_none_").set("Application-UUID", id);
+                self.conn.send_raw(&done.frame()).await
+            }
+            "playback" => {
+                self.playbacks += 1;
+                t.played.push(arg.to_string());
+                if !arg.starts_with("tone_stream://") && !Path::new(arg).exists() {
+                    t.missing_files.push(arg.to_string());
+                }
+                if patient.hangup == HangupAt::Playback(self.playbacks) {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", "playback").set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    t.hung_up = true;
+                    return self.caller_hangs_up(Some(("playback", arg, id))).await;
+                }
+                self.complete("playback", arg, id, "FILE PLAYED", &[]).await
+            }
+            "play_and_get_digits" => {
+                self.questions += 1;
+                t.questions += 1;
+                let parts: Vec<&str> = arg.split(' ').collect();
+                let file = parts.get(5).copied().unwrap_or("");
+                t.played.push(file.to_string());
+                if !Path::new(file).exists() {
+                    t.missing_files.push(file.to_string());
+                }
+                let var = parts.get(7).copied().unwrap_or("digits").to_string();
+                if let Some((n, reached, resume)) = &patient.pause_at_question {
+                    if *n == self.questions {
+                        reached.notify_one();
+                        resume.notified().await;
+                    }
+                }
+                if patient.hangup == HangupAt::Question(self.questions) || patient.keys.is_empty() {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", app).set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    t.hung_up = true;
+                    return self.caller_hangs_up(Some((app, arg, id))).await;
+                }
+                match patient.keys.pop_front().flatten() {
+                    Some(keys) => {
+                        let mut ex = self.event("CHANNEL_EXECUTE");
+                        ex.set("Application", app).set("Application-UUID", id);
+                        self.conn.send_raw(&ex.frame()).await?;
+                        for k in keys.chars() {
+                            let mut d = self.event("DTMF");
+                            d.set("DTMF-Digit", &k.to_string());
+                            self.conn.send_raw(&d.frame()).await?;
+                        }
+                        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                        done.set("Application", app).set("Application-Data", arg).set("Application-Response", "_none_").set("Application-UUID", id);
+                        done.set(&format!("variable_{var}"), &keys).set("variable_read_result", "success");
+                        self.conn.send_raw(&done.frame()).await
+                    }
+                    None => self.complete(app, arg, id, "_none_", &[("read_result", "timeout")]).await,
+                }
+            }
+            "record" => {
+                self.records += 1;
+                let path = arg.split(' ').next().unwrap_or("").to_string();
+                if let Some(parent) = Path::new(&path).parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                // What FreeSWITCH writes: a wav of the caller's voice (here: silence).
+                let samples = (patient.record_ms as usize) * 8;
+                std::fs::write(&path, wav_8k(samples))?;
+                t.recordings.push(path);
+                let ms = patient.record_ms.to_string();
+                self.complete("record", arg, id, "_none_", &[("record_ms", &ms)]).await?;
+                if patient.hangup == HangupAt::AfterRecording(self.records) {
+                    t.hung_up = true;
+                    return self.caller_hangs_up(None).await;
+                }
+                Ok(())
+            }
+            "bridge" => {
+                if patient.bridge_answers {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", app).set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    self.conn.send_raw(&self.event("CHANNEL_BRIDGE").frame()).await?;
+                    self.conn.send_raw(&self.event("CHANNEL_UNBRIDGE").frame()).await?;
+                    let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                    done.set("Application", app).set("Application-Response", "_none_").set("Application-UUID", id).set("variable_DIALSTATUS", "SUCCESS");
+                    self.conn.send_raw(&done.frame()).await
+                } else {
+                    self.complete(app, arg, id, "_none_", &[("DIALSTATUS", "NOANSWER"), ("originate_disposition", "NO_ANSWER")]).await
+                }
+            }
+            "set" => {
+                if let Some((k, v)) = arg.split_once('=') {
+                    t.vars.insert(k.to_string(), v.to_string());
+                }
+                self.complete(app, arg, id, "_none_", &[]).await
+            }
+            "transfer" => {
+                t.transferred = Some(arg.to_string());
+                self.complete(app, arg, id, "_none_", &[]).await?;
+                let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+                sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string());
+                self.conn.send_raw(&sock.frame()).await
+            }
+            _ => self.complete(app, arg, id, "_none_", &[]).await,
+        }
+    }
+}
+
+/// A valid 8 kHz mono 16-bit wav of `samples` samples of silence.
+pub fn wav_8k(samples: usize) -> Vec<u8> {
+    let data_len = (samples * 2) as u32;
+    let mut v = Vec::with_capacity(44 + data_len as usize);
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + data_len).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&8000u32.to_le_bytes());
+    v.extend_from_slice(&16000u32.to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&16u16.to_le_bytes());
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&data_len.to_le_bytes());
+    v.resize(44 + data_len as usize, 0);
+    v
+}
+
+/// A service under test, on 127.0.0.1:0, with its own files.
+pub struct TestService {
+    pub running: standardiste::service::Running,
+    pub dir: tempfile::TempDir,
+    pub config: standardiste::config::Config,
+}
+
+/// A port nothing listens on (for an unreachable inbound switch).
+pub fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Configuration for tests: everything in `dir`, short timeouts.
+pub fn test_config(dir: &Path) -> standardiste::config::Config {
+    let mut c = standardiste::config::Config::default();
+    c.server.listen = "127.0.0.1:0".into();
+    c.server.call_deadline_secs = 30;
+    c.server.digit_timeout_ms = 1000;
+    c.server.drain_secs = 10;
+    c.freeswitch.host = "127.0.0.1".into();
+    c.freeswitch.port = dead_port();
+    c.freeswitch.password = "s3cret-test".into();
+    c.database.path = dir.join("db.sqlite");
+    c.paths.prompts = dir.join("prompts");
+    c.paths.recordings = dir.join("recordings");
+    c
+}
+
+/// Start the service with the demo practice.
+pub async fn start(config_edit: impl FnOnce(&mut standardiste::config::Config)) -> TestService {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config_edit(&mut config);
+    let running = standardiste::service::start(&config).await.expect("service starts");
+    TestService { running, dir, config }
+}
+
+/// Run a whole call with a time limit.
+pub async fn call(addr: SocketAddr, caller: &str, patient: Patient) -> Transcript {
+    call_to(addr, caller, "1000", patient).await
+}
+
+/// Run a whole call to `destination` with a time limit.
+pub async fn call_to(addr: SocketAddr, caller: &str, destination: &str, patient: Patient) -> Transcript {
+    let sw = SwitchCall::dial(addr, caller, destination).await.expect("dial");
+    tokio::time::timeout(Duration::from_secs(60), sw.run(patient)).await.expect("call finishes in time").expect("switch side works")
+}
