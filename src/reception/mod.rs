@@ -719,7 +719,7 @@ impl Receptionist {
 
     fn type_question(&self, doc: usize) -> String {
         let names: Vec<String> = self.ctx.doctors[doc].types.iter().map(|(_, n)| n.clone()).collect();
-        prompts::choose("une ", &names)
+        prompts::choose("", &names)
     }
 
     fn after_doctor(self, doc: usize) -> Next {

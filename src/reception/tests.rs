@@ -1,0 +1,413 @@
+//! Every menu, every bad key and timeout, a hang-up at every step.
+
+use chrono::{Duration, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+
+use super::*;
+use crate::agenda::{Appointment, CallerKind, CallerRule, Duty, DutyMode, Practice, Slot, Source, WeeklyRange};
+
+fn now() -> DateTime<Utc> {
+    Paris.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap().with_timezone(&Utc)
+}
+
+fn ctx() -> CallContext {
+    CallContext {
+        practice: Practice {
+            id: 1,
+            name: "Cabinet médical des Tilleuls".into(),
+            address: "12 rue des Tilleuls, 69003 Lyon".into(),
+            timezone: Paris,
+            dids: vec!["1000".into()],
+            opening_hours: vec![WeeklyRange::parse("lundi 08:00-12:00").unwrap()],
+            walk_in_hours: vec![WeeklyRange::parse("mercredi 08:00-10:00").unwrap()],
+            practice_phone: Some("user/1010".into()),
+            secretaries: Some("secretariat".into()),
+            duty: DutyMode::AlwaysOn,
+            max_future_per_phone: 3,
+            instructions: String::new(),
+        },
+        doctors: vec![
+            DoctorChoice { id: 10, name: "Docteur Claire Martin".into(), types: vec![(100, "consultation".into()), (101, "suivi de grossesse".into())], horizon_days: 30, dial: Some("user/1011".into()) },
+            DoctorChoice { id: 20, name: "Docteur Paul Bernard".into(), types: vec![(200, "consultation".into())], horizon_days: 21, dial: Some("user/1012".into()) },
+        ],
+        caller: Some("+33611223344".into()),
+        caller_rule: None,
+        duty: Duty::OnDuty,
+        now: now(),
+    }
+}
+
+fn slot(h: u32, m: u32) -> Slot {
+    let start = Paris.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap().with_timezone(&Utc);
+    Slot { start, end: start + Duration::minutes(20) }
+}
+
+fn appt(id: i64, doctor: i64, ty: i64, s: Slot) -> Appointment {
+    Appointment { id, doctor_id: doctor, type_id: ty, start: s.start, end: s.end, patient_name: String::new(), phone: Some("+33611223344".into()), name_recording: None, source: Source::Phone, status: "booked".into() }
+}
+
+fn digits(d: &str) -> Input {
+    Input::Digits(d.into())
+}
+
+/// Feed inputs in order; return the machine and every batch of actions.
+fn run(ctx: CallContext, inputs: Vec<Input>) -> (Receptionist, Vec<Vec<Action>>) {
+    let mut r = Receptionist::new(ctx);
+    let mut out = Vec::new();
+    for i in std::iter::once(Input::Start).chain(inputs) {
+        let (next, actions) = r.step(i);
+        r = next;
+        out.push(actions);
+    }
+    (r, out)
+}
+
+fn ask_text(a: &[Action]) -> String {
+    a.iter()
+        .find_map(|x| match x {
+            Action::Ask { prompt, .. } => Some(prompt.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn secretaries(a: &[Action]) -> Option<(String, bool)> {
+    a.iter().find_map(|x| match x {
+        Action::ToSecretaries { reason, urgent } => Some((reason.clone(), *urgent)),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_greeting_says_the_practice_then_the_15_advice_then_the_menu() {
+    let (_, out) = run(ctx(), vec![]);
+    let first = &out[0];
+    assert_eq!(first[0], Action::Answer);
+    match &first[1] {
+        Action::Say(t) => {
+            assert!(t.starts_with("Cabinet médical des Tilleuls, bonjour."));
+            assert!(t.contains("raccrochez et composez le 15"));
+        }
+        other => panic!("the advice is a Say (no key skips it), got {other:?}"),
+    }
+    assert_eq!(ask_text(first), prompts::MAIN_MENU);
+}
+
+#[test]
+fn every_greeting_starts_with_the_advice_that_no_key_skips() {
+    let mut allowed = ctx();
+    allowed.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Allowed, label: "Pharmacie".into(), doctor_id: Some(10) });
+    let mut holiday = ctx();
+    holiday.duty = Duty::Holiday("Le cabinet est fermé jusqu'au 2 janvier.".into());
+    for c in [ctx(), allowed, holiday] {
+        let (_, out) = run(c, vec![]);
+        let said = out[0].iter().find_map(|a| if let Action::Say(t) = a { Some(t.clone()) } else { None }).unwrap();
+        assert!(said.contains(prompts::EMERGENCY_ADVICE), "{said}");
+    }
+}
+
+#[test]
+fn off_duty_calls_ring_the_practice_then_fall_back_to_a_message() {
+    let mut c = ctx();
+    c.duty = Duty::OffDuty;
+    let (r, out) = run(c.clone(), vec![Input::BridgeEnded { answered: true }]);
+    assert_eq!(out[0], vec![Action::ToPracticePhone { dial: "user/1010".into() }]);
+    assert_eq!(out[1], vec![Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::PracticePhone);
+    let (_, out) = run(c.clone(), vec![Input::BridgeEnded { answered: false }]);
+    assert_eq!(out[1][0], Action::Answer);
+    assert!(matches!(out[1][2], Action::Record { kind: RecordingKind::Message, .. }));
+    c.practice.practice_phone = None;
+    let (r, out) = run(c, vec![]);
+    assert!(secretaries(&out[0]).is_some());
+    assert_eq!(r.outcome(), Outcome::Secretaries);
+}
+
+#[test]
+fn a_holiday_plays_its_message_and_takes_one() {
+    let mut c = ctx();
+    c.duty = Duty::Holiday("Le cabinet est fermé jusqu'au 2 janvier.".into());
+    let (r, out) = run(c, vec![Input::Recorded { path: "/r/1.wav".into(), secs: 5.0 }, digits("1"), Input::Done]);
+    assert_eq!(out[0][2], Action::Say("Le cabinet est fermé jusqu'au 2 janvier.".into()));
+    assert_eq!(ask_text(&out[1]), prompts::KEEP_MESSAGE);
+    assert_eq!(out[2], vec![Action::SaveMessage { recording: "/r/1.wav".into(), secs: 5.0, urgent: false }]);
+    assert_eq!(out[3], vec![Action::Say(prompts::MESSAGE_SAVED.into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Message);
+}
+
+#[test]
+fn a_blocked_number_is_told_politely() {
+    let mut c = ctx();
+    c.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Blocked, label: "x".into(), doctor_id: None });
+    let (r, out) = run(c, vec![]);
+    assert_eq!(out[0], vec![Action::Answer, Action::Say(prompts::BLOCKED.into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Refused);
+}
+
+#[test]
+fn an_allowed_caller_reaches_the_doctor_or_leaves_a_message() {
+    let mut c = ctx();
+    c.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Allowed, label: "Hôpital".into(), doctor_id: Some(20) });
+    let (r, out) = run(c.clone(), vec![digits("1"), Input::BridgeEnded { answered: true }]);
+    assert_eq!(ask_text(&out[0]), prompts::ALLOWED_PRE_MENU);
+    assert!(out[1].contains(&Action::Bridge { dial: "user/1012".into() }), "the rule's doctor");
+    assert_eq!(r.outcome(), Outcome::Doctor);
+    let (_, out) = run(c.clone(), vec![digits("1"), Input::BridgeEnded { answered: false }, digits("1")]);
+    assert!(ask_text(&out[2]).contains(prompts::DOCTOR_UNAVAILABLE));
+    assert!(matches!(out[3][0], Action::Record { kind: RecordingKind::Message, .. }));
+    let (_, out) = run(c, vec![digits("2")]);
+    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU);
+}
+
+#[test]
+fn a_bad_key_repeats_then_hands_over_with_the_reason() {
+    let (_, out) = run(ctx(), vec![digits("7")]);
+    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::INVALID_KEY, prompts::MAIN_MENU));
+    let (r, out) = run(ctx(), vec![digits("7"), digits("8")]);
+    let (reason, urgent) = secretaries(&out[2]).unwrap();
+    assert!(reason.starts_with("touche invalide: menu principal"), "{reason}");
+    assert!(!urgent);
+    assert_eq!(r.outcome(), Outcome::Secretaries);
+}
+
+#[test]
+fn no_key_repeats_once_then_hands_over() {
+    let (_, out) = run(ctx(), vec![Input::NoInput]);
+    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::NO_KEY, prompts::MAIN_MENU));
+    let (_, out) = run(ctx(), vec![Input::NoInput, Input::NoInput]);
+    assert!(secretaries(&out[2]).unwrap().0.starts_with("pas de réponse: menu principal"));
+    // A good key in between resets the count.
+    let (_, out) = run(ctx(), vec![Input::NoInput, digits("*"), Input::NoInput]);
+    assert!(secretaries(&out[3]).is_none());
+}
+
+#[test]
+fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
+    let (_, out) = run(ctx(), vec![digits("*")]);
+    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU);
+    let (r, out) = run(ctx(), vec![digits("4")]);
+    match &out[1][0] {
+        Action::Say(t) => {
+            assert!(t.contains("Le cabinet est ouvert le lundi de 8 heures à midi"), "{t}");
+            assert!(t.contains("Consultations libres, sans rendez-vous: le mercredi de 8 heures à 10 heures"), "{t}");
+            assert!(t.contains("12 rue des Tilleuls"), "{t}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU, "back to the menu");
+    assert_eq!(r.outcome(), Outcome::Info);
+    let (r, out) = run(ctx(), vec![digits("9")]);
+    assert_eq!(out[1][0], Action::Say(prompts::URGENT.into()));
+    assert!(prompts::URGENT.contains("composez le 15"));
+    assert_eq!(secretaries(&out[1]), Some(("urgence (touche 9)".into(), true)));
+    assert_eq!(r.outcome(), Outcome::Urgent);
+    let (r, out) = run(ctx(), vec![digits("4"), digits("0")]);
+    assert_eq!(secretaries(&out[2]).unwrap().0, "demande du secrétariat (touche 0) (a essayé: horaires)");
+    assert_eq!(r.outcome(), Outcome::Secretaries);
+}
+
+fn booking_until_slots() -> Vec<Input> {
+    vec![digits("1"), digits("1"), digits("1"), Input::Slots(vec![slot(9, 0), slot(9, 20), slot(9, 40)])]
+}
+
+#[test]
+fn booking_by_keys_from_menu_to_goodbye() {
+    let mut inputs = booking_until_slots();
+    inputs.extend([digits("2"), Input::Recorded { path: "/r/nom.wav".into(), secs: 2.0 }, digits("1"), Input::Booked(appt(7, 10, 100, slot(9, 20)))]);
+    let (r, out) = run(ctx(), inputs);
+    assert_eq!(ask_text(&out[1]), "Pour le docteur claire martin, tapez 1. Pour le docteur paul bernard, tapez 2.");
+    assert_eq!(ask_text(&out[2]), "Pour consultation, tapez 1. Pour suivi de grossesse, tapez 2.");
+    assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
+    assert_eq!(ask_text(&out[4]), "Tapez 1 pour demain à 9 heures, 2 pour demain à 9 heures 20, 3 pour demain à 9 heures 40, 4 pour d'autres créneaux.");
+    assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
+    assert_eq!(ask_text(&out[6]), "Rendez-vous demain à 9 heures 20 avec le docteur claire martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2.");
+    assert_eq!(out[7], vec![Action::Book { doctor_id: 10, type_id: 100, start: slot(9, 20).start, name_recording: Some("/r/nom.wav".into()) }]);
+    assert_eq!(out[8], vec![Action::Say("C'est noté: rendez-vous demain à 9 heures 20 avec le docteur claire martin, au 12 rue des Tilleuls, 69003 Lyon. Au revoir.".into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Booked);
+}
+
+#[test]
+fn one_doctor_and_one_type_skip_the_questions() {
+    let mut c = ctx();
+    c.doctors.truncate(1);
+    c.doctors[0].types.truncate(1);
+    let (_, out) = run(c, vec![digits("1")]);
+    assert_eq!(out[1], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
+}
+
+#[test]
+fn other_slots_continue_after_the_last_offered() {
+    let mut inputs = booking_until_slots();
+    inputs.push(digits("4"));
+    let (_, out) = run(ctx(), inputs);
+    assert_eq!(out[5], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: Some(slot(9, 40).start + Duration::seconds(1)), count: 3 }]);
+}
+
+#[test]
+fn a_slot_taken_meanwhile_is_said_and_new_slots_offered() {
+    let mut inputs = booking_until_slots();
+    inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::SlotTaken)]);
+    let (r, out) = run(ctx(), inputs);
+    assert_eq!(out[8], vec![Action::Say(prompts::SLOT_TAKEN.into()), Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
+    assert_eq!(r.outcome(), Outcome::InProgress);
+}
+
+#[test]
+fn choosing_another_slot_at_the_read_back_searches_again() {
+    let mut inputs = booking_until_slots();
+    inputs.extend([digits("1"), Input::NothingRecorded, digits("2")]);
+    let (_, out) = run(ctx(), inputs);
+    assert_eq!(out[7], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
+}
+
+#[test]
+fn no_slot_within_the_horizon_offers_a_message_never_the_secretaries() {
+    let (r, out) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), digits("1")]);
+    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::no_slot(21), prompts::OFFER_MESSAGE));
+    assert!(matches!(out[4][0], Action::Record { kind: RecordingKind::Message, .. }));
+    let (r2, out2) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), Input::NoInput]);
+    assert!(out2.iter().all(|a| secretaries(a).is_none()));
+    assert_eq!(out2[4], vec![Action::Say(prompts::GOODBYE.into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::InProgress);
+    assert_ne!(r2.outcome(), Outcome::Secretaries);
+}
+
+#[test]
+fn too_many_appointments_is_said_and_back_to_the_menu() {
+    let mut inputs = booking_until_slots();
+    inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::TooMany(3))]);
+    let (_, out) = run(ctx(), inputs);
+    assert_eq!(ask_text(&out[8]), format!("{} {}", prompts::too_many(3), prompts::MAIN_MENU));
+}
+
+#[test]
+fn bad_keys_in_every_booking_question_hand_over() {
+    // doctor, type, slot, confirmation
+    let prefixes: Vec<Vec<Input>> = vec![
+        vec![digits("1")],
+        vec![digits("1"), digits("1")],
+        booking_until_slots(),
+        {
+            let mut v = booking_until_slots();
+            v.extend([digits("1"), Input::NothingRecorded]);
+            v
+        },
+    ];
+    for p in prefixes {
+        let n = p.len();
+        let mut inputs = p.clone();
+        inputs.extend([digits("8"), Input::NoInput]);
+        let (_, out) = run(ctx(), inputs);
+        assert!(ask_text(&out[n + 1]).starts_with(prompts::INVALID_KEY), "{:?}", out[n + 1]);
+        assert!(secretaries(&out[n + 2]).is_some(), "second miss hands over after {n} inputs");
+    }
+}
+
+#[test]
+fn cancelling_reads_each_appointment_and_asks_for_confirmation() {
+    let list = vec![appt(1, 10, 100, slot(9, 0)), appt(2, 20, 200, slot(10, 0))];
+    let (r, out) = run(ctx(), vec![digits("2"), Input::Appointments(list), digits("3"), digits("1"), digits("1"), Input::Cancelled(true)]);
+    assert_eq!(out[1], vec![Action::ListAppointments]);
+    assert!(ask_text(&out[2]).starts_with("Rendez-vous demain à 9 heures avec le docteur claire martin."));
+    assert!(ask_text(&out[3]).starts_with("Rendez-vous demain à 10 heures avec le docteur paul bernard."));
+    assert!(ask_text(&out[4]).starts_with("Vous annulez le rendez-vous demain à 10 heures."));
+    assert_eq!(out[5], vec![Action::Cancel { appointment_id: 2 }]);
+    assert_eq!(out[6], vec![Action::Say(prompts::CANCELLED.into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Cancelled);
+    // "2" at the confirmation goes back to the appointment.
+    let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("2"), digits("3")]);
+    assert!(ask_text(&out[4]).starts_with("Rendez-vous demain"));
+    assert_eq!(ask_text(&out[5]), format!("{} {}", prompts::NO_MORE_APPOINTMENTS, prompts::MAIN_MENU));
+}
+
+#[test]
+fn moving_offers_slots_and_swaps_in_one_action() {
+    let list = vec![appt(5, 20, 200, slot(9, 0))];
+    let (r, out) = run(ctx(), vec![digits("2"), Input::Appointments(list), digits("2"), Input::Slots(vec![slot(11, 0)]), digits("1"), digits("1"), Input::Booked(appt(5, 20, 200, slot(11, 0)))]);
+    assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 20, type_id: 200, after: None, count: 3 }]);
+    assert!(ask_text(&out[5]).starts_with("Rendez-vous demain à 11 heures"), "no name recording when moving");
+    assert_eq!(out[6], vec![Action::Move { appointment_id: 5, start: slot(11, 0).start }]);
+    assert_eq!(out[7], vec![Action::Say("Votre rendez-vous est déplacé demain à 11 heures avec le docteur paul bernard. Au revoir.".into()), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Moved);
+}
+
+#[test]
+fn a_withheld_number_cannot_cancel_and_nobody_without_appointments_is_stuck() {
+    let mut c = ctx();
+    c.caller = None;
+    let (_, out) = run(c, vec![digits("2")]);
+    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::WITHHELD_NO_CANCEL, prompts::MAIN_MENU));
+    let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![])]);
+    assert_eq!(ask_text(&out[2]), format!("{} {}", prompts::NO_APPOINTMENT, prompts::MAIN_MENU));
+}
+
+#[test]
+fn a_message_can_be_re_recorded_then_kept() {
+    let rec = |p: &str| Input::Recorded { path: p.into(), secs: 3.5 };
+    let (r, out) = run(ctx(), vec![digits("3"), rec("/a.wav"), digits("2"), rec("/b.wav"), digits("1"), Input::Done]);
+    assert!(matches!(out[1][0], Action::Record { kind: RecordingKind::Message, max_secs: 120, .. }));
+    assert!(matches!(out[3][0], Action::Record { .. }));
+    assert_eq!(out[5], vec![Action::SaveMessage { recording: "/b.wav".into(), secs: 3.5, urgent: false }]);
+    assert_eq!(r.outcome(), Outcome::Message);
+    // Silence twice: back to the menu, nothing saved.
+    let (_, out) = run(ctx(), vec![digits("3"), Input::NothingRecorded, Input::NothingRecorded]);
+    assert!(matches!(&out[2][0], Action::Record { prompt, .. } if prompt.starts_with(prompts::NOTHING_HEARD)));
+    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::NOTHING_HEARD, prompts::MAIN_MENU));
+}
+
+#[test]
+fn a_message_recorded_then_hung_up_on_is_kept() {
+    let (r, out) = run(ctx(), vec![digits("3"), Input::Recorded { path: "/m.wav".into(), secs: 8.0 }, Input::HungUp]);
+    assert_eq!(out[3], vec![Action::SaveMessage { recording: "/m.wav".into(), secs: 8.0, urgent: false }]);
+    assert_eq!(r.outcome(), Outcome::Message);
+    assert!(r.is_done());
+}
+
+#[test]
+fn a_service_error_hands_over_with_the_reason() {
+    let (r, out) = run(ctx(), vec![digits("1"), digits("1"), digits("1"), Input::Failed("base verrouillée".into())]);
+    let (reason, _) = secretaries(&out[4]).unwrap();
+    assert!(reason.starts_with("erreur du service: base verrouillée"), "{reason}");
+    assert!(reason.contains("a essayé: prise de rendez-vous"));
+    assert_eq!(r.outcome(), Outcome::Secretaries);
+}
+
+/// Every path of the tests above, cut by a hang-up at every step: nothing
+/// changes the agenda without its confirmation key, nothing is asked after.
+#[test]
+fn a_hang_up_at_every_step_leaves_nothing_half_done() {
+    let rec = Input::Recorded { path: "/m.wav".into(), secs: 2.0 };
+    let mut booking = booking_until_slots();
+    booking.extend([digits("1"), rec.clone(), digits("1"), Input::Booked(appt(7, 10, 100, slot(9, 0)))]);
+    let paths: Vec<Vec<Input>> = vec![
+        booking,
+        vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("1"), Input::Cancelled(true)],
+        vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("2"), Input::Slots(vec![slot(11, 0)]), digits("1"), digits("1"), Input::Booked(appt(1, 10, 100, slot(11, 0)))],
+        vec![digits("3"), rec.clone(), digits("1"), Input::Done],
+        vec![digits("4"), digits("9")],
+    ];
+    for path in paths {
+        for cut in 0..=path.len() {
+            let mut inputs: Vec<Input> = path[..cut].to_vec();
+            inputs.push(Input::HungUp);
+            let (r, out) = run(ctx(), inputs.clone());
+            let last = out.last().unwrap();
+            assert!(r.is_done(), "done after a hang-up at {cut}");
+            assert_ne!(r.outcome(), Outcome::InProgress);
+            for a in last {
+                assert!(matches!(a, Action::SaveMessage { .. }), "only a recorded message is kept after a hang-up, got {a:?} at {cut} of {path:?}");
+            }
+            // Nothing that changes the agenda was emitted before its confirmation key.
+            for (i, batch) in out.iter().enumerate() {
+                for a in batch {
+                    if matches!(a, Action::Book { .. } | Action::Cancel { .. } | Action::Move { .. }) {
+                        assert_eq!(inputs[i - 1], digits("1"), "agenda changed without the confirmation key");
+                    }
+                }
+            }
+            // After the hang-up, stepping again does nothing.
+            let (_, again) = r.step(Input::Done);
+            assert!(again.is_empty());
+        }
+    }
+}

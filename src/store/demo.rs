@@ -64,7 +64,7 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
             continue;
         }
         for (doctor, ty, h, m, who, phone) in [
-            (martin, consult, 8, 30, "Mme Lefèvre", "06 11 22 33 44"),
+            (martin, consult, 8, 30, "Mme Lefèvre", "06 12 34 56 78"),
             (bernard, consult_b, 9, 0, "M. Garcia", "06 55 44 33 22"),
         ] {
             let Some(start) = Paris.with_ymd_and_hms(day.year(), day.month(), day.day(), h, m, 0).single() else { continue };

@@ -1,0 +1,211 @@
+//! The store: migrations, bookings under contention, cancel and move, the
+//! demo practice, export/import round trips.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+use standardiste::agenda::{Source, WeeklyRange};
+use standardiste::store::db::BookError;
+use standardiste::store::{demo, BookingRequest, Store};
+
+fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Paris.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+}
+
+/// A practice with one doctor working every weekday 08:00-12:00, 20-minute consultations.
+fn practice(store: &Store) -> (i64, i64, i64) {
+    store
+        .run_sync(|db| {
+            let p = db.create_practice("Cabinet du Test", "1 place du Marché", Paris)?;
+            db.add_did(p, "2000")?;
+            let d = db.add_doctor(p, "Docteur Test")?;
+            let ranges: Vec<WeeklyRange> = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"].iter().map(|day| WeeklyRange::parse(&format!("{day} 08:00-12:00")).unwrap()).collect();
+            db.set_working_hours(d, &ranges)?;
+            db.set_booking_rules(d, Some(0), Some(60), None)?;
+            let t = db.add_type(d, "consultation", 20, true, true)?;
+            Ok((p, d, t))
+        })
+        .unwrap()
+}
+
+fn request(d: i64, t: i64, start: DateTime<Utc>, phone: &str, now: DateTime<Utc>) -> BookingRequest {
+    BookingRequest { doctor_id: d, type_id: t, start, patient_name: String::new(), phone: Some(phone.into()), name_recording: None, source: Source::Phone, now }
+}
+
+#[test]
+fn migrates_an_empty_file_and_reopens_an_existing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.sqlite");
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.run_sync(|db| db.schema_version()).unwrap(), standardiste::store::schema::CURRENT_VERSION);
+        practice(&store);
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.run_sync(|db| db.schema_version()).unwrap(), standardiste::store::schema::CURRENT_VERSION);
+    assert_eq!(store.run_sync(|db| db.practice_names()).unwrap(), vec!["Cabinet du Test".to_string()]);
+    let snap = store.run_sync(|db| db.snapshot_by_did("2000")).unwrap().expect("found by its number");
+    assert_eq!(snap.doctors.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_callers_racing_for_one_slot_get_one_booking() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.sqlite");
+    let first = Store::open(&path).unwrap();
+    let (_, d, t) = practice(&first);
+    let now = paris(2026, 11, 20, 12, 0);
+    let slot = paris(2026, 11, 23, 9, 0);
+    let barrier = Arc::new(tokio::sync::Barrier::new(100));
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        // Each task its own connection: the guarantee must come from SQLite, not from a mutex of ours.
+        let store = Store::open(&path).unwrap();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            let req = request(d, t, slot, &format!("+336{:08}", i), now);
+            barrier.wait().await;
+            store.run(move |db| db.book(&req)).await.unwrap()
+        }));
+    }
+    let mut booked = 0;
+    let mut taken = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => booked += 1,
+            Err(BookError::SlotTaken) => taken += 1,
+            Err(other) => panic!("unexpected refusal {other:?}"),
+        }
+    }
+    assert_eq!((booked, taken), (1, 99));
+    let slots = first.run_sync(|db| db.free_slots(d, t, now, None, 1)).unwrap();
+    assert_eq!(slots[0].start, paris(2026, 11, 23, 8, 0));
+    let after = first.run_sync(|db| db.free_slots(d, t, now, Some(paris(2026, 11, 23, 8, 41)), 1)).unwrap();
+    assert_eq!(after[0].start, paris(2026, 11, 23, 9, 20), "the booked slot is no longer offered");
+}
+
+#[test]
+fn overlapping_bookings_of_different_lengths_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("o.sqlite")).unwrap();
+    let (_, d, t) = practice(&store);
+    let now = paris(2026, 11, 20, 12, 0);
+    let long = store.run_sync(|db| db.add_type(d, "long", 40, false, true)).unwrap();
+    // Staff books 09:00-09:40; a phone booking at 09:20 overlaps it.
+    let staff = BookingRequest { source: Source::Staff, ..request(d, long, paris(2026, 11, 23, 9, 0), "+33611111111", now) };
+    assert!(store.run_sync(|db| db.book(&staff)).unwrap().is_ok());
+    let phone = request(d, t, paris(2026, 11, 23, 9, 20), "+33622222222", now);
+    assert_eq!(store.run_sync(|db| db.book(&phone)).unwrap().unwrap_err(), BookError::SlotTaken);
+    // A type that is not bookable by phone is refused on the phone.
+    let by_phone = request(d, long, paris(2026, 11, 24, 9, 0), "+33622222222", now);
+    assert!(matches!(store.run_sync(|db| db.book(&by_phone)).unwrap(), Err(BookError::NotBookable(_))));
+    // Outside working hours: refused on the phone.
+    let evening = request(d, t, paris(2026, 11, 24, 19, 0), "+33622222222", now);
+    assert!(matches!(store.run_sync(|db| db.book(&evening)).unwrap(), Err(BookError::NotBookable(_))));
+}
+
+#[test]
+fn cancel_frees_the_slot_and_move_is_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
+    let (p, d, t) = practice(&store);
+    let now = paris(2026, 11, 20, 12, 0);
+    let me = "+33633333333";
+    let a = store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 8, 0), me, now))).unwrap().unwrap();
+    let other = store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 8, 20), "+33644444444", now))).unwrap().unwrap();
+    // Moving onto a taken slot changes nothing.
+    let refused = store.run_sync(|db| db.move_appointment(a.id, Some(me), other.start, now)).unwrap();
+    assert_eq!(refused.unwrap_err(), BookError::SlotTaken);
+    assert_eq!(store.run_sync(|db| db.appointment(a.id)).unwrap().start, a.start, "the old slot is kept");
+    // Moving to a free slot frees the old one.
+    let moved = store.run_sync(|db| db.move_appointment(a.id, Some(me), paris(2026, 11, 23, 10, 0), now)).unwrap().unwrap();
+    assert_eq!(moved.start, paris(2026, 11, 23, 10, 0));
+    let first = store.run_sync(|db| db.free_slots(d, t, now, None, 1)).unwrap();
+    assert_eq!(first[0].start, paris(2026, 11, 23, 8, 0));
+    // Someone else cannot cancel my appointment; I can.
+    assert!(!store.run_sync(|db| db.cancel(a.id, Some("+33699999999"))).unwrap());
+    assert!(store.run_sync(|db| db.cancel(a.id, Some(me))).unwrap());
+    assert!(store.run_sync(|db| db.future_appointments(p, me, now)).unwrap().is_empty());
+    let again = store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 10, 0), "+33655555555", now))).unwrap();
+    assert!(again.is_ok(), "the cancelled slot can be booked again");
+}
+
+#[test]
+fn a_phone_number_holds_at_most_the_practice_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("c.sqlite")).unwrap();
+    let (p, d, t) = practice(&store);
+    store.run_sync(|db| db.set_practice_field(p, "max_future_per_phone", Some("2"))).unwrap();
+    let now = paris(2026, 11, 20, 12, 0);
+    let me = "+33666666666";
+    for h in [8, 9] {
+        assert!(store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, h, 0), me, now))).unwrap().is_ok());
+    }
+    let third = store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 10, 0), me, now))).unwrap();
+    assert_eq!(third.unwrap_err(), BookError::TooManyFuture { max: 2 });
+}
+
+#[test]
+fn bad_input_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("b.sqlite")).unwrap();
+    let (p, d, _) = practice(&store);
+    let overlapping = vec![WeeklyRange::parse("lundi 08:00-12:00").unwrap(), WeeklyRange::parse("lundi 11:00-13:00").unwrap()];
+    let e = store.run_sync(|db| db.set_working_hours(d, &overlapping)).unwrap_err();
+    assert!(e.to_string().starts_with("working_hours:"), "{e}");
+    let e = store.run_sync(|db| db.add_type(d, "bizarre", 7, true, true)).unwrap_err();
+    assert!(e.to_string().starts_with("duration:"), "{e}");
+    let e = store.run_sync(|db| db.add_did(p, "06 12")).unwrap_err();
+    assert!(e.to_string().starts_with("did:"), "{e}");
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap().and_hms_opt(10, 0, 0).unwrap();
+    let e = store.run_sync(|db| db.add_absence(d, start, start - Duration::hours(1), "x")).unwrap_err();
+    assert!(e.to_string().starts_with("end:"), "{e}");
+    let e = store.run_sync(|db| db.doctor_id(p, "Docteur Personne")).unwrap_err();
+    assert!(e.to_string().contains("Docteur Personne"), "{e}");
+}
+
+#[test]
+fn export_import_export_is_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(&dir.path().join("a.sqlite")).unwrap();
+    a.run_sync(|db| demo::seed(db, paris(2026, 11, 22, 10, 0))).unwrap();
+    a.run_sync(|db| {
+        let p = db.practice_id(demo::DEMO_PRACTICE)?;
+        db.add_holiday(p, chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(), chrono::NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(), "Le cabinet est fermé jusqu'au 2 janvier.")?;
+        let d = db.doctor_id(p, "Docteur Paul Bernard")?;
+        let s = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        db.add_absence(d, s, s + Duration::days(2), "formation")?;
+        Ok(())
+    })
+    .unwrap();
+    let first = a.run_sync(|db| db.export_practice(demo::DEMO_PRACTICE)).unwrap();
+    assert!(first.doctors.iter().map(|d| d.appointments.len()).sum::<usize>() >= 4);
+    let b = Store::open(&dir.path().join("b.sqlite")).unwrap();
+    b.run_sync(|db| db.import_practice(&first)).unwrap();
+    let second = b.run_sync(|db| db.export_practice(demo::DEMO_PRACTICE)).unwrap();
+    assert_eq!(serde_json::to_string_pretty(&first).unwrap(), serde_json::to_string_pretty(&second).unwrap());
+    // Importing twice is refused, and nothing half-done stays behind.
+    let e = b.run_sync(|db| db.import_practice(&first)).unwrap_err();
+    assert!(e.to_string().starts_with("name:"), "{e}");
+    assert_eq!(b.run_sync(|db| db.practice_names()).unwrap().len(), 1);
+}
+
+#[test]
+fn the_demo_practice_answers_at_1000() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.sqlite")).unwrap();
+    let now = paris(2026, 11, 22, 10, 0);
+    store.run_sync(|db| demo::seed(db, now)).unwrap();
+    let snap = store.run_sync(|db| db.snapshot_by_did("1000")).unwrap().unwrap();
+    assert_eq!(snap.practice.name, "Cabinet médical des Tilleuls");
+    assert_eq!(snap.doctors.len(), 2);
+    assert!(snap.types.iter().filter(|t| t.phone_bookable).count() >= 3);
+    let rules = store.run_sync(|db| db.caller_rules(snap.practice.id)).unwrap();
+    assert!(rules.iter().any(|r| r.kind == standardiste::agenda::CallerKind::Allowed));
+    let appts = store.run_sync(|db| db.appointments(snap.practice.id, now, now + Duration::days(14))).unwrap();
+    assert!(appts.len() >= 4);
+    // Seeding again changes nothing.
+    store.run_sync(|db| demo::seed(db, now)).unwrap();
+    assert_eq!(store.run_sync(|db| db.practice_names()).unwrap().len(), 1);
+}
