@@ -68,6 +68,15 @@ pub enum Command {
         /// The JSON file.
         file: PathBuf,
     },
+    /// Run the receptionist's dialogue in this terminal, against the real database.
+    Try {
+        /// Practice name.
+        #[arg(long)]
+        practice: String,
+        /// The caller's number ("anonymous" for a withheld number).
+        #[arg(long, default_value = "anonymous")]
+        caller: String,
+    },
 }
 
 /// `practice …`
@@ -387,7 +396,7 @@ fn io(e: std::io::Error) -> Failure {
 
 fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     match command {
-        Command::Serve | Command::CheckConfig { .. } => Err(data("not an administration command")),
+        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } => Err(data("not an administration command")),
         Command::Practice(p) => match p {
             PracticeCmd::Create { name, address, timezone } => {
                 let tz = timezone.parse().map_err(|_| data(format!("timezone: « {timezone} » inconnu (ex. Europe/Paris)")))?;
@@ -545,3 +554,43 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
     }
 }
 
+
+/// `standardiste try`: the dialogue in a terminal, reading keys from `input`.
+pub async fn try_dialogue<R, W>(config: &Config, practice_name: &str, caller: &str, input: R, output: W) -> Result<W, Failure>
+where
+    R: tokio::io::AsyncBufRead + Unpin + Send,
+    W: Write + Send,
+{
+    use crate::call::terminal::TerminalChannel;
+    use crate::call::{drive, CallSetup, CallSummary};
+
+    let store = crate::service::open_store(config).map_err(|e| Failure { code: 1, message: e.to_string() })?;
+    let name = practice_name.to_string();
+    let did = store
+        .run_sync(|db| {
+            let id = practice(db, &name).map_err(|f| StoreError::NotFound(f.message))?;
+            Ok(db.snapshot(id)?.practice.dids.first().cloned())
+        })
+        .map_err(|e| data(e.to_string()))?
+        .ok_or_else(|| data(format!("practice: « {practice_name} » n'a aucun numéro (standardiste practice did)")))?;
+    let caller_e164 = crate::agenda::phone::caller_number(caller);
+    if caller_e164.is_none() && !matches!(caller.trim().to_ascii_lowercase().as_str(), "anonymous" | "" | "private" | "unknown") {
+        return Err(data(format!("caller: « {caller} » n'est pas un numéro lisible")));
+    }
+    let env = crate::service::driver_env(config, store.clone());
+    let setup = CallSetup { uuid: format!("try-{}", uuid::Uuid::new_v4()), caller: caller_e164, destination: did };
+    let mut channel = TerminalChannel::new(input, output);
+    let mut summary = CallSummary::default();
+    let started = chrono::Utc::now();
+    let mut out_err = None;
+    if let Err(e) = drive(&mut channel, &env, &setup, &mut summary).await {
+        out_err = Some(e.to_string());
+    }
+    crate::call::driver::record_call(&store, &setup, started, &summary).await;
+    let mut output = channel.into_output();
+    let _ = writeln!(output, "[fin de l'appel: {}{}{}]", summary.outcome.as_str(), if summary.detail.is_empty() { "" } else { " — " }, summary.detail);
+    match out_err {
+        Some(e) => Err(Failure { code: 1, message: e }),
+        None => Ok(output),
+    }
+}

@@ -32,7 +32,7 @@ pub const DEFAULT_SILENCE_THRESHOLD: u32 = 200;
 pub const DEFAULT_SILENCE_SECS: u32 = 4;
 
 /// The whole file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Outbound socket listener and call limits.
@@ -153,11 +153,6 @@ impl Default for Speech {
     }
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self { server: Server::default(), freeswitch: Freeswitch::default(), database: Database::default(), paths: Paths::default(), speech: Speech::default() }
-    }
-}
 
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,12 +208,8 @@ fn line_of_key(text: &str, section: &str, key: &str) -> Option<usize> {
             current = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
             continue;
         }
-        if current == section {
-            if let Some((k, _)) = line.split_once('=') {
-                if k.trim() == key {
-                    return Some(i + 1);
-                }
-            }
+        if current == section && line.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
+            return Some(i + 1);
         }
     }
     None
@@ -294,6 +285,8 @@ impl Config {
         for (key, p) in [("prompts", &self.paths.prompts), ("recordings", &self.paths.recordings)] {
             if p.as_os_str().is_empty() {
                 bad("paths", key, "is empty".into(), "a folder FreeSWITCH can read and write");
+            } else if p.to_string_lossy().contains(char::is_whitespace) {
+                bad("paths", key, "contains a space".into(), "FreeSWITCH applications take paths as space-separated arguments: choose a path without spaces");
             } else if p.exists() && !p.is_dir() {
                 bad("paths", key, format!("{} exists and is not a folder", p.display()), "point it to a folder");
             }

@@ -37,6 +37,13 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
                 other => cli::Failure { code: 1, message: other.to_string() },
             })
         }
+        Command::Try { practice, caller } => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            eprintln!("standardiste try: les rendez-vous et messages faits ici sont réels (base {}).", config.database.path.display());
+            let input = tokio::io::BufReader::new(tokio::io::stdin());
+            rt.block_on(cli::try_dialogue(&config, &practice, &caller, input, std::io::stdout())).map(|_| ())
+        }
         other => {
             let config = cli::load_config(cli.config.as_ref())?;
             cli::run_admin(&config, other, &mut std::io::stdout())

@@ -18,6 +18,8 @@ use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
 use crate::store::{demo, Store, StoreError};
 
+/// The secretaries' extension when a practice names none.
+pub const DEFAULT_SECRETARIES: &str = "secretariat";
 /// Seconds the doctor's or practice's phone rings.
 const BRIDGE_TIMEOUT_SECS: u32 = 25;
 
@@ -120,6 +122,20 @@ pub fn open_store(config: &Config) -> Result<Store, ServeError> {
     Ok(store)
 }
 
+/// The call driver's environment from the configuration.
+pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
+    DriverEnv {
+        store,
+        recordings_dir: config.paths.recordings.clone(),
+        digit_timeout_ms: config.server.digit_timeout_ms,
+        silence_threshold: config.speech.silence_threshold,
+        silence_secs: config.speech.silence_secs,
+        context: config.server.context.clone(),
+        default_secretaries: DEFAULT_SECRETARIES.into(),
+        bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
+    }
+}
+
 /// Start everything; returns once the listener is bound.
 pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let store = open_store(config)?;
@@ -130,16 +146,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Listen { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
-    let env = DriverEnv {
-        store: store.clone(),
-        recordings_dir: config.paths.recordings.clone(),
-        digit_timeout_ms: config.server.digit_timeout_ms,
-        silence_threshold: config.speech.silence_threshold,
-        silence_secs: config.speech.silence_secs,
-        context: config.server.context.clone(),
-        default_secretaries: "secretariat".into(),
-        bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
-    };
+    let env = driver_env(config, store.clone());
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
     let (shutdown, rx) = watch::channel(false);
     let counters = Arc::new(Counters::default());

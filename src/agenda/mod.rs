@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use slots::{free_slots, Slot, SlotQuery};
+pub use slots::{free_slots, Interval, Slot, SlotQuery};
 
 /// A rule of the agenda that does not hold; names the field at fault.
 #[derive(Debug, Error, PartialEq, Eq)]

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Absence, WeeklyRange, GRAIN_MINUTES};
 
+/// A busy interval of the agenda: [start, end).
+pub type Interval = (DateTime<Utc>, DateTime<Utc>);
+
 /// A free slot offered to a caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
@@ -27,7 +30,7 @@ pub struct SlotQuery<'a> {
     /// The doctor's absences (local).
     pub absences: &'a [Absence],
     /// Busy intervals (existing appointments), as instants, any order.
-    pub busy: &'a [(DateTime<Utc>, DateTime<Utc>)],
+    pub busy: &'a [Interval],
     /// Length of the consultation, minutes.
     pub duration_minutes: i64,
     /// Now.
@@ -57,7 +60,7 @@ pub fn free_slots(q: &SlotQuery<'_>) -> Vec<Slot> {
         }
     };
     let latest = q.now + Duration::days(q.horizon_days.max(0));
-    let mut busy: Vec<(DateTime<Utc>, DateTime<Utc>)> = q.busy.to_vec();
+    let mut busy: Vec<Interval> = q.busy.to_vec();
     busy.sort();
     let absences: Vec<(NaiveDateTime, NaiveDateTime)> = q.absences.iter().map(|a| (a.start, a.end)).collect();
 

@@ -6,6 +6,7 @@
 //! (that is `store/`).
 
 pub mod driver;
+pub mod terminal;
 
 use std::future::Future;
 

@@ -364,7 +364,7 @@ impl Receptionist {
     }
 
     /// Hand over to the secretaries with the reason and the history.
-    fn to_secretaries(mut self, why: &str, urgent: bool, say: &str) -> Next {
+    fn hand_to_secretaries(mut self, why: &str, urgent: bool, say: &str) -> Next {
         let mut reason = why.to_string();
         if !self.tried.is_empty() {
             reason.push_str(&format!(" (a essayé: {})", self.tried.join(", ")));
@@ -390,7 +390,7 @@ impl Receptionist {
             _ => (prompts::INVALID_KEY, format!("touche invalide: {what}")),
         };
         if self.misses >= 2 {
-            return self.to_secretaries(&why, false, prompts::TO_SECRETARIES);
+            return self.hand_to_secretaries(&why, false, prompts::TO_SECRETARIES);
         }
         let question = match question {
             Action::Ask { prompt, max_digits } => Action::Ask { prompt: format!("{said} {prompt}"), max_digits },
@@ -411,7 +411,7 @@ impl Receptionist {
                 if self.step == Step::Done {
                     return (self, vec![]);
                 }
-                return self.to_secretaries(&format!("erreur du service: {why}"), false, &format!("{} {}", prompts::SERVICE_ERROR, prompts::TO_SECRETARIES));
+                return self.hand_to_secretaries(&format!("erreur du service: {why}"), false, &format!("{} {}", prompts::SERVICE_ERROR, prompts::TO_SECRETARIES));
             }
             _ => {}
         }
@@ -494,7 +494,7 @@ impl Receptionist {
                     let prompt = prompts::offer_slots(&draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now);
                     self.go(Step::OfferSlots(draft), vec![Self::ask(prompt)])
                 }
-                other => self.to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
             },
             Step::OfferSlots(mut draft) => {
                 let n = draft.offered.len();
@@ -560,12 +560,12 @@ impl Receptionist {
                     let draft = Draft { offered: vec![], chosen: None, ..draft };
                     self.go(Step::Searching(draft), vec![Action::Say(prompts::SLOT_TAKEN.into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }])
                 }
-                other => self.to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
             },
             Step::Listing => match input {
                 Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::NO_APPOINTMENT)),
                 Input::Appointments(list) => self.review(list, 0),
-                other => self.to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
             },
             Step::Review(list, i) => {
                 let question = Self::ask(self.review_prompt(&list[i]));
@@ -578,7 +578,7 @@ impl Receptionist {
                         let a = list[i].clone();
                         match self.ctx.doctors.iter().position(|d| d.id == a.doctor_id) {
                             Some(doc) => self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None),
-                            None => self.to_secretaries("déplacement d'un rendez-vous d'un médecin non réservable par téléphone", false, prompts::TO_SECRETARIES),
+                            None => self.hand_to_secretaries("déplacement d'un rendez-vous d'un médecin non réservable par téléphone", false, prompts::TO_SECRETARIES),
                         }
                     }
                     Input::Digits(d) if d == "3" => {
@@ -604,7 +604,7 @@ impl Receptionist {
             }
             Step::Cancelling => match input {
                 Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::CANCELLED.into()), Action::Hangup]),
-                _ => self.to_secretaries("annulation refusée par l'agenda", false, prompts::TO_SECRETARIES),
+                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::TO_SECRETARIES),
             },
             Step::Recording { tries } => match input {
                 Input::Recorded { path, secs } => self.go(Step::KeepMessage { path, secs }, vec![Self::ask(prompts::KEEP_MESSAGE.into())]),
@@ -631,7 +631,7 @@ impl Receptionist {
         let secretaries_or_phone = |me: Self| -> Next {
             match me.ctx.practice.practice_phone.clone() {
                 Some(dial) => me.go(Step::PracticePhone, vec![Action::ToPracticePhone { dial }]),
-                None => me.to_secretaries("hors des heures du standard virtuel", false, prompts::TO_SECRETARIES),
+                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::TO_SECRETARIES),
             }
         };
         match self.ctx.duty.clone() {
@@ -669,7 +669,7 @@ impl Receptionist {
                 "1" => {
                     self.tried.push("prise de rendez-vous");
                     match self.ctx.doctors.len() {
-                        0 => self.to_secretaries("aucun médecin réservable par téléphone", false, prompts::TO_SECRETARIES),
+                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::TO_SECRETARIES),
                         1 => self.after_doctor(0),
                         _ => {
                             let q = self.doctor_question();
@@ -700,8 +700,8 @@ impl Receptionist {
                     me.misses = 0;
                     (me, vec![Action::Say(text), Self::ask(prompts::MAIN_MENU.into())])
                 }
-                "9" => self.to_secretaries("urgence (touche 9)", true, prompts::URGENT),
-                "0" => self.to_secretaries("demande du secrétariat (touche 0)", false, prompts::TO_SECRETARIES),
+                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::URGENT),
+                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::TO_SECRETARIES),
                 "*" => {
                     self.misses = 0;
                     (self, vec![question])
@@ -725,7 +725,7 @@ impl Receptionist {
     fn after_doctor(self, doc: usize) -> Next {
         let types = self.ctx.doctors[doc].types.clone();
         match types.len() {
-            0 => self.to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::TO_SECRETARIES),
+            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::TO_SECRETARIES),
             1 => self.search(Draft { doctor: doc, type_id: types[0].0, moving: None, offered: vec![], chosen: None, recording: None }, None),
             _ => {
                 let q = self.type_question(doc);

@@ -563,11 +563,14 @@ impl Db {
 
     // ---------------------------------------------------------- appointments
 
-    /// Busy intervals of a doctor from `from` on.
-    fn busy(&self, doctor_id: i64, from: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT start_utc, end_utc FROM appointments WHERE doctor_id = ?1 AND status = 'booked' AND end_utc > ?2 ORDER BY start_utc")?;
+    /// Busy intervals of a doctor overlapping `[from, to)`.
+    fn busy(&self, doctor_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<agenda::Interval>, StoreError> {
+        // Appointments last hours at most: starting a day before `from` covers any that overlaps it.
+        let mut st = self.conn.prepare_cached(
+            "SELECT start_utc, end_utc FROM appointments WHERE doctor_id = ?1 AND status = 'booked' AND start_utc >= ?2 AND start_utc < ?3 AND end_utc > ?4 ORDER BY start_utc",
+        )?;
         let rows = st
-            .query_map(params![doctor_id, from.timestamp()], |r| Ok((instant(r.get(0)?), instant(r.get(1)?))))?
+            .query_map(params![doctor_id, (from - Duration::days(1)).timestamp(), to.timestamp(), from.timestamp()], |r| Ok((instant(r.get(0)?), instant(r.get(1)?))))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -589,7 +592,11 @@ impl Db {
         let (doctor, tz) = self.doctor_row(doctor_id)?;
         let ty = self.type_row(type_id)?;
         let absences = self.absences(doctor_id)?;
-        let busy = self.busy(doctor_id, now)?;
+        let from = match after {
+            Some(a) if a > now => a,
+            _ => now,
+        };
+        let busy = self.busy(doctor_id, from, now + Duration::days(doctor.horizon_days + 1))?;
         Ok(agenda::free_slots(&SlotQuery {
             tz,
             working_hours: &doctor.working_hours,

@@ -125,6 +125,10 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL DEFAULT ''
     );
     "#,
+    // 2: cancel and move find an appointment's blocks without a scan.
+    r#"
+    CREATE INDEX appointment_blocks_by_appointment ON appointment_blocks (appointment_id);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

@@ -378,10 +378,8 @@ impl SwitchCall {
                             stalled = true;
                             continue;
                         }
-                        if let Some((n, frame)) = &patient.inject_before_execute {
-                            if *n == self.executes {
-                                self.conn.send_raw(frame).await?;
-                            }
+                        if let Some((_, frame)) = patient.inject_before_execute.as_ref().filter(|(n, _)| *n == self.executes) {
+                            self.conn.send_raw(frame).await?;
                         }
                         let app = cmd.app().unwrap_or("").to_string();
                         let arg = cmd.arg().to_string();
@@ -433,11 +431,9 @@ impl SwitchCall {
                     t.missing_files.push(file.to_string());
                 }
                 let var = parts.get(7).copied().unwrap_or("digits").to_string();
-                if let Some((n, reached, resume)) = &patient.pause_at_question {
-                    if *n == self.questions {
-                        reached.notify_one();
-                        resume.notified().await;
-                    }
+                if let Some((_, reached, resume)) = patient.pause_at_question.as_ref().filter(|(n, _, _)| *n == self.questions) {
+                    reached.notify_one();
+                    resume.notified().await;
                 }
                 if patient.hangup == HangupAt::Question(self.questions) || patient.keys.is_empty() {
                     let mut ex = self.event("CHANNEL_EXECUTE");

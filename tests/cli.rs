@@ -1,0 +1,166 @@
+//! The binary as administrators use it: check-config, practice editing,
+//! export/import, `try`, and `serve`'s exit codes and signals.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_standardiste"))
+}
+
+fn config_file(dir: &Path, demo: bool) -> std::path::PathBuf {
+    let port = common::dead_port();
+    let listen = common::dead_port();
+    let text = format!(
+        "[server]\nlisten = \"127.0.0.1:{listen}\"\n\n[freeswitch]\nhost = \"127.0.0.1\"\nport = {port}\npassword = \"s3cret-test\"\n\n[database]\npath = \"{db}\"\ndemo = {demo}\n\n[paths]\nprompts = \"{p}\"\nrecordings = \"{r}\"\n",
+        db = dir.join("db.sqlite").display(),
+        p = dir.join("prompts").display(),
+        r = dir.join("rec").display()
+    );
+    let path = dir.join("standardiste.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(config: &Path, args: &[&str]) -> Output {
+    bin().arg("--config").arg(config).args(args).output().unwrap()
+}
+
+fn ok(config: &Path, args: &[&str]) -> String {
+    let out = run(config, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn check_config_reports_every_problem_with_its_line_and_exits_64() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[server]\nlisten = \"nowhere\"\nlinger_secs = 0\n\n[freeswitch]\npassword = \"ClueCon\"\n").unwrap();
+    let out = bin().args(["check-config"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in ["line 2:", "line 3:", "line 6:", "hint:"] {
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+    let good = config_file(dir.path(), true);
+    let out = bin().args(["check-config"]).arg(&good).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin().args(["check-config", "/nonexistent.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(64));
+}
+
+#[test]
+fn practices_are_built_from_the_command_line_and_round_trip_through_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), false);
+    let p = ["--practice", "Maison de santé du Port"];
+    ok(&cfg, &["practice", "create", "--name", "Maison de santé du Port", "--address", "3 quai des Pêcheurs, 56100 Lorient"]);
+    ok(&cfg, &["practice", "did", p[0], p[1], "--did", "02 97 00 00 01"]);
+    ok(&cfg, &["practice", "hours", p[0], p[1], "--kind", "opening", "--range", "lundi 08:00-12:00", "--range", "mardi 08:00-12:00"]);
+    ok(&cfg, &["practice", "duty", p[0], p[1], "--mode", "outside-secretary", "--range", "lundi 09:00-11:00"]);
+    ok(&cfg, &["practice", "holiday", p[0], p[1], "--start", "2026-12-24", "--end", "2027-01-02", "--message", "Fermé pour les fêtes."]);
+    ok(&cfg, &["doctor", "add", p[0], p[1], "--name", "Docteur Le Goff"]);
+    let d = ["--doctor", "Docteur Le Goff"];
+    ok(&cfg, &["doctor", "hours", p[0], p[1], d[0], d[1], "--range", "lundi 08:00-12:00", "--range", "lundi 14:00-18:00"]);
+    ok(&cfg, &["doctor", "rules", p[0], p[1], d[0], d[1], "--notice-minutes", "30", "--horizon-days", "15", "--dial", "user/1020"]);
+    ok(&cfg, &["doctor", "type", p[0], p[1], d[0], d[1], "--name", "consultation", "--duration", "15"]);
+    ok(&cfg, &["doctor", "absence", p[0], p[1], d[0], d[1], "--start", "2026-12-01T08:00", "--end", "2026-12-01T12:00", "--reason", "formation"]);
+    ok(&cfg, &["doctor", "instructions", p[0], p[1], d[0], d[1], "--text", "Pas de visite à domicile."]);
+    ok(&cfg, &["rule", p[0], p[1], "--phone", "+33 2 97 11 11 11", "--kind", "allowed", "--label", "Pharmacie du Port", "--doctor", "Docteur Le Goff"]);
+    let listed = ok(&cfg, &["practice", "list"]);
+    assert!(listed.contains("Maison de santé du Port"));
+    let json = ok(&cfg, &["appointments", p[0], p[1], "--json"]);
+    assert_eq!(json.trim(), "[]");
+
+    let export1 = dir.path().join("export1.json");
+    ok(&cfg, &["export", p[0], p[1], "--out", export1.to_str().unwrap()]);
+    // Into another database, then out again.
+    let other = tempfile::tempdir().unwrap();
+    let cfg2 = config_file(other.path(), false);
+    ok(&cfg2, &["import", export1.to_str().unwrap()]);
+    let export2 = other.path().join("export2.json");
+    ok(&cfg2, &["export", p[0], p[1], "--out", export2.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&export1).unwrap(), std::fs::read_to_string(&export2).unwrap());
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let p = ["--practice", "Cabinet médical des Tilleuls"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Claire Martin", "--range", "lundi 08:00-12:00", "--range", "lundi 11:00-13:00"], "working_hours"),
+        (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Claire Martin", "--range", "lundi 12:00-08:00"], "working_hours"),
+        (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Inconnu", "--range", "lundi 08:00-12:00"], "doctor: médecin « Docteur Inconnu » inconnu"),
+        (vec!["rule", p[0], p[1], "--phone", "06 12", "--kind", "blocked"], "phone:"),
+        (vec!["doctor", "absence", p[0], p[1], "--doctor", "Docteur Claire Martin", "--start", "2026-12-02T08:00", "--end", "2026-12-01T08:00"], "end:"),
+        (vec!["practice", "did", "--practice", "Nulle Part", "--did", "1001"], "practice: cabinet « Nulle Part » inconnu"),
+    ];
+    for (args, needle) in cases {
+        let out = run(&cfg, &args);
+        assert_eq!(out.status.code(), Some(65), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+}
+
+#[test]
+fn try_runs_the_dialogue_in_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let mut child = bin().arg("--config").arg(&cfg).args(["try", "--practice", "Cabinet médical des Tilleuls", "--caller", "06 55 55 55 55"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"4\n0\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Cabinet médical des Tilleuls, bonjour. Si la vie d'une personne est en danger"), "{text}");
+    assert!(text.contains("Consultations libres"), "{text}");
+    assert!(text.contains("[transfert vers l'extension secretariat du contexte standardiste]"), "{text}");
+    assert!(text.contains("[fin de l'appel: secretaries"), "{text}");
+}
+
+#[tokio::test]
+async fn serve_exits_77_on_a_refused_password() {
+    let server = freeswitch_esl_tokio::mock::MockEslServer::bind("127.0.0.1:0", "another-password").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text.lines().map(|l| if l.starts_with("port = ") { format!("port = {}", server.port()) } else { l.to_string() }).collect::<Vec<_>>().join("\n");
+    std::fs::write(&cfg, text).unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_standardiste")).arg("--config").arg(&cfg).arg("serve").stderr(Stdio::piped()).spawn().unwrap();
+    let _ = server.accept().await;
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits").unwrap();
+    assert_eq!(status.code(), Some(77));
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let listen = std::fs::read_to_string(&cfg).unwrap().lines().find(|l| l.starts_with("listen")).unwrap().split('"').nth(1).unwrap().to_string();
+    let mut child = bin().arg("--config").arg(&cfg).arg("serve").stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "service did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit {status:?}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("not reachable"), "says the switch is unreachable: {err}");
+}
