@@ -5,7 +5,10 @@
 //! - `channel`: [`crate::call::Channel`] over one outbound connection.
 //! - `inbound`: the one inbound connection (api/bgapi, events), kept alive
 //!   with jittered backoff, re-subscribed and resynchronised after a reconnect.
+//! - `emulator`: a scripted FreeSWITCH replaying the real captures, for the
+//!   tests and the load generator.
 
 pub mod channel;
+pub mod emulator;
 pub mod inbound;
 pub mod outbound;

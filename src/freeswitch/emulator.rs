@@ -1,0 +1,627 @@
+//! A scripted FreeSWITCH, for the tests and the load generator: it dials the
+//! service's outbound listener as FreeSWITCH's `socket` application does, and
+//! answers each command with frames taken from the real captures in
+//! `../shared/esl-captures/` (connect reply, events, disconnect notices), with
+//! only the values of the call substituted (unique id, numbers, application,
+//! Application-UUID, variables). Framing is recomputed; header order and every
+//! other header are the switch's own. No wire format is invented here.
+//!
+//! It also measures what the load generator reports: the time from the
+//! switch's last frame to the service's next command.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+/// What FreeSWITCH leaves unencoded in event values (see the captures).
+const FS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'/').remove(b',');
+
+/// The ids and numbers of the call recorded in capture 01.
+const CAPTURED_UUID: &str = "b619d073-a1e8-4990-b237-ea51e82a42a7";
+const CAPTURED_CALLER: &str = "0611223344";
+
+/// The frames of a capture file: direction (`sent`/`received`) and bytes.
+pub fn frames(path: &Path) -> io::Result<Vec<(String, String)>> {
+    let data = std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("capture {}: {e}", path.display())))?;
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let nl = match data[pos..].iter().position(|b| *b == b'\n') {
+            Some(i) => pos + i,
+            None => break,
+        };
+        let line = String::from_utf8_lossy(&data[pos..nl]).to_string();
+        pos = nl + 1;
+        let parts: Vec<&str> = line.split(' ').collect();
+        if parts.len() == 5 && (parts[0] == ">>>" || parts[0] == "<<<") && parts[4] == "bytes" {
+            let n: usize = parts[3].parse().map_err(|_| io::Error::other(format!("bad frame length in {}: {line}", path.display())))?;
+            let end = (pos + n).min(data.len());
+            out.push((parts[1].to_string(), String::from_utf8_lossy(&data[pos..end]).to_string()));
+            pos = end + 1;
+        }
+    }
+    Ok(out)
+}
+
+/// A serialized event body: header lines in the switch's order.
+#[derive(Debug, Clone)]
+pub struct EventBody {
+    headers: Vec<(String, String)>,
+}
+
+impl EventBody {
+    fn parse(body: &str) -> Self {
+        let headers = body
+            .lines()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect();
+        Self { headers }
+    }
+
+    /// Set a header to a (plain) value, encoded as the switch does.
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        let enc = utf8_percent_encode(value, FS_ENCODE).to_string();
+        match self.headers.iter_mut().find(|(k, _)| k == name) {
+            Some(h) => h.1 = enc,
+            None => self.headers.push((name.to_string(), enc)),
+        }
+        self
+    }
+
+    /// A header's decoded value.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| percent_decode_str(v).decode_utf8_lossy().into_owned())
+    }
+
+    /// The whole `text/event-plain` frame.
+    pub fn frame(&self) -> String {
+        let mut body = String::new();
+        for (k, v) in &self.headers {
+            body.push_str(k);
+            body.push_str(": ");
+            body.push_str(v);
+            body.push('\n');
+        }
+        body.push('\n');
+        format!("Content-Length: {}\nContent-Type: text/event-plain\n\n{body}", body.len())
+    }
+}
+
+/// Frames from the captures, ready to be replayed.
+pub struct Captures {
+    connect_reply: String,
+    events: HashMap<String, EventBody>,
+    linger_notice: String,
+    disconnect_notice: String,
+}
+
+/// Where the captures are in a checkout: `../shared/esl-captures` beside the repository.
+pub fn default_captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/esl-captures")
+}
+
+fn missing(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("no {what} in the captures"))
+}
+
+impl Captures {
+    /// The captures of the checkout, loaded once.
+    pub fn get() -> Arc<Captures> {
+        static CAPS: OnceLock<Arc<Captures>> = OnceLock::new();
+        CAPS.get_or_init(|| Arc::new(Captures::load(&default_captures_dir()).unwrap_or_else(|e| panic!("{e}")))).clone()
+    }
+
+    /// Load the frames from a captures folder.
+    pub fn load(dir: &Path) -> io::Result<Captures> {
+        let c01 = frames(&dir.join("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt"))?;
+        let connect_reply = c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
+        let mut events = HashMap::new();
+        for file in ["01_outbound_async_basic_dtmf_bgapi_bridgefail.txt", "09_outbound_bridge_to_secretary_then_transfer.txt", "04_outbound_caller_hangup_mid_playback_linger5.txt"] {
+            for (d, f) in frames(&dir.join(file))? {
+                if d != "received" || !f.contains("Content-Type: text/event-plain") {
+                    continue;
+                }
+                let Some(at) = f.find("\n\n") else { continue };
+                let body = &f[at + 2..];
+                let ev = EventBody::parse(body);
+                if let Some(name) = ev.get("Event-Name") {
+                    events.entry(name).or_insert(ev);
+                }
+            }
+        }
+        let c04 = frames(&dir.join("04_outbound_caller_hangup_mid_playback_linger5.txt"))?;
+        let linger_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: linger")).ok_or_else(|| missing("linger notice"))?.1.clone();
+        let disconnect_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: disconnect")).ok_or_else(|| missing("disconnect notice"))?.1.clone();
+        for needed in ["CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_ANSWER", "DTMF", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE"] {
+            if !events.contains_key(needed) {
+                return Err(missing(needed));
+            }
+        }
+        Ok(Captures { connect_reply, events, linger_notice, disconnect_notice })
+    }
+
+    /// The final disconnect notice, as FreeSWITCH sends it before closing.
+    pub fn disconnect_notice(&self) -> &str {
+        &self.disconnect_notice
+    }
+}
+
+/// One command the service sent.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    /// First line (`sendmsg`, `myevents`, `api …`).
+    pub line: String,
+    /// Headers of a sendmsg.
+    pub headers: HashMap<String, String>,
+}
+
+impl Cmd {
+    fn parse(raw: &str) -> Cmd {
+        let mut lines = raw.lines();
+        let line = lines.next().unwrap_or("").to_string();
+        let headers = lines.filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_lowercase(), v.to_string()))).collect();
+        Cmd { line, headers }
+    }
+
+    /// `execute-app-name`.
+    pub fn app(&self) -> Option<&str> {
+        self.headers.get("execute-app-name").map(String::as_str)
+    }
+
+    /// `execute-app-arg`.
+    pub fn arg(&self) -> &str {
+        self.headers.get("execute-app-arg").map(String::as_str).unwrap_or("")
+    }
+}
+
+/// When the scripted caller hangs up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HangupAt {
+    /// Never by themselves (keys run out: they hang up at the next question).
+    Never,
+    /// During the n-th playback (1-based).
+    Playback(usize),
+    /// During the n-th question.
+    Question(usize),
+    /// Right after the n-th recording ends.
+    AfterRecording(usize),
+}
+
+/// How the scripted patient behaves.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    /// Keys per question; `None` lets the question time out.
+    pub keys: VecDeque<Option<String>>,
+    /// When they hang up.
+    pub hangup: HangupAt,
+    /// Length of each recording (ms).
+    pub record_ms: u32,
+    /// Whether a bridged phone answers.
+    pub bridge_answers: bool,
+    /// Stop replying to the n-th sendmsg's execution (the switch stalls).
+    pub stall_at_execute: Option<usize>,
+    /// Send this raw frame before answering the n-th execution.
+    pub inject_before_execute: Option<(usize, String)>,
+    /// At the n-th question, signal the first Notify and wait for the second.
+    pub pause_at_question: Option<(usize, Arc<tokio::sync::Notify>, Arc<tokio::sync::Notify>)>,
+    /// How long the patient takes to answer a question (listening, thinking).
+    pub think: Duration,
+    /// Where recordings are written (`None`: the path the service asks for).
+    pub write_recordings: bool,
+}
+
+impl Patient {
+    /// A patient pressing these keys.
+    pub fn keys(keys: &[&str]) -> Patient {
+        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true }
+    }
+}
+
+/// What happened on the switch's side.
+#[derive(Debug, Default, Clone)]
+pub struct Transcript {
+    /// Every command received.
+    pub commands: Vec<Cmd>,
+    /// Files played (existing or not).
+    pub played: Vec<String>,
+    /// Files played that did not exist.
+    pub missing_files: Vec<String>,
+    /// Questions asked (prompt files).
+    pub questions: usize,
+    /// Recordings written.
+    pub recordings: Vec<String>,
+    /// The caller hung up (or was hung up).
+    pub hung_up: bool,
+    /// The call was transferred: (extension, context).
+    pub transferred: Option<String>,
+    /// The service closed the connection.
+    pub closed_by_service: bool,
+    /// Variables set by the service.
+    pub vars: HashMap<String, String>,
+}
+
+impl Transcript {
+    /// Apps executed, in order.
+    pub fn apps(&self) -> Vec<String> {
+        self.commands.iter().filter_map(|c| c.app().map(str::to_string)).collect()
+    }
+}
+
+/// The switch's end of one connection: commands in, frames out.
+pub struct Conn {
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    /// Write bytes verbatim.
+    pub async fn send_raw(&mut self, data: &str) -> io::Result<()> {
+        self.stream.get_mut().write_all(data.as_bytes()).await
+    }
+
+    /// Next command, through its blank line.
+    pub async fn read_command(&mut self) -> io::Result<String> {
+        let mut command = String::new();
+        while !command.ends_with("\n\n") {
+            if self.stream.read_line(&mut command).await? == 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
+            }
+        }
+        Ok(command)
+    }
+
+    /// `command/reply` with `Reply-Text` as given.
+    pub async fn reply_raw_text(&mut self, text: &str) -> io::Result<()> {
+        self.send_raw(&format!("Content-Type: command/reply\nReply-Text: {text}\n\n")).await
+    }
+
+    /// `command/reply` with `+OK <text>`.
+    pub async fn reply_ok_text(&mut self, text: &str) -> io::Result<()> {
+        self.reply_raw_text(&format!("+OK {text}")).await
+    }
+
+    /// `command/reply` with `-ERR <text>`.
+    pub async fn reply_err(&mut self, text: &str) -> io::Result<()> {
+        self.reply_raw_text(&format!("-ERR {text}")).await
+    }
+
+    /// `api/response` with a body.
+    pub async fn reply_api(&mut self, body: &str) -> io::Result<()> {
+        self.send_raw(&format!("Content-Type: api/response\nContent-Length: {}\n\n{body}", body.len())).await
+    }
+}
+
+/// One call, from the switch's side.
+pub struct SwitchCall {
+    /// The connection.
+    pub conn: Conn,
+    /// When the last frame the service must react to was sent.
+    pending_since: Option<Instant>,
+    /// Reaction latencies measured on this call.
+    pub latencies: Vec<Duration>,
+    caps: Arc<Captures>,
+    pub uuid: String,
+    caller: String,
+    destination: String,
+    executes: usize,
+    playbacks: usize,
+    questions: usize,
+    records: usize,
+}
+
+impl SwitchCall {
+    /// Dial the service as FreeSWITCH's socket application does.
+    pub async fn dial(addr: SocketAddr, caller: &str, destination: &str) -> io::Result<SwitchCall> {
+        Self::dial_with(addr, caller, destination, Captures::get()).await
+    }
+
+    /// Dial with captures loaded from elsewhere (the load generator).
+    pub async fn dial_with(addr: SocketAddr, caller: &str, destination: &str, caps: Arc<Captures>) -> io::Result<SwitchCall> {
+        let stream = TcpStream::connect(addr).await?;
+        let _ = stream.set_nodelay(true);
+        Ok(SwitchCall {
+            conn: Conn { stream: BufReader::new(stream) },
+            pending_since: None,
+            latencies: Vec::new(),
+            caps,
+            uuid: uuid::Uuid::new_v4().to_string(),
+            caller: caller.to_string(),
+            destination: destination.to_string(),
+            executes: 0,
+            playbacks: 0,
+            questions: 0,
+            records: 0,
+        })
+    }
+
+    /// The captured connect reply, with this call's id and numbers.
+    pub fn connect_reply(&self) -> String {
+        let mut out = String::new();
+        for line in self.caps.connect_reply.split_inclusive('\n') {
+            let replaced = if line.starts_with("Caller-Destination-Number: ") || line.starts_with("Channel-Destination-Number: ") {
+                let (k, _) = line.split_once(": ").unwrap();
+                format!("{k}: {}\n", utf8_percent_encode(&self.destination, FS_ENCODE))
+            } else {
+                line.replace(CAPTURED_UUID, &self.uuid).replace(CAPTURED_CALLER, &utf8_percent_encode(&self.caller, FS_ENCODE).to_string())
+            };
+            out.push_str(&replaced);
+        }
+        out
+    }
+
+    /// A captured event of this name, rebound to this call.
+    pub fn event(&self, name: &str) -> EventBody {
+        let mut ev = self.caps.events.get(name).unwrap_or_else(|| panic!("no {name} captured")).clone();
+        ev.set("Unique-ID", &self.uuid).set("Channel-Call-UUID", &self.uuid).set("Caller-Unique-ID", &self.uuid);
+        ev
+    }
+
+    /// Read the next command; `None` when the service closed the connection.
+    pub async fn command(&mut self) -> io::Result<Option<Cmd>> {
+        match self.conn.read_command().await {
+            Ok(raw) => {
+                if let Some(since) = self.pending_since.take() {
+                    self.latencies.push(since.elapsed());
+                }
+                Ok(Some(Cmd::parse(&raw)))
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof || e.kind() == io::ErrorKind::ConnectionReset => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Expect `connect` and answer it with the captured channel data.
+    pub async fn connect(&mut self) -> io::Result<()> {
+        let cmd = self.command().await?.ok_or_else(|| io::Error::other("closed before connect"))?;
+        assert_eq!(cmd.line, "connect", "connect must be the first command");
+        let reply = self.connect_reply();
+        self.conn.send_raw(&reply).await
+    }
+
+    async fn complete(&mut self, app: &str, arg: &str, id: &str, response: &str, vars: &[(&str, &str)]) -> io::Result<()> {
+        let mut ex = self.event("CHANNEL_EXECUTE");
+        ex.set("Application", app).set("Application-Data", arg).set("Application-UUID", id);
+        self.conn.send_raw(&ex.frame()).await?;
+        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+        done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id);
+        for (k, v) in vars {
+            done.set(&format!("variable_{k}"), v);
+        }
+        self.send_awaited(&done.frame()).await
+    }
+
+    /// Send the frame the service is waiting for, and start the reaction clock.
+    async fn send_awaited(&mut self, frame: &str) -> io::Result<()> {
+        self.conn.send_raw(frame).await?;
+        self.pending_since = Some(Instant::now());
+        Ok(())
+    }
+
+    /// The caller hangs up: the order of capture 04.
+    pub async fn caller_hangs_up(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
+        let mut h = self.event("CHANNEL_HANGUP");
+        h.set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&h.frame()).await?;
+        if let Some((app, arg, id)) = running {
+            let response = if app == "playback" { "PLAYBACK ERROR" } else { "_none_" };
+            let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+            done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id).set("Hangup-Cause", "NORMAL_CLEARING");
+            self.conn.send_raw(&done.frame()).await?;
+        }
+        self.hangup_tail().await
+    }
+
+    async fn hangup_tail(&mut self) -> io::Result<()> {
+        let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+        sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string()).set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&sock.frame()).await?;
+        let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
+        hc.set("Hangup-Cause", "NORMAL_CLEARING");
+        self.conn.send_raw(&hc.frame()).await?;
+        let notice = self.caps.linger_notice.replace(self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""), &format!("Controlled-Session-UUID: {}", self.uuid));
+        self.conn.send_raw(&notice).await
+    }
+
+    /// Play the whole call for `patient`; returns when the service closes.
+    pub async fn run(mut self, mut patient: Patient) -> io::Result<Transcript> {
+        self.connect().await?;
+        let mut t = Transcript::default();
+        let mut stalled = false;
+        while let Some(cmd) = self.command().await? {
+            t.commands.push(cmd.clone());
+            let line = cmd.line.clone();
+            if line == "myevents" || line == "myevents plain" {
+                self.pending_since = None;
+                self.conn.reply_ok_text("Events Enabled").await?;
+            } else if let Some(n) = line.strip_prefix("linger ") {
+                self.conn.reply_ok_text(&format!("will linger {n} seconds")).await?;
+            } else if line == "linger" {
+                self.conn.reply_ok_text("will linger").await?;
+            } else if line == "resume" {
+                self.conn.reply_raw_text("+OK").await?;
+            } else if line.starts_with("api ") {
+                self.conn.reply_api("+OK\n").await?;
+            } else if line == "sendmsg" {
+                self.conn.reply_raw_text("+OK").await?;
+                if t.hung_up || stalled {
+                    continue;
+                }
+                match cmd.headers.get("call-command").map(String::as_str) {
+                    Some("hangup") => {
+                        let mut h = self.event("CHANNEL_HANGUP");
+                        h.set("Hangup-Cause", cmd.headers.get("hangup-cause").map(String::as_str).unwrap_or("NORMAL_CLEARING"));
+                        self.conn.send_raw(&h.frame()).await?;
+                        self.hangup_tail().await?;
+                        t.hung_up = true;
+                    }
+                    Some("execute") => {
+                        self.executes += 1;
+                        if patient.stall_at_execute == Some(self.executes) {
+                            stalled = true;
+                            continue;
+                        }
+                        if let Some((_, frame)) = patient.inject_before_execute.as_ref().filter(|(n, _)| *n == self.executes) {
+                            self.conn.send_raw(frame).await?;
+                        }
+                        let app = cmd.app().unwrap_or("").to_string();
+                        let arg = cmd.arg().to_string();
+                        let id = cmd.headers.get("event-uuid").cloned().unwrap_or_default();
+                        self.execute(&app, &arg, &id, &mut patient, &mut t).await?;
+                    }
+                    _ => {}
+                }
+            } else {
+                self.conn.reply_err("command not found").await?;
+            }
+        }
+        t.closed_by_service = true;
+        Ok(t)
+    }
+
+    async fn execute(&mut self, app: &str, arg: &str, id: &str, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
+        match app {
+            "answer" => {
+                let ex = { let mut e = self.event("CHANNEL_EXECUTE"); e.set("Application", "answer").set("Application-UUID", id); e };
+                self.conn.send_raw(&ex.frame()).await?;
+                self.conn.send_raw(&self.event("CHANNEL_ANSWER").frame()).await?;
+                let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                done.set("Application", "answer").set("Application-Response", "_none_").set("Application-UUID", id);
+                self.send_awaited(&done.frame()).await
+            }
+            "playback" => {
+                self.playbacks += 1;
+                t.played.push(arg.to_string());
+                if !arg.starts_with("tone_stream://") && !Path::new(arg).exists() {
+                    t.missing_files.push(arg.to_string());
+                }
+                if patient.hangup == HangupAt::Playback(self.playbacks) {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", "playback").set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    t.hung_up = true;
+                    return self.caller_hangs_up(Some(("playback", arg, id))).await;
+                }
+                self.complete("playback", arg, id, "FILE PLAYED", &[]).await
+            }
+            "play_and_get_digits" => {
+                self.questions += 1;
+                t.questions += 1;
+                let parts: Vec<&str> = arg.split(' ').collect();
+                let file = parts.get(5).copied().unwrap_or("");
+                t.played.push(file.to_string());
+                if !Path::new(file).exists() {
+                    t.missing_files.push(file.to_string());
+                }
+                let var = parts.get(7).copied().unwrap_or("digits").to_string();
+                if let Some((_, reached, resume)) = patient.pause_at_question.as_ref().filter(|(n, _, _)| *n == self.questions) {
+                    reached.notify_one();
+                    resume.notified().await;
+                }
+                if patient.hangup == HangupAt::Question(self.questions) || patient.keys.is_empty() {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", app).set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    t.hung_up = true;
+                    return self.caller_hangs_up(Some((app, arg, id))).await;
+                }
+                if !patient.think.is_zero() {
+                    tokio::time::sleep(patient.think).await;
+                }
+                match patient.keys.pop_front().flatten() {
+                    Some(keys) => {
+                        let mut ex = self.event("CHANNEL_EXECUTE");
+                        ex.set("Application", app).set("Application-UUID", id);
+                        self.conn.send_raw(&ex.frame()).await?;
+                        for k in keys.chars() {
+                            let mut d = self.event("DTMF");
+                            d.set("DTMF-Digit", &k.to_string());
+                            self.conn.send_raw(&d.frame()).await?;
+                        }
+                        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                        done.set("Application", app).set("Application-Data", arg).set("Application-Response", "_none_").set("Application-UUID", id);
+                        done.set(&format!("variable_{var}"), &keys).set("variable_read_result", "success");
+                        self.send_awaited(&done.frame()).await
+                    }
+                    None => self.complete(app, arg, id, "_none_", &[("read_result", "timeout")]).await,
+                }
+            }
+            "record" => {
+                self.records += 1;
+                let path = arg.split(' ').next().unwrap_or("").to_string();
+                if patient.write_recordings {
+                    if let Some(parent) = Path::new(&path).parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    // What FreeSWITCH writes: a wav of the caller's voice (here: silence).
+                    let samples = (patient.record_ms as usize) * 8;
+                    std::fs::write(&path, wav_8k(samples))?;
+                }
+                t.recordings.push(path);
+                let ms = patient.record_ms.to_string();
+                self.complete("record", arg, id, "_none_", &[("record_ms", &ms)]).await?;
+                if patient.hangup == HangupAt::AfterRecording(self.records) {
+                    t.hung_up = true;
+                    return self.caller_hangs_up(None).await;
+                }
+                Ok(())
+            }
+            "bridge" => {
+                if patient.bridge_answers {
+                    let mut ex = self.event("CHANNEL_EXECUTE");
+                    ex.set("Application", app).set("Application-UUID", id);
+                    self.conn.send_raw(&ex.frame()).await?;
+                    self.conn.send_raw(&self.event("CHANNEL_BRIDGE").frame()).await?;
+                    self.conn.send_raw(&self.event("CHANNEL_UNBRIDGE").frame()).await?;
+                    let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                    done.set("Application", app).set("Application-Response", "_none_").set("Application-UUID", id).set("variable_DIALSTATUS", "SUCCESS");
+                    self.send_awaited(&done.frame()).await
+                } else {
+                    self.complete(app, arg, id, "_none_", &[("DIALSTATUS", "NOANSWER"), ("originate_disposition", "NO_ANSWER")]).await
+                }
+            }
+            "set" => {
+                if let Some((k, v)) = arg.split_once('=') {
+                    t.vars.insert(k.to_string(), v.to_string());
+                }
+                self.complete(app, arg, id, "_none_", &[]).await
+            }
+            "transfer" => {
+                t.transferred = Some(arg.to_string());
+                self.complete(app, arg, id, "_none_", &[]).await?;
+                let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+                sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string());
+                self.conn.send_raw(&sock.frame()).await
+            }
+            _ => self.complete(app, arg, id, "_none_", &[]).await,
+        }
+    }
+}
+
+/// A valid 8 kHz mono 16-bit wav of `samples` samples of silence.
+pub fn wav_8k(samples: usize) -> Vec<u8> {
+    let data_len = (samples * 2) as u32;
+    let mut v = Vec::with_capacity(44 + data_len as usize);
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + data_len).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&8000u32.to_le_bytes());
+    v.extend_from_slice(&16000u32.to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&16u16.to_le_bytes());
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&data_len.to_le_bytes());
+    v.resize(44 + data_len as usize, 0);
+    v
+}
+
