@@ -18,6 +18,8 @@ use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
 use crate::store::{demo, Store, StoreError};
 
+/// Pending connections the kernel keeps for us (capped by net.core.somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
 /// The secretaries' extension when a practice names none.
 pub const DEFAULT_SECRETARIES: &str = "secretariat";
 /// Seconds the doctor's or practice's phone rings.
@@ -136,14 +138,25 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
     }
 }
 
+/// Raise the open-files limit to its hard limit: every call is a socket.
+pub fn raise_fd_limit() {
+    let Ok((soft, hard)) = rlimit::Resource::NOFILE.get() else { return };
+    if soft < hard {
+        if let Err(e) = rlimit::Resource::NOFILE.set(hard, hard) {
+            warn!(error = %e, soft, hard, "cannot raise the open-files limit");
+        }
+    }
+}
+
 /// Start everything; returns once the listener is bound.
 pub async fn start(config: &Config) -> Result<Running, ServeError> {
+    raise_fd_limit();
     let store = open_store(config)?;
     for dir in [&config.paths.prompts, &config.paths.recordings] {
         std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })?;
     }
     let addr = config.listen_addr();
-    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Listen { addr, source })?;
+    let listener = listen(addr).map_err(|source| ServeError::Listen { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let env = driver_env(config, store.clone());
@@ -162,6 +175,15 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         rx,
     );
     Ok(Running { addr, store, inbound, counters, shutdown, outbound, inbound_task })
+}
+
+/// Bind with a backlog for Monday morning: FreeSWITCH opens one connection
+/// per call, and a full accept queue leaves a caller's socket half-open.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Run until SIGTERM or SIGINT.

@@ -213,7 +213,9 @@ pub struct Patient {
     pub inject_before_execute: Option<(usize, String)>,
     /// At the n-th question, signal the first Notify and wait for the second.
     pub pause_at_question: Option<(usize, Arc<tokio::sync::Notify>, Arc<tokio::sync::Notify>)>,
-    /// How long the patient takes to answer a question (listening, thinking).
+    /// How long the patient takes to answer a question (listening, thinking);
+    /// each answer takes between half and one and a half times this, at
+    /// random, so that callers do not press keys in step.
     pub think: Duration,
     /// Where recordings are written (`None`: the path the service asks for).
     pub write_recordings: bool,
@@ -307,6 +309,8 @@ pub struct SwitchCall {
     pending_since: Option<Instant>,
     /// Reaction latencies measured on this call.
     pub latencies: Vec<Duration>,
+    /// Event names the service unsubscribed with `nixevent`.
+    nixed: std::collections::HashSet<String>,
     caps: Arc<Captures>,
     pub uuid: String,
     caller: String,
@@ -331,6 +335,7 @@ impl SwitchCall {
             conn: Conn { stream: BufReader::new(stream) },
             pending_since: None,
             latencies: Vec::new(),
+            nixed: Default::default(),
             caps,
             uuid: uuid::Uuid::new_v4().to_string(),
             caller: caller.to_string(),
@@ -389,13 +394,21 @@ impl SwitchCall {
     async fn complete(&mut self, app: &str, arg: &str, id: &str, response: &str, vars: &[(&str, &str)]) -> io::Result<()> {
         let mut ex = self.event("CHANNEL_EXECUTE");
         ex.set("Application", app).set("Application-Data", arg).set("Application-UUID", id);
-        self.conn.send_raw(&ex.frame()).await?;
+        self.send_event(&ex).await?;
         let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
         done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id);
         for (k, v) in vars {
             done.set(&format!("variable_{k}"), v);
         }
         self.send_awaited(&done.frame()).await
+    }
+
+    /// Send an event unless the service unsubscribed from it (`nixevent`).
+    async fn send_event(&mut self, ev: &EventBody) -> io::Result<()> {
+        if ev.get("Event-Name").is_some_and(|n| self.nixed.contains(&n)) {
+            return Ok(());
+        }
+        self.conn.send_raw(&ev.frame()).await
     }
 
     /// Send the frame the service is waiting for, and start the reaction clock.
@@ -405,16 +418,25 @@ impl SwitchCall {
         Ok(())
     }
 
-    /// The caller hangs up: the order of capture 04.
+    /// The caller hangs up: the order of capture 04. The service may close
+    /// as soon as it has seen enough; writing the rest into a closed socket is
+    /// what FreeSWITCH would do too, not a failure.
     pub async fn caller_hangs_up(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
+        match self.caller_hangs_up_frames(running).await {
+            Err(e) if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn caller_hangs_up_frames(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
         let mut h = self.event("CHANNEL_HANGUP");
         h.set("Hangup-Cause", "NORMAL_CLEARING");
-        self.conn.send_raw(&h.frame()).await?;
+        self.send_event(&h).await?;
         if let Some((app, arg, id)) = running {
             let response = if app == "playback" { "PLAYBACK ERROR" } else { "_none_" };
             let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
             done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id).set("Hangup-Cause", "NORMAL_CLEARING");
-            self.conn.send_raw(&done.frame()).await?;
+            self.send_event(&done).await?;
         }
         self.hangup_tail().await
     }
@@ -422,16 +444,21 @@ impl SwitchCall {
     async fn hangup_tail(&mut self) -> io::Result<()> {
         let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
         sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string()).set("Hangup-Cause", "NORMAL_CLEARING");
-        self.conn.send_raw(&sock.frame()).await?;
+        self.send_event(&sock).await?;
         let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
         hc.set("Hangup-Cause", "NORMAL_CLEARING");
-        self.conn.send_raw(&hc.frame()).await?;
+        self.send_event(&hc).await?;
         let notice = self.caps.linger_notice.replace(self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""), &format!("Controlled-Session-UUID: {}", self.uuid));
         self.conn.send_raw(&notice).await
     }
 
     /// Play the whole call for `patient`; returns when the service closes.
-    pub async fn run(mut self, mut patient: Patient) -> io::Result<Transcript> {
+    pub async fn run(self, patient: Patient) -> io::Result<Transcript> {
+        self.run_measured(patient).await.map(|(t, _)| t)
+    }
+
+    /// Play the whole call, and return the reaction latencies measured too.
+    pub async fn run_measured(mut self, mut patient: Patient) -> io::Result<(Transcript, Vec<Duration>)> {
         self.connect().await?;
         let mut t = Transcript::default();
         let mut stalled = false;
@@ -441,6 +468,10 @@ impl SwitchCall {
             if line == "myevents" || line == "myevents plain" {
                 self.pending_since = None;
                 self.conn.reply_ok_text("Events Enabled").await?;
+            } else if let Some(names) = line.strip_prefix("nixevent ") {
+                // mod_event_socket clears these from the listener's event list.
+                self.nixed.extend(names.split(' ').map(str::to_string));
+                self.conn.reply_ok_text("events nixed").await?;
             } else if let Some(n) = line.strip_prefix("linger ") {
                 self.conn.reply_ok_text(&format!("will linger {n} seconds")).await?;
             } else if line == "linger" {
@@ -458,9 +489,16 @@ impl SwitchCall {
                     Some("hangup") => {
                         let mut h = self.event("CHANNEL_HANGUP");
                         h.set("Hangup-Cause", cmd.headers.get("hangup-cause").map(String::as_str).unwrap_or("NORMAL_CLEARING"));
-                        self.conn.send_raw(&h.frame()).await?;
-                        self.hangup_tail().await?;
                         t.hung_up = true;
+                        let sent = async {
+                            self.send_event(&h).await?;
+                            self.hangup_tail().await
+                        }
+                        .await;
+                        match sent {
+                            Err(e) if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) => {}
+                            other => other?,
+                        }
                     }
                     Some("execute") => {
                         self.executes += 1;
@@ -483,15 +521,15 @@ impl SwitchCall {
             }
         }
         t.closed_by_service = true;
-        Ok(t)
+        Ok((t, self.latencies))
     }
 
     async fn execute(&mut self, app: &str, arg: &str, id: &str, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
         match app {
             "answer" => {
                 let ex = { let mut e = self.event("CHANNEL_EXECUTE"); e.set("Application", "answer").set("Application-UUID", id); e };
-                self.conn.send_raw(&ex.frame()).await?;
-                self.conn.send_raw(&self.event("CHANNEL_ANSWER").frame()).await?;
+                self.send_event(&ex).await?;
+                self.send_event(&self.event("CHANNEL_ANSWER")).await?;
                 let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
                 done.set("Application", "answer").set("Application-Response", "_none_").set("Application-UUID", id);
                 self.send_awaited(&done.frame()).await
@@ -505,7 +543,7 @@ impl SwitchCall {
                 if patient.hangup == HangupAt::Playback(self.playbacks) {
                     let mut ex = self.event("CHANNEL_EXECUTE");
                     ex.set("Application", "playback").set("Application-UUID", id);
-                    self.conn.send_raw(&ex.frame()).await?;
+                    self.send_event(&ex).await?;
                     t.hung_up = true;
                     return self.caller_hangs_up(Some(("playback", arg, id))).await;
                 }
@@ -528,22 +566,22 @@ impl SwitchCall {
                 if patient.hangup == HangupAt::Question(self.questions) || patient.keys.is_empty() {
                     let mut ex = self.event("CHANNEL_EXECUTE");
                     ex.set("Application", app).set("Application-UUID", id);
-                    self.conn.send_raw(&ex.frame()).await?;
+                    self.send_event(&ex).await?;
                     t.hung_up = true;
                     return self.caller_hangs_up(Some((app, arg, id))).await;
                 }
                 if !patient.think.is_zero() {
-                    tokio::time::sleep(patient.think).await;
+                    tokio::time::sleep(patient.think.mul_f64(0.5 + fastrand::f64())).await;
                 }
                 match patient.keys.pop_front().flatten() {
                     Some(keys) => {
                         let mut ex = self.event("CHANNEL_EXECUTE");
                         ex.set("Application", app).set("Application-UUID", id);
-                        self.conn.send_raw(&ex.frame()).await?;
+                        self.send_event(&ex).await?;
                         for k in keys.chars() {
                             let mut d = self.event("DTMF");
                             d.set("DTMF-Digit", &k.to_string());
-                            self.conn.send_raw(&d.frame()).await?;
+                            self.send_event(&d).await?;
                         }
                         let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
                         done.set("Application", app).set("Application-Data", arg).set("Application-Response", "_none_").set("Application-UUID", id);
@@ -577,9 +615,9 @@ impl SwitchCall {
                 if patient.bridge_answers {
                     let mut ex = self.event("CHANNEL_EXECUTE");
                     ex.set("Application", app).set("Application-UUID", id);
-                    self.conn.send_raw(&ex.frame()).await?;
-                    self.conn.send_raw(&self.event("CHANNEL_BRIDGE").frame()).await?;
-                    self.conn.send_raw(&self.event("CHANNEL_UNBRIDGE").frame()).await?;
+                    self.send_event(&ex).await?;
+                    self.send_event(&self.event("CHANNEL_BRIDGE")).await?;
+                    self.send_event(&self.event("CHANNEL_UNBRIDGE")).await?;
                     let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
                     done.set("Application", app).set("Application-Response", "_none_").set("Application-UUID", id).set("variable_DIALSTATUS", "SUCCESS");
                     self.send_awaited(&done.frame()).await
@@ -598,7 +636,7 @@ impl SwitchCall {
                 self.complete(app, arg, id, "_none_", &[]).await?;
                 let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
                 sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string());
-                self.conn.send_raw(&sock.frame()).await
+                self.send_event(&sock).await
             }
             _ => self.complete(app, arg, id, "_none_", &[]).await,
         }

@@ -22,6 +22,11 @@ use crate::speech::Voice;
 
 use super::channel::EslChannel;
 
+/// Channel events `myevents` subscribes that the channel never reads. Kept:
+/// EXECUTE_COMPLETE, HANGUP, HANGUP_COMPLETE, BRIDGE, UNBRIDGE, DTMF,
+/// DETECTED_SPEECH.
+const UNUSED_EVENTS: &str = "CHANNEL_EXECUTE CHANNEL_STATE CHANNEL_CALLSTATE CHANNEL_PARK CHANNEL_UNPARK CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_APPLICATION CHANNEL_ANSWER CHANNEL_OUTGOING CHANNEL_ORIGINATE CHANNEL_UUID CHANNEL_CREATE CHANNEL_DATA CHANNEL_DESTROY TALK NOTALK";
+
 /// How long `connect` and the setup commands may take.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections over the cap handed back at once; beyond this many at a time
@@ -150,6 +155,10 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
             // back to the dialplan instead of hanging it up.
             client.resume().await.map_err(|e| e.to_string())?;
             client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
+            // Events nobody here reads: every one is a few kilobytes to parse.
+            if let Err(e) = client.nixevent_raw(UNUSED_EVENTS).await {
+                debug!(error = %e, "nixevent refused: every channel event will be parsed");
+            }
             client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
             let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
             if let Err(e) = client.api(&sched).await {

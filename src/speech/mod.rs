@@ -6,7 +6,7 @@
 
 pub mod french;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -54,6 +54,8 @@ pub struct Voice {
     /// Where rendered files live. FreeSWITCH must be able to read it.
     pub cache_dir: PathBuf,
     inflight: Arc<Mutex<HashMap<PathBuf, Arc<OnceCell<()>>>>>,
+    /// Files known to be rendered: the hot path asks no file system.
+    rendered: Arc<Mutex<HashSet<PathBuf>>>,
     engines: Arc<Semaphore>,
 }
 
@@ -66,6 +68,7 @@ impl Voice {
             rate,
             cache_dir: cache_dir.into(),
             inflight: Arc::new(Mutex::new(HashMap::new())),
+            rendered: Arc::new(Mutex::new(HashSet::new())),
             engines: Arc::new(Semaphore::new(MAX_ENGINES)),
         }
     }
@@ -86,7 +89,7 @@ impl Voice {
     /// Render `text` unless already cached; returns the wav's path.
     pub async fn render(&self, text: &str) -> Result<PathBuf, SpeechError> {
         let path = self.path_for(text);
-        if tokio::fs::metadata(&path).await.map(|m| m.len() > 44).unwrap_or(false) {
+        if self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(&path) {
             return Ok(path);
         }
         let cell = {
@@ -94,6 +97,9 @@ impl Voice {
             map.entry(path.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
         };
         let result = cell.get_or_try_init(|| self.render_uncached(text, &path)).await.map(|_| ());
+        if result.is_ok() {
+            self.rendered.lock().unwrap_or_else(|p| p.into_inner()).insert(path.clone());
+        }
         self.inflight.lock().unwrap_or_else(|p| p.into_inner()).remove(&path);
         result.map(|_| path)
     }

@@ -10,21 +10,37 @@ pub mod export;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use db::{BookError, BookingRequest, CallRecord, Db, MessageRow, PracticeSnapshot, StoreError};
 
-/// An async handle on one SQLite connection. Clone it freely: clones share
-/// the connection. Open several `Store`s on one file for parallel readers.
+/// Connections (threads) serving the async callers. SQLite in WAL mode reads
+/// in parallel; writes take turns on SQLite's own lock.
+const WORKERS: usize = 2;
+
+type Job = Box<dyn FnOnce(&mut Db) + Send>;
+
+/// An async handle on a database file. Clone it freely: clones share the
+/// connections. Calls from tasks run on a few dedicated threads, each with its
+/// own connection, fed by one queue: a burst of calls waits in the queue, not
+/// in tokio's blocking pool (which the rest of the service needs too).
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Mutex<Db>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     path: PathBuf,
+    /// The connection of `run_sync` (command line, tests, start-up).
+    sync: Mutex<Db>,
+    /// The workers' queue, started on first use.
+    queue: OnceLock<Result<Mutex<mpsc::Sender<Job>>, String>>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store").field("path", &self.inner.path).finish()
     }
 }
 
@@ -32,32 +48,55 @@ impl Store {
     /// Open (creating and migrating if needed) the file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Db::open(path)?;
-        Ok(Self { db: Arc::new(Mutex::new(db)), path: path.to_path_buf() })
+        Ok(Self { inner: Arc::new(Inner { path: path.to_path_buf(), sync: Mutex::new(db), queue: OnceLock::new() }) })
     }
 
     /// The file this store reads.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.inner.path
     }
 
-    /// Run `f` against the connection on the blocking pool.
+    fn start_workers(path: &Path) -> Result<Mutex<mpsc::Sender<Job>>, String> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..WORKERS {
+            let mut db = Db::open(path).map_err(|e| e.to_string())?;
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("store-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(&mut db),
+                        Err(_) => return,
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(Mutex::new(tx))
+    }
+
+    /// Run `f` against a connection on the store's threads.
     pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Db) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = db.lock().map_err(|_| StoreError::Poisoned)?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let queue = self.inner.queue.get_or_init(|| Self::start_workers(&self.inner.path)).as_ref().map_err(|e| StoreError::Task(e.clone()))?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |db| {
+            let _ = done.send(f(db));
+        });
+        queue.lock().map_err(|_| StoreError::Poisoned)?.send(job).map_err(|_| StoreError::Task("the store's threads are gone".into()))?;
+        result.await.map_err(|_| StoreError::Task("a store thread dropped the request".into()))?
     }
 
     /// Run `f` synchronously (command line, tests).
     pub fn run_sync<T>(&self, f: impl FnOnce(&mut Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut guard = self.db.lock().map_err(|_| StoreError::Poisoned)?;
+        let mut guard = self.inner.sync.lock().map_err(|_| StoreError::Poisoned)?;
         f(&mut guard)
     }
 }

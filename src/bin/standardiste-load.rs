@@ -1,0 +1,534 @@
+//! standardiste-load: plays many FreeSWITCH switches at once against a real
+//! `standardiste serve` process, over real TCP, with frames from the real
+//! captures, and reports what a practice cares about on Monday morning:
+//! calls completed per second, concurrent calls held, the service's reaction
+//! latency (switch frame → next command), errors by kind, and the service's
+//! resident memory per concurrent call and CPU time per call (from /proc).
+//!
+//! Profiles:
+//!   steady  N concurrent calls for T seconds
+//!   ramp    add calls step by step up to the breaking point (p99 > 50 ms or first error)
+//!   monday  a burst of calls for one practice, all booking; then checks the agenda
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use standardiste::freeswitch::emulator::{default_captures_dir, Captures, Patient, SwitchCall, Transcript};
+use standardiste::reception::prompts;
+use standardiste::speech::Voice;
+
+#[derive(Debug, Parser)]
+#[command(name = "standardiste-load", about = "Load generator: many switches, many patients, one standardiste")]
+struct Cli {
+    /// Address of a running service; without it, --spawn.
+    #[arg(long)]
+    addr: Option<SocketAddr>,
+    /// Pid of the running service, for its memory and CPU figures.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Start `standardiste serve` (the binary beside this one) on a fresh database.
+    #[arg(long)]
+    spawn: bool,
+    /// Folder of the ESL captures whose frames are replayed.
+    #[arg(long)]
+    captures: Option<PathBuf>,
+    /// Milliseconds a patient takes to answer each question.
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
+    /// Mix of flows.
+    #[arg(long, value_enum, default_value = "mixed")]
+    flow: FlowArg,
+    /// Print the figures as JSON too.
+    #[arg(long)]
+    json: bool,
+    #[command(subcommand)]
+    profile: Profile,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FlowArg {
+    /// booking 20 %, cancel 10 %, message 20 %, hours 30 %, secretaries 20 %.
+    Mixed,
+    /// Every call books.
+    Booking,
+    /// Every call asks the hours and hangs up.
+    Hours,
+}
+
+#[derive(Debug, Subcommand)]
+enum Profile {
+    /// N concurrent calls for T seconds (each worker calls again as soon as its call ends).
+    Steady {
+        #[arg(long, default_value_t = 100)]
+        calls: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+    },
+    /// Start with `start` concurrent calls, add `step` every `step_seconds`, up to `max`;
+    /// report where p99 passes 50 ms or the first error appears.
+    Ramp {
+        #[arg(long, default_value_t = 100)]
+        start: usize,
+        #[arg(long, default_value_t = 100)]
+        step: usize,
+        #[arg(long, default_value_t = 5)]
+        step_seconds: u64,
+        #[arg(long, default_value_t = 2000)]
+        max: usize,
+    },
+    /// A burst of `calls` booking calls in `seconds` for one practice.
+    Monday {
+        #[arg(long, default_value_t = 300)]
+        calls: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+/// Which flow a call plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Flow {
+    Booking,
+    Cancel,
+    Message,
+    Hours,
+    Secretaries,
+}
+
+impl Flow {
+    fn name(self) -> &'static str {
+        match self {
+            Flow::Booking => "booking",
+            Flow::Cancel => "cancel",
+            Flow::Message => "message",
+            Flow::Hours => "hours",
+            Flow::Secretaries => "secretaries",
+        }
+    }
+}
+
+/// Shared figures.
+#[derive(Default)]
+struct Stats {
+    completed: AtomicU64,
+    live: AtomicUsize,
+    peak_live: AtomicUsize,
+    latencies: Mutex<Vec<Duration>>,
+    errors: Mutex<BTreeMap<String, u64>>,
+    flows: Mutex<BTreeMap<&'static str, u64>>,
+    /// Numbers that booked, for later cancel calls.
+    booked: Mutex<VecDeque<String>>,
+    transcripts: Mutex<Vec<(String, Transcript)>>,
+    keep_transcripts: AtomicBool,
+}
+
+impl Stats {
+    fn error(&self, kind: impl Into<String>) {
+        *self.errors.lock().unwrap().entry(kind.into()).or_default() += 1;
+    }
+    fn error_count(&self) -> u64 {
+        self.errors.lock().unwrap().values().sum()
+    }
+}
+
+struct Target {
+    addr: SocketAddr,
+    pid: Option<u32>,
+    caps: Arc<Captures>,
+    think: Duration,
+    flow: FlowArg,
+    /// With --spawn: the database and the voice, to check the agenda afterwards.
+    db: Option<PathBuf>,
+    voice: Option<Voice>,
+}
+
+fn patient_for(flow: Flow, think: Duration) -> Patient {
+    let keys: &[&str] = match flow {
+        // menu 1, doctor 1, slot 1, (name), confirm 1; on "slot taken": slot 1, confirm 1 again.
+        Flow::Booking => &["1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1"],
+        // menu 2, first appointment: cancel 1, confirm 1.
+        Flow::Cancel => &["2", "1", "1"],
+        // menu 3, (message), keep 1.
+        Flow::Message => &["3", "1"],
+        // menu 4, then hangs up at the menu.
+        Flow::Hours => &["4"],
+        Flow::Secretaries => &["0"],
+    };
+    let mut p = Patient::keys(keys);
+    p.think = think;
+    p.record_ms = 3000;
+    p
+}
+
+fn pick_flow(target: &Target, stats: &Stats, n: u64) -> (Flow, String) {
+    let fresh = || format!("+3367{:07}", (n * 7919 + fastrand::u64(0..1000)) % 10_000_000);
+    let flow = match target.flow {
+        FlowArg::Booking => Flow::Booking,
+        FlowArg::Hours => Flow::Hours,
+        FlowArg::Mixed => match n % 10 {
+            0 | 1 => Flow::Booking,
+            2 => Flow::Cancel,
+            3 | 4 => Flow::Message,
+            5..=7 => Flow::Hours,
+            _ => Flow::Secretaries,
+        },
+    };
+    if flow == Flow::Cancel {
+        if let Some(number) = stats.booked.lock().unwrap().pop_front() {
+            return (Flow::Cancel, number);
+        }
+        return (Flow::Hours, fresh());
+    }
+    (flow, fresh())
+}
+
+async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
+    let live = stats.live.fetch_add(1, Ordering::Relaxed) + 1;
+    stats.peak_live.fetch_max(live, Ordering::Relaxed);
+    let result = async {
+        let call = SwitchCall::dial_with(target.addr, &caller, "1000", target.caps.clone()).await.map_err(|e| format!("connect: {}", e.kind()))?;
+        let mut patient = patient_for(flow, target.think);
+        patient.write_recordings = true;
+        let t = tokio::time::timeout(Duration::from_secs(120), call.run_measured(patient)).await.map_err(|_| "call took over 120 s".to_string())?;
+        t.map_err(|e| format!("io: {}", e.kind()))
+    }
+    .await;
+    stats.live.fetch_sub(1, Ordering::Relaxed);
+    match result {
+        Ok((t, latencies)) => {
+            stats.latencies.lock().unwrap().extend(latencies);
+            if !t.missing_files.is_empty() {
+                stats.error("a prompt file did not exist when played");
+            }
+            if !(t.hung_up || t.transferred.is_some()) {
+                stats.error("call closed without a hang-up or a transfer");
+            }
+            if flow == Flow::Booking && t.commands.last().and_then(|c| c.headers.get("call-command")).map(String::as_str) == Some("hangup") && t.recordings.len() == 1 {
+                stats.booked.lock().unwrap().push_back(caller.clone());
+            }
+            *stats.flows.lock().unwrap().entry(flow.name()).or_default() += 1;
+            stats.completed.fetch_add(1, Ordering::Relaxed);
+            if stats.keep_transcripts.load(Ordering::Relaxed) {
+                stats.transcripts.lock().unwrap().push((caller, t));
+            }
+        }
+        Err(kind) => stats.error(kind),
+    }
+}
+
+/// A worker: calls again and again until `until`.
+async fn worker(target: Arc<Target>, stats: Arc<Stats>, until: Instant, counter: Arc<AtomicU64>, stop: Arc<AtomicBool>) {
+    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let (flow, caller) = pick_flow(&target, &stats, n);
+        one_call(&target, &stats, flow, caller).await;
+    }
+}
+
+/// The service's resident memory (KiB) and CPU time (s), from /proc.
+fn proc_figures(pid: u32) -> Option<(u64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // /proc reports in USER_HZ, fixed at 100 on Linux.
+    Some((rss, ticks as f64 / 100.0))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Report {
+    name: String,
+    seconds: f64,
+    completed: u64,
+    peak_live: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+    samples: usize,
+    errors: BTreeMap<String, u64>,
+    flows: BTreeMap<&'static str, u64>,
+    rss_idle_kib: Option<u64>,
+    rss_peak_kib: Option<u64>,
+    cpu_secs: Option<f64>,
+}
+
+impl Report {
+    fn print(&self, json: bool) {
+        println!("== {} ==", self.name);
+        println!("calls completed: {} in {:.1} s = {:.1} calls/s", self.completed, self.seconds, self.completed as f64 / self.seconds.max(0.001));
+        println!("concurrent calls held (peak): {}", self.peak_live);
+        println!("reaction latency (switch frame -> next command), {} samples: p50 {:.3?}  p99 {:.3?}  max {:.3?}", self.samples, self.p50, self.p99, self.max);
+        println!("flows: {:?}", self.flows);
+        if self.errors.is_empty() {
+            println!("errors: none");
+        } else {
+            println!("errors: {:?}", self.errors);
+        }
+        if let (Some(idle), Some(peak)) = (self.rss_idle_kib, self.rss_peak_kib) {
+            let per_call = if self.peak_live > 0 { (peak.saturating_sub(idle)) as f64 / self.peak_live as f64 } else { 0.0 };
+            println!("service resident memory: idle {idle} KiB, at peak {peak} KiB = {per_call:.1} KiB per concurrent call");
+        }
+        if let Some(cpu) = self.cpu_secs {
+            println!("service CPU: {cpu:.2} s = {:.2} ms per call", if self.completed > 0 { cpu * 1000.0 / self.completed as f64 } else { 0.0 });
+        }
+        if json {
+            let v = serde_json::json!({
+                "profile": self.name, "seconds": self.seconds, "completed": self.completed,
+                "calls_per_second": self.completed as f64 / self.seconds.max(0.001), "peak_concurrent": self.peak_live,
+                "latency_us": {"p50": self.p50.as_micros() as u64, "p99": self.p99.as_micros() as u64, "max": self.max.as_micros() as u64, "samples": self.samples},
+                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs,
+            });
+            println!("{v}");
+        }
+    }
+}
+
+/// Run `workers` concurrent callers until `until`; sample the service meanwhile.
+async fn run_phase(target: &Arc<Target>, stats: &Arc<Stats>, workers: usize, duration: Duration, counter: &Arc<AtomicU64>) -> Option<u64> {
+    let until = Instant::now() + duration;
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut handles = Vec::with_capacity(workers);
+    // Callers arrive spread over one think time (or 1 s), not all in the same millisecond.
+    let spread = target.think.max(Duration::from_secs(1));
+    for i in 0..workers {
+        let delay = spread.mul_f64(i as f64 / workers.max(1) as f64);
+        let (target, stats, counter, stop) = (target.clone(), stats.clone(), counter.clone(), stop.clone());
+        handles.push(tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            worker(target, stats, until, counter, stop).await
+        }));
+    }
+    let mut peak_rss = None;
+    while Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Some((rss, _)) = target.pid.and_then(proc_figures) {
+            peak_rss = Some(peak_rss.map_or(rss, |p: u64| p.max(rss)));
+        }
+    }
+    for h in handles {
+        let _ = h.await;
+    }
+    peak_rss
+}
+
+fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, rss_peak: Option<u64>, cpu: Option<f64>) -> Report {
+    let mut lat = std::mem::take(&mut *stats.latencies.lock().unwrap());
+    lat.sort();
+    Report {
+        name: name.to_string(),
+        seconds: started.elapsed().as_secs_f64(),
+        completed: stats.completed.load(Ordering::Relaxed),
+        peak_live: stats.peak_live.load(Ordering::Relaxed),
+        p50: percentile(&lat, 0.5),
+        p99: percentile(&lat, 0.99),
+        max: lat.last().copied().unwrap_or_default(),
+        samples: lat.len(),
+        errors: stats.errors.lock().unwrap().clone(),
+        flows: stats.flows.lock().unwrap().clone(),
+        rss_idle_kib: rss_idle,
+        rss_peak_kib: rss_peak,
+        cpu_secs: cpu,
+    }
+}
+
+struct Spawned {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
+    let exe = std::env::current_exe()?.parent().context("no folder for this binary")?.join("standardiste");
+    if !exe.exists() {
+        bail!("{} not found: build it first (cargo build --release)", exe.display());
+    }
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let dead = free_port()?;
+    let db = dir.path().join("load.sqlite");
+    let prompts_dir = dir.path().join("prompts");
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n",
+        db.display(),
+        prompts_dir.display(),
+        dir.path().join("recordings").display()
+    );
+    let cfg = dir.path().join("load.toml");
+    std::fs::write(&cfg, config)?;
+    let child = Command::new(&exe).arg("--config").arg(&cfg).arg("serve").env("RUST_LOG", std::env::var("SERVICE_LOG").unwrap_or_else(|_| "warn,freeswitch_esl_tokio=error".into())).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let started = Instant::now();
+    while std::net::TcpStream::connect(addr).is_err() {
+        if started.elapsed() > Duration::from_secs(20) {
+            bail!("the service did not start listening on {addr}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let voice = Voice::new("espeak-ng", "fr", 150, prompts_dir);
+    Ok((Spawned { child, _dir: dir }, addr, db, voice))
+}
+
+/// Monday: check the agenda. No two booked appointments of a doctor overlap,
+/// and every caller either booked or heard that the slot was taken and was
+/// offered others.
+fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) -> Result<()> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let overlaps: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM appointments a JOIN appointments b ON a.doctor_id = b.doctor_id AND a.id < b.id
+         WHERE a.status = 'booked' AND b.status = 'booked' AND a.start_utc < b.end_utc AND b.start_utc < a.end_utc",
+        [],
+        |r| r.get(0),
+    )?;
+    let taken_prompt = voice.path_for(prompts::SLOT_TAKEN).to_string_lossy().into_owned();
+    let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
+    let mut retakes = 0;
+    for (caller, t) in transcripts {
+        let has: i64 = conn.query_row("SELECT COUNT(*) FROM appointments WHERE phone = ?1 AND status = 'booked'", [caller], |r| r.get(0))?;
+        let heard_taken = t.played.iter().filter(|p| **p == taken_prompt).count();
+        retakes += heard_taken;
+        if has == 1 {
+            booked += 1;
+        } else if heard_taken > 0 {
+            told_taken += 1;
+        } else {
+            neither += 1;
+        }
+    }
+    println!("monday check: {booked} booked, {told_taken} told the slot was taken (and offered others) without booking, {neither} neither; 'slot taken' said {retakes} times; overlapping appointments: {overlaps}");
+    if overlaps != 0 || neither != 0 {
+        bail!("the agenda check failed");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    raise_fd_limit();
+    let caps = Arc::new(Captures::load(&cli.captures.clone().unwrap_or_else(default_captures_dir)).context("loading the ESL captures (--captures)")?);
+    let (spawned, addr, pid, db, voice) = match (cli.addr, cli.spawn) {
+        (Some(a), false) => (None, a, cli.pid, None, None),
+        (None, true) => {
+            let (s, a, db, voice) = spawn_service()?;
+            let pid = s.child.id();
+            (Some(s), a, Some(pid), Some(db), Some(voice))
+        }
+        _ => bail!("give either --addr (and --pid) or --spawn"),
+    };
+    let target = Arc::new(Target { addr, pid, caps, think: Duration::from_millis(cli.think_ms), flow: cli.flow, db, voice });
+    // Warm up: the prompts of every flow rendered once, as on a running service.
+    let warm = Arc::new(Stats::default());
+    for flow in [Flow::Hours, Flow::Secretaries, Flow::Message, Flow::Booking] {
+        one_call(&target, &warm, flow, format!("+3369{:07}", fastrand::u32(0..10_000_000))).await;
+    }
+    if warm.error_count() > 0 {
+        bail!("warm-up calls failed: {:?}", warm.errors.lock().unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle = target.pid.and_then(proc_figures);
+    let counter = Arc::new(AtomicU64::new(0));
+    match cli.profile {
+        Profile::Steady { calls, seconds } => {
+            let stats = Arc::new(Stats::default());
+            let started = Instant::now();
+            let peak = run_phase(&target, &stats, calls, Duration::from_secs(seconds), &counter).await;
+            let cpu = match (idle, target.pid.and_then(proc_figures)) {
+                (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
+                _ => None,
+            };
+            snapshot(&format!("steady: {calls} concurrent calls for {seconds} s, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu).print(cli.json);
+        }
+        Profile::Ramp { start, step, step_seconds, max } => {
+            let mut workers = start;
+            let mut broke = None;
+            while workers <= max {
+                let stats = Arc::new(Stats::default());
+                let started = Instant::now();
+                let cpu0 = target.pid.and_then(proc_figures).map(|f| f.1);
+                let peak = run_phase(&target, &stats, workers, Duration::from_secs(step_seconds), &counter).await;
+                let cpu = match (cpu0, target.pid.and_then(proc_figures)) {
+                    (Some(c0), Some((_, c1))) => Some(c1 - c0),
+                    _ => None,
+                };
+                let report = snapshot(&format!("ramp step: {workers} concurrent calls, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu);
+                report.print(cli.json);
+                if report.p99 > Duration::from_millis(50) || !report.errors.is_empty() {
+                    broke = Some((workers, report.p99, report.errors.clone()));
+                    break;
+                }
+                workers += step;
+            }
+            match broke {
+                Some((w, p99, errors)) => println!("breaking point: {w} concurrent calls (p99 {p99:.3?}, errors {errors:?})"),
+                None => println!("no breaking point up to {max} concurrent calls"),
+            }
+        }
+        Profile::Monday { calls, seconds } => {
+            let stats = Arc::new(Stats::default());
+            stats.keep_transcripts.store(true, Ordering::Relaxed);
+            let started = Instant::now();
+            let gap = Duration::from_secs_f64(seconds as f64 / calls as f64);
+            let mut handles = Vec::new();
+            for i in 0..calls {
+                let (target, stats) = (target.clone(), stats.clone());
+                handles.push(tokio::spawn(async move {
+                    let caller = format!("+3366{:07}", i);
+                    one_call(&target, &stats, Flow::Booking, caller).await;
+                }));
+                tokio::time::sleep(gap).await;
+            }
+            for h in handles {
+                let _ = h.await;
+            }
+            let cpu = match (idle, target.pid.and_then(proc_figures)) {
+                (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
+                _ => None,
+            };
+            snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), None, cpu).print(cli.json);
+            match (&target.db, &target.voice) {
+                (Some(db), Some(voice)) => check_monday(db, voice, &stats.transcripts.lock().unwrap())?,
+                _ => println!("monday check skipped: only with --spawn"),
+            }
+        }
+    }
+    drop(spawned);
+    Ok(())
+}
+
+/// Up to the hard limit: ten thousand calls are ten thousand sockets.
+fn raise_fd_limit() {
+    standardiste::service::raise_fd_limit();
+}
