@@ -141,10 +141,11 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
 /// Raise the open-files limit to its hard limit: every call is a socket.
 pub fn raise_fd_limit() {
     let Ok((soft, hard)) = rlimit::Resource::NOFILE.get() else { return };
-    if soft < hard {
-        if let Err(e) = rlimit::Resource::NOFILE.set(hard, hard) {
-            warn!(error = %e, soft, hard, "cannot raise the open-files limit");
-        }
+    if soft >= hard {
+        return;
+    }
+    if let Err(e) = rlimit::Resource::NOFILE.set(hard, hard) {
+        warn!(error = %e, soft, hard, "cannot raise the open-files limit");
     }
 }
 
