@@ -196,7 +196,9 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
         let call = SwitchCall::dial_with(target.addr, &caller, "1000", target.caps.clone()).await.map_err(|e| format!("connect: {}", e.kind()))?;
         let mut patient = patient_for(flow, target.think);
         patient.write_recordings = true;
-        let t = tokio::time::timeout(Duration::from_secs(120), call.run_measured(patient)).await.map_err(|_| "call took over 120 s".to_string())?;
+        // A call lasts its questions' think times; past this, something is stuck.
+        let limit = Duration::from_secs(120) + target.think * 20;
+        let t = tokio::time::timeout(limit, call.run_measured(patient)).await.map_err(|_| format!("call took over {} s", limit.as_secs()))?;
         t.map_err(|e| format!("io: {}", e.kind()))
     }
     .await;
@@ -412,7 +414,9 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
         [],
         |r| r.get(0),
     )?;
-    let taken_prompt = voice.path_for(prompts::SLOT_TAKEN).to_string_lossy().into_owned();
+    // The first piece of the sentence, as rendered and played.
+    let first = standardiste::speech::pieces(prompts::SLOT_TAKEN).first().copied().unwrap_or(prompts::SLOT_TAKEN);
+    let taken_prompt = voice.path_for(first).to_string_lossy().into_owned();
     let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
     let mut retakes = 0;
     for (caller, t) in transcripts {

@@ -148,8 +148,7 @@ impl EslChannel {
     }
 
     async fn render(&self, text: &str) -> Result<String, ChannelError> {
-        let path = self.voice.render(text).await.map_err(|e| ChannelError::Speech(e.to_string()))?;
-        Ok(path.to_string_lossy().into_owned())
+        self.voice.render_utterance(text).await.map_err(|e| ChannelError::Speech(e.to_string()))
     }
 
     /// Variables every call needs before the dialogue: no key stops a plain

@@ -403,6 +403,18 @@ impl SwitchCall {
         self.send_awaited(&done.frame()).await
     }
 
+    /// Note the files of a playback argument (`file_string://a!b` or one path)
+    /// and those that do not exist: FreeSWITCH would play silence for them.
+    fn check_files(&self, arg: &str, t: &mut Transcript) {
+        let list = arg.strip_prefix("file_string://").unwrap_or(arg);
+        for f in list.split('!') {
+            t.played.push(f.to_string());
+            if !f.starts_with("silence_stream://") && !Path::new(f).exists() {
+                t.missing_files.push(f.to_string());
+            }
+        }
+    }
+
     /// Send an event unless the service unsubscribed from it (`nixevent`).
     async fn send_event(&mut self, ev: &EventBody) -> io::Result<()> {
         if ev.get("Event-Name").is_some_and(|n| self.nixed.contains(&n)) {
@@ -536,9 +548,8 @@ impl SwitchCall {
             }
             "playback" => {
                 self.playbacks += 1;
-                t.played.push(arg.to_string());
-                if !arg.starts_with("tone_stream://") && !Path::new(arg).exists() {
-                    t.missing_files.push(arg.to_string());
+                if !arg.starts_with("tone_stream://") {
+                    self.check_files(arg, t);
                 }
                 if patient.hangup == HangupAt::Playback(self.playbacks) {
                     let mut ex = self.event("CHANNEL_EXECUTE");
@@ -554,10 +565,7 @@ impl SwitchCall {
                 t.questions += 1;
                 let parts: Vec<&str> = arg.split(' ').collect();
                 let file = parts.get(5).copied().unwrap_or("");
-                t.played.push(file.to_string());
-                if !Path::new(file).exists() {
-                    t.missing_files.push(file.to_string());
-                }
+                self.check_files(file, t);
                 let var = parts.get(7).copied().unwrap_or("digits").to_string();
                 if let Some((_, reached, resume)) = patient.pause_at_question.as_ref().filter(|(n, _, _)| *n == self.questions) {
                     reached.notify_one();

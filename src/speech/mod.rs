@@ -59,7 +59,54 @@ pub struct Voice {
     engines: Arc<Semaphore>,
 }
 
+/// Split a text into the pieces rendered (and cached) one by one: sentences
+/// and comma-separated clauses, each keeping its punctuation so the voice's
+/// intonation stays right. Slot offers, read-backs and closings are built
+/// from phrases that recur from call to call ("2 pour demain à 9 heures 20,");
+/// cached piece by piece, a busy morning renders almost nothing.
+pub fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '?' | '!' | ',' | ':') && bytes.get(i + 1) == Some(&b' ') {
+            let piece = text[start..=i].trim();
+            if !piece.is_empty() {
+                out.push(piece);
+            }
+            start = i + 1;
+        }
+    }
+    let last = text[start..].trim();
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
 impl Voice {
+    /// Render a whole utterance piece by piece; returns what FreeSWITCH plays:
+    /// a file, or `file_string://a.wav!b.wav` for several.
+    pub async fn render_utterance(&self, text: &str) -> Result<String, SpeechError> {
+        let parts = pieces(text);
+        let mut set = tokio::task::JoinSet::new();
+        for (i, piece) in parts.iter().enumerate() {
+            let voice = self.clone();
+            let piece = piece.to_string();
+            set.spawn(async move { (i, voice.render(&piece).await) });
+        }
+        let mut files = vec![PathBuf::new(); parts.len()];
+        while let Some(joined) = set.join_next().await {
+            let (i, rendered) = joined.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
+            files[i] = rendered?;
+        }
+        Ok(match files.len() {
+            0 => "silence_stream://250".to_string(),
+            1 => files[0].to_string_lossy().into_owned(),
+            _ => format!("file_string://{}", files.iter().map(|f| f.to_string_lossy()).collect::<Vec<_>>().join("!")),
+        })
+    }
+
     /// A voice rendering into `cache_dir`.
     pub fn new(command: impl Into<String>, voice: impl Into<String>, rate: u32, cache_dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -168,6 +215,28 @@ mod tests {
         assert_eq!(std::fs::metadata(&again).unwrap().modified().unwrap(), first.modified().unwrap());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
         assert_ne!(v.path_for(text), Voice::new("espeak-ng", "fr", 120, dir.path()).path_for(text), "the rate is part of the key");
+    }
+
+    #[test]
+    fn texts_are_cut_into_sentences_and_clauses() {
+        assert_eq!(
+            pieces("Tapez 1 pour demain à 9 heures, 2 pour demain à 9 heures 20, 3 pour d'autres créneaux."),
+            vec!["Tapez 1 pour demain à 9 heures,", "2 pour demain à 9 heures 20,", "3 pour d'autres créneaux."]
+        );
+        assert_eq!(pieces("C'est noté: rendez-vous. Au revoir."), vec!["C'est noté:", "rendez-vous.", "Au revoir."]);
+        assert_eq!(pieces("8 heures 30"), vec!["8 heures 30"]);
+        assert!(pieces("  ").is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_utterance_plays_its_cached_pieces_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = voice(dir.path(), "espeak-ng");
+        let one = v.render_utterance("Bonjour.").await.unwrap();
+        assert_eq!(one, v.path_for("Bonjour.").to_string_lossy());
+        let two = v.render_utterance("Bonjour. Au revoir.").await.unwrap();
+        assert_eq!(two, format!("file_string://{}!{}", v.path_for("Bonjour.").display(), v.path_for("Au revoir.").display()));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the shared piece is rendered once");
     }
 
     #[tokio::test]
