@@ -23,6 +23,11 @@ clean:
 	$(CARGO) clean
 	rm -rf var
 
-## Benchmarks (figures in docs/BENCHMARKS.md).
+## Benchmarks, short versions (about 3 minutes); figures and full runs in docs/BENCHMARKS.md.
+LOAD = ./target/release/standardiste-load --spawn
 bench:
 	BENCH_QUICK=1 $(CARGO) bench --bench agenda
+	$(CARGO) build --release --bins
+	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
+	$(LOAD) --think-ms 2000 ramp --start 500 --step 500 --step-seconds 8 --max 2000
+	$(LOAD) monday --calls 300 --seconds 10
