@@ -13,7 +13,8 @@ build:
 
 ## Every test, then clippy with warnings as errors.
 test:
-	$(CARGO) test --all-targets
+	$(CARGO) test --benches
+	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
 
 clippy:

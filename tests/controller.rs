@@ -259,3 +259,35 @@ async fn a_wrong_inbound_password_stops_the_service_with_a_clear_error() {
     assert!(err.to_string().contains("password"), "{err}");
     assert!(tokio::time::timeout(Duration::from_millis(800), server.accept()).await.is_err(), "no retry loop");
 }
+
+#[tokio::test]
+async fn call_events_are_read_from_the_switch_frames() {
+    use standardiste::call::{CallEvent, Channel};
+    use standardiste::freeswitch::channel::EslChannel;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (accepted, sw) = tokio::join!(freeswitch_esl_tokio::EslClient::accept_outbound(&listener), SwitchCall::dial(addr, "0611223344", "1000"));
+    let (client, events) = accepted.unwrap();
+    let mut sw = sw.unwrap();
+    let (data, connected) = tokio::join!(client.connect_session(), sw.connect());
+    connected.unwrap();
+    assert_eq!(data.unwrap().header("Unique-ID"), Some(sw.uuid.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut channel = EslChannel::new(client, events, standardiste::speech::Voice::new("espeak-ng", "fr", 150, dir.path()), sw.uuid.clone());
+    assert_eq!(channel.next_event(Duration::from_millis(100)).await.unwrap(), None, "nothing happened");
+    let mut dtmf = sw.event("DTMF");
+    dtmf.set("DTMF-Digit", "#");
+    sw.conn.send_raw(&dtmf.frame()).await.unwrap();
+    let mut done = sw.event("CHANNEL_EXECUTE_COMPLETE");
+    done.set("Application", "playback").set("Application-Response", "FILE PLAYED");
+    sw.conn.send_raw(&done.frame()).await.unwrap();
+    let mut state = sw.event("CHANNEL_STATE");
+    state.set("Channel-State", "CS_EXECUTE");
+    sw.conn.send_raw(&state.frame()).await.unwrap();
+    sw.caller_hangs_up(None).await.unwrap();
+    let wait = Duration::from_secs(2);
+    assert_eq!(channel.next_event(wait).await.unwrap(), Some(CallEvent::Digit('#')));
+    assert_eq!(channel.next_event(wait).await.unwrap(), Some(CallEvent::ExecuteComplete { application: "playback".into(), response: "FILE PLAYED".into() }));
+    assert_eq!(channel.next_event(wait).await.unwrap(), Some(CallEvent::HungUp), "other events are passed over");
+    assert!(channel.is_hung_up());
+}

@@ -104,6 +104,22 @@ pub enum Bridged {
     HungUp,
 }
 
+/// Something that happened on the call between operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallEvent {
+    /// A key, whatever its source (RTP, INFO, in-band).
+    Digit(char),
+    /// The caller hung up.
+    HungUp,
+    /// An application finished.
+    ExecuteComplete {
+        /// Its name.
+        application: String,
+        /// Its response (`FILE PLAYED`, `_none_`…).
+        response: String,
+    },
+}
+
 /// What can be done to a live call. One implementation per switch; the rest
 /// of the service speaks only this.
 pub trait Channel: Send {
@@ -127,6 +143,8 @@ pub trait Channel: Send {
     fn park(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Hang up.
     fn hangup(&mut self, cause: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// The next call event, or `None` when nothing happens within `wait`.
+    fn next_event(&mut self, wait: std::time::Duration) -> impl Future<Output = Result<Option<CallEvent>, ChannelError>> + Send;
     /// Whether the caller is gone.
     fn is_hung_up(&self) -> bool;
 }

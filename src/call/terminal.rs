@@ -7,7 +7,7 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use super::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
 
 /// A channel whose caller is the person at the terminal.
 pub struct TerminalChannel<R, W> {
@@ -130,6 +130,19 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
         self.print("[raccroché par le standard]")?;
         self.hung_up = true;
         Ok(Completion::Done)
+    }
+
+    async fn next_event(&mut self, wait: std::time::Duration) -> Result<Option<CallEvent>, ChannelError> {
+        if self.hung_up {
+            return Ok(Some(CallEvent::HungUp));
+        }
+        match tokio::time::timeout(wait, self.line()).await {
+            Err(_) => Ok(None),
+            Ok(line) => Ok(match line? {
+                None => Some(CallEvent::HungUp),
+                Some(s) => s.chars().find(|c| c.is_ascii_digit() || *c == '*' || *c == '#').map(CallEvent::Digit),
+            }),
+        }
     }
 
     fn is_hung_up(&self) -> bool {

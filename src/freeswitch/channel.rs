@@ -12,7 +12,7 @@ use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream};
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use crate::call::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
 use crate::speech::Voice;
 
 /// After `CHANNEL_HANGUP`, how long the completion of the running
@@ -80,7 +80,7 @@ impl EslChannel {
     }
 
     /// Next well-formed event; `None` when the connection is over.
-    async fn next_event(&mut self) -> Result<Option<EslEvent>, ChannelError> {
+    async fn next_esl_event(&mut self) -> Result<Option<EslEvent>, ChannelError> {
         loop {
             match self.events.recv().await {
                 Some(Ok(ev)) => return Ok(Some(ev)),
@@ -112,11 +112,11 @@ impl EslChannel {
         let mut grace: Option<Instant> = None;
         loop {
             let next = match grace {
-                Some(until) => match tokio::time::timeout_at(until, self.next_event()).await {
+                Some(until) => match tokio::time::timeout_at(until, self.next_esl_event()).await {
                     Ok(r) => r?,
                     Err(_) => return Ok(Exec { complete: None, hung_up: true, bridged }),
                 },
-                None => self.next_event().await?,
+                None => self.next_esl_event().await?,
             };
             let Some(ev) = next else {
                 if self.hung_up {
@@ -282,13 +282,45 @@ impl Channel for EslChannel {
         self.send("hangup", msg).await?;
         // Wait briefly for the switch to confirm; the socket closes after anyway.
         let until = Instant::now() + HANGUP_GRACE;
-        while let Ok(Ok(Some(ev))) = tokio::time::timeout_at(until, self.next_event()).await {
-            if ev.header_str("Event-Name") == Some("CHANNEL_HANGUP") {
+        while !self.hung_up {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.next_event(left).await?.is_none() {
                 break;
             }
         }
         self.hung_up = true;
         Ok(Completion::Done)
+    }
+
+    async fn next_event(&mut self, wait: Duration) -> Result<Option<CallEvent>, ChannelError> {
+        let until = Instant::now() + wait;
+        loop {
+            let ev = match tokio::time::timeout_at(until, self.next_esl_event()).await {
+                Err(_) => return Ok(None),
+                Ok(Ok(Some(ev))) => ev,
+                Ok(Ok(None)) if self.hung_up => return Ok(Some(CallEvent::HungUp)),
+                Ok(Ok(None)) => return Err(ChannelError::Disconnected("the switch closed the connection".into())),
+                Ok(Err(e)) => return Err(e),
+            };
+            match ev.header_str("Event-Name").unwrap_or("") {
+                "DTMF" => {
+                    if let Some(d) = ev.header_str("DTMF-Digit").and_then(|d| d.chars().next()) {
+                        return Ok(Some(CallEvent::Digit(d)));
+                    }
+                }
+                "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
+                    self.hung_up = true;
+                    return Ok(Some(CallEvent::HungUp));
+                }
+                "CHANNEL_EXECUTE_COMPLETE" => {
+                    return Ok(Some(CallEvent::ExecuteComplete {
+                        application: ev.header_str("Application").unwrap_or("").to_string(),
+                        response: ev.header_str("Application-Response").unwrap_or("").to_string(),
+                    }));
+                }
+                _ => {}
+            }
+        }
     }
 
     fn is_hung_up(&self) -> bool {
