@@ -13,7 +13,7 @@ build:
 
 ## Every test, then clippy with warnings as errors.
 test:
-	$(CARGO) test --benches
+	$(CARGO) test --bench agenda
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
 
