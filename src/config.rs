@@ -103,6 +103,8 @@ pub struct Paths {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Speech {
+    /// The language the receptionist speaks: `fr` or `en` (set `voice` to match).
+    pub language: crate::speech::catalogue::Lang,
     /// espeak-ng command.
     pub espeak: String,
     /// Voice.
@@ -149,7 +151,7 @@ impl Default for Paths {
 
 impl Default for Speech {
     fn default() -> Self {
-        Self { espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS }
+        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS }
     }
 }
 

@@ -135,6 +135,7 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         context: config.server.context.clone(),
         default_secretaries: DEFAULT_SECRETARIES.into(),
         bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
+        lang: config.speech.language,
     }
 }
 

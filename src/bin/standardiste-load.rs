@@ -415,7 +415,8 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
         |r| r.get(0),
     )?;
     // The first piece of the sentence, as rendered and played.
-    let first = standardiste::speech::pieces(prompts::SLOT_TAKEN).first().copied().unwrap_or(prompts::SLOT_TAKEN);
+    let taken = prompts::t(standardiste::speech::catalogue::Lang::Fr, prompts::SLOT_TAKEN);
+    let first = standardiste::speech::pieces(taken).first().copied().unwrap_or(taken);
     let taken_prompt = voice.path_for(first).to_string_lossy().into_owned();
     let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
     let mut retakes = 0;

@@ -43,6 +43,8 @@ pub struct DriverEnv {
     pub default_secretaries: String,
     /// Seconds to let the doctor's or practice's phone ring.
     pub bridge_timeout_secs: u32,
+    /// The language the receptionist speaks.
+    pub lang: crate::speech::catalogue::Lang,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -76,6 +78,7 @@ fn store_failed(e: StoreError) -> Input {
 async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Result<Option<CallContext>, StoreError> {
     let destination = setup.destination.clone();
     let caller = setup.caller.clone();
+    let lang = env.lang;
     env.store
         .run(move |db| {
             let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
@@ -96,7 +99,7 @@ async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Resu
                 .filter(|d| !d.types.is_empty())
                 .collect();
             let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
-            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now }))
+            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang }))
         })
         .await
 }

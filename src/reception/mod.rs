@@ -16,7 +16,8 @@ pub mod prompts;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::agenda::{Appointment, CallerKind, CallerRule, Duty, Practice, Slot};
-use crate::speech::french;
+use crate::speech::catalogue::Lang;
+use crate::speech::wording;
 
 /// A doctor the caller may book with, and the types bookable by phone.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +49,8 @@ pub struct CallContext {
     pub duty: Duty,
     /// When the call started.
     pub now: DateTime<Utc>,
+    /// The language the receptionist speaks.
+    pub lang: Lang,
 }
 
 /// What kind of recording is asked for.
@@ -356,7 +359,7 @@ impl Receptionist {
     }
 
     fn when(&self, at: DateTime<Utc>) -> String {
-        french::when(at, self.ctx.practice.timezone, self.ctx.now)
+        wording::when(self.ctx.lang, at, self.ctx.practice.timezone, self.ctx.now)
     }
 
     fn doctor_name(&self, id: i64) -> String {
@@ -375,22 +378,24 @@ impl Receptionist {
     }
 
     fn menu(self, before: Option<&str>) -> Next {
+        let l = self.ctx.lang;
         let prompt = match before {
-            Some(b) => format!("{b} {}", prompts::MAIN_MENU),
-            None => prompts::MAIN_MENU.to_string(),
+            Some(b) => format!("{b} {}", prompts::t(l, prompts::MAIN_MENU)),
+            None => prompts::t(l, prompts::MAIN_MENU).to_string(),
         };
         self.go(Step::Menu, vec![Action::Ask { prompt, max_digits: 1 }])
     }
 
     /// Same question again after a bad key or a timeout; the second miss hands over.
     fn retry(mut self, input: &Input, question: Action, what: &str) -> Next {
+        let l = self.ctx.lang;
         self.misses += 1;
         let (said, why) = match input {
-            Input::NoInput => (prompts::NO_KEY, format!("pas de réponse: {what}")),
-            _ => (prompts::INVALID_KEY, format!("touche invalide: {what}")),
+            Input::NoInput => (prompts::t(l, prompts::NO_KEY), format!("pas de réponse: {what}")),
+            _ => (prompts::t(l, prompts::INVALID_KEY), format!("touche invalide: {what}")),
         };
         if self.misses >= 2 {
-            return self.hand_to_secretaries(&why, false, prompts::TO_SECRETARIES);
+            return self.hand_to_secretaries(&why, false, prompts::t(l, prompts::TO_SECRETARIES));
         }
         let question = match question {
             Action::Ask { prompt, max_digits } => Action::Ask { prompt: format!("{said} {prompt}"), max_digits },
@@ -405,13 +410,14 @@ impl Receptionist {
 
     /// Advance the dialogue.
     pub fn step(self, input: Input) -> Next {
+        let l = self.ctx.lang;
         match input {
             Input::HungUp => return self.hung_up(),
             Input::Failed(why) => {
                 if self.step == Step::Done {
                     return (self, vec![]);
                 }
-                return self.hand_to_secretaries(&format!("erreur du service: {why}"), false, &format!("{} {}", prompts::SERVICE_ERROR, prompts::TO_SECRETARIES));
+                return self.hand_to_secretaries(&format!("erreur du service: {why}"), false, &format!("{} {}", prompts::t(l, prompts::SERVICE_ERROR), prompts::t(l, prompts::TO_SECRETARIES)));
             }
             _ => {}
         }
@@ -421,13 +427,13 @@ impl Receptionist {
             Step::PracticePhone => match input {
                 Input::BridgeEnded { answered: true } => self.finish(Outcome::PracticePhone, vec![Action::Hangup]),
                 _ => {
-                    let say = format!("{} {}", prompts::greeting(&self.ctx.practice.name), prompts::PRACTICE_UNAVAILABLE);
+                    let say = format!("{} {}", prompts::greeting(l, &self.ctx.practice.name), prompts::t(l, prompts::PRACTICE_UNAVAILABLE));
                     self.go(
                     Step::Recording { tries: 0 },
                     vec![
                         Action::Answer,
                         Action::Say(say),
-                        Action::Record { prompt: prompts::RECORD_MESSAGE.into(), kind: RecordingKind::Message, max_secs: 120 },
+                        Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
                     ],
                 )
                 }
@@ -436,21 +442,21 @@ impl Receptionist {
                 Input::Digits(d) if d == "1" => {
                     let dial = self.allowed_dial();
                     match dial {
-                        Some(dial) => self.go(Step::Bridging, vec![Action::Say("Je vous passe le docteur.".into()), Action::Bridge { dial }]),
-                        None => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::DOCTOR_UNAVAILABLE, prompts::OFFER_MESSAGE))]),
+                        Some(dial) => self.go(Step::Bridging, vec![Action::Say(prompts::t(l, prompts::DOCTOR_PUT_THROUGH).into()), Action::Bridge { dial }]),
+                        None => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))]),
                     }
                 }
                 _ => self.menu(None),
             },
             Step::Bridging => match input {
-                Input::BridgeEnded { answered: true } => self.finish(Outcome::Doctor, vec![Action::Say(prompts::GOODBYE.into()), Action::Hangup]),
-                _ => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::DOCTOR_UNAVAILABLE, prompts::OFFER_MESSAGE))]),
+                Input::BridgeEnded { answered: true } => self.finish(Outcome::Doctor, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup]),
+                _ => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))]),
             },
             Step::AfterDoctor | Step::OfferMessage => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
                 _ => {
                     let outcome = if self.tried.is_empty() { Outcome::Abandoned } else { Outcome::Info };
-                    self.finish(outcome, vec![Action::Say(prompts::GOODBYE.into()), Action::Hangup])
+                    self.finish(outcome, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup])
                 }
             },
             Step::Menu => self.on_menu(input),
@@ -478,12 +484,12 @@ impl Receptionist {
             Step::Searching(mut draft) => match input {
                 Input::Slots(slots) if slots.is_empty() && draft.offered.is_empty() => {
                     let days = self.ctx.doctors[draft.doctor].horizon_days;
-                    self.go(Step::OfferMessage, vec![Self::ask(format!("{} {}", prompts::no_slot(days), prompts::OFFER_MESSAGE))])
+                    self.go(Step::OfferMessage, vec![Self::ask(format!("{} {}", prompts::no_slot(l, days), prompts::t(l, prompts::OFFER_MESSAGE)))])
                 }
                 Input::Slots(slots) if slots.is_empty() => {
                     // "Other slots" found nothing more: offer the first ones again.
                     let days = self.ctx.doctors[draft.doctor].horizon_days;
-                    let say = format!("Il n'y a pas d'autre créneau dans les {days} prochains jours.");
+                    let say = prompts::no_other_slot(l, days);
                     draft.offered.clear();
                     let doctor_id = self.ctx.doctors[draft.doctor].id;
                     let type_id = draft.type_id;
@@ -491,14 +497,14 @@ impl Receptionist {
                 }
                 Input::Slots(slots) => {
                     draft.offered = slots;
-                    let prompt = prompts::offer_slots(&draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now);
+                    let prompt = prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now);
                     self.go(Step::OfferSlots(draft), vec![Self::ask(prompt)])
                 }
-                other => self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
             },
             Step::OfferSlots(mut draft) => {
                 let n = draft.offered.len();
-                let question = Self::ask(prompts::offer_slots(&draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now));
+                let question = Self::ask(prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now));
                 match input {
                     Input::Digits(d) => match d.parse::<usize>() {
                         Ok(k) if k >= 1 && k <= n => {
@@ -507,7 +513,7 @@ impl Receptionist {
                                 let prompt = self.confirm_prompt(&draft);
                                 self.go(Step::Confirm(draft), vec![Self::ask(prompt)])
                             } else {
-                                self.go(Step::RecordingName(draft), vec![Action::Record { prompt: prompts::RECORD_NAME.into(), kind: RecordingKind::Name, max_secs: 10 }])
+                                self.go(Step::RecordingName(draft), vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_NAME).into(), kind: RecordingKind::Name, max_secs: 10 }])
                             }
                         }
                         Ok(k) if k == n + 1 => {
@@ -547,52 +553,52 @@ impl Receptionist {
                     let when = self.when(appt.start);
                     let doctor = self.doctor_name(appt.doctor_id);
                     if draft.moving.is_some() {
-                        self.finish(Outcome::Moved, vec![Action::Say(prompts::moved(&when, &doctor)), Action::Hangup])
+                        self.finish(Outcome::Moved, vec![Action::Say(prompts::moved(l, &when, &doctor)), Action::Hangup])
                     } else {
                         let address = self.ctx.practice.address.clone();
-                        self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(&when, &doctor, &address)), Action::Hangup])
+                        self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(l, &when, &doctor, &address)), Action::Hangup])
                     }
                 }
-                Input::Refused(Refusal::TooMany(max)) => self.menu(Some(&prompts::too_many(max))),
+                Input::Refused(Refusal::TooMany(max)) => self.menu(Some(&prompts::too_many(l, max))),
                 Input::Refused(_) => {
                     let doctor_id = self.ctx.doctors[draft.doctor].id;
                     let type_id = draft.type_id;
                     let draft = Draft { offered: vec![], chosen: None, ..draft };
-                    self.go(Step::Searching(draft), vec![Action::Say(prompts::SLOT_TAKEN.into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }])
+                    self.go(Step::Searching(draft), vec![Action::Say(prompts::t(l, prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }])
                 }
-                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
             },
             Step::Listing => match input {
-                Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::NO_APPOINTMENT)),
+                Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::t(l, prompts::NO_APPOINTMENT))),
                 Input::Appointments(list) => self.review(list, 0),
-                other => self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::TO_SECRETARIES),
+                other => self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
             },
             Step::Review(list, i) => {
                 let question = Self::ask(self.review_prompt(&list[i]));
                 match input {
                     Input::Digits(d) if d == "1" => {
-                        let prompt = prompts::confirm_cancel(&self.when(list[i].start));
+                        let prompt = prompts::confirm_cancel(l, &self.when(list[i].start));
                         self.go(Step::ConfirmCancel(list, i), vec![Self::ask(prompt)])
                     }
                     Input::Digits(d) if d == "2" => {
                         let a = list[i].clone();
                         match self.ctx.doctors.iter().position(|d| d.id == a.doctor_id) {
                             Some(doc) => self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None),
-                            None => self.hand_to_secretaries("déplacement d'un rendez-vous d'un médecin non réservable par téléphone", false, prompts::TO_SECRETARIES),
+                            None => self.hand_to_secretaries("déplacement d'un rendez-vous d'un médecin non réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
                         }
                     }
                     Input::Digits(d) if d == "3" => {
                         if i + 1 < list.len() {
                             self.review(list, i + 1)
                         } else {
-                            self.menu(Some(prompts::NO_MORE_APPOINTMENTS))
+                            self.menu(Some(prompts::t(l, prompts::NO_MORE_APPOINTMENTS)))
                         }
                     }
                     other => self.retry(&other, question, "rendez-vous à annuler ou déplacer"),
                 }
             }
             Step::ConfirmCancel(list, i) => {
-                let question = Self::ask(prompts::confirm_cancel(&self.when(list[i].start)));
+                let question = Self::ask(prompts::confirm_cancel(l, &self.when(list[i].start)));
                 match input {
                     Input::Digits(d) if d == "1" => {
                         let appointment_id = list[i].id;
@@ -603,35 +609,36 @@ impl Receptionist {
                 }
             }
             Step::Cancelling => match input {
-                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::CANCELLED.into()), Action::Hangup]),
-                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::TO_SECRETARIES),
+                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::t(l, prompts::CANCELLED).into()), Action::Hangup]),
+                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::t(l, prompts::TO_SECRETARIES)),
             },
             Step::Recording { tries } => match input {
-                Input::Recorded { path, secs } => self.go(Step::KeepMessage { path, secs }, vec![Self::ask(prompts::KEEP_MESSAGE.into())]),
-                _ if tries == 0 => self.record_message_after(1, prompts::NOTHING_HEARD),
+                Input::Recorded { path, secs } => self.go(Step::KeepMessage { path, secs }, vec![Self::ask(prompts::t(l, prompts::KEEP_MESSAGE).into())]),
+                _ if tries == 0 => self.record_message_after(1, prompts::t(l, prompts::NOTHING_HEARD)),
                 _ if matches!(self.ctx.duty, Duty::Holiday(_)) => {
                     let outcome = if self.tried.is_empty() { Outcome::Abandoned } else { Outcome::Info };
-                    self.finish(outcome, vec![Action::Say(format!("{} {}", prompts::NOTHING_HEARD, prompts::GOODBYE)), Action::Hangup])
+                    self.finish(outcome, vec![Action::Say(format!("{} {}", prompts::t(l, prompts::NOTHING_HEARD), prompts::t(l, prompts::GOODBYE))), Action::Hangup])
                 }
-                _ => self.menu(Some(prompts::NOTHING_HEARD)),
+                _ => self.menu(Some(prompts::t(l, prompts::NOTHING_HEARD))),
             },
             Step::KeepMessage { path, secs } => match input {
                 Input::Digits(d) if d == "2" => self.record_message(0),
                 Input::Digits(d) if d == "1" || d.is_empty() => self.save_message(path, secs),
                 Input::NoInput => self.save_message(path, secs),
-                other => self.retry(&other, Self::ask(prompts::KEEP_MESSAGE.into()), "garder le message"),
+                other => self.retry(&other, Self::ask(prompts::t(l, prompts::KEEP_MESSAGE).into()), "garder le message"),
             },
-            Step::Saving => self.finish(Outcome::Message, vec![Action::Say(prompts::MESSAGE_SAVED.into()), Action::Hangup]),
+            Step::Saving => self.finish(Outcome::Message, vec![Action::Say(prompts::t(l, prompts::MESSAGE_SAVED).into()), Action::Hangup]),
             Step::Done => (self, vec![]),
         }
     }
 
     fn start(self) -> Next {
-        let greeting = prompts::greeting(&self.ctx.practice.name);
+        let l = self.ctx.lang;
+        let greeting = prompts::greeting(l, &self.ctx.practice.name);
         let secretaries_or_phone = |me: Self| -> Next {
             match me.ctx.practice.practice_phone.clone() {
                 Some(dial) => me.go(Step::PracticePhone, vec![Action::ToPracticePhone { dial }]),
-                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::TO_SECRETARIES),
+                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::t(l, prompts::TO_SECRETARIES)),
             }
         };
         match self.ctx.duty.clone() {
@@ -639,17 +646,17 @@ impl Receptionist {
             Duty::Holiday(message) => {
                 let mut me = self;
                 me.step = Step::Recording { tries: 0 };
-                let actions = vec![Action::Answer, Action::Say(greeting), Action::Say(message), Action::Record { prompt: prompts::RECORD_MESSAGE.into(), kind: RecordingKind::Message, max_secs: 120 }];
+                let actions = vec![Action::Answer, Action::Say(greeting), Action::Say(message), Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }];
                 (me, actions)
             }
             Duty::OnDuty => match self.ctx.caller_rule.as_ref().map(|r| r.kind.clone()) {
                 Some(CallerKind::Blocked) => {
                     let mut me = self;
                     me.detail = "numéro bloqué".into();
-                    me.finish(Outcome::Refused, vec![Action::Answer, Action::Say(prompts::BLOCKED.into()), Action::Hangup])
+                    me.finish(Outcome::Refused, vec![Action::Answer, Action::Say(prompts::t(l, prompts::BLOCKED).into()), Action::Hangup])
                 }
-                Some(CallerKind::Allowed) => self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::ALLOWED_PRE_MENU.into())]),
-                None => self.go(Step::Menu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::MAIN_MENU.into())]),
+                Some(CallerKind::Allowed) => self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::ALLOWED_PRE_MENU).into())]),
+                None => self.go(Step::Menu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())]),
             },
         }
     }
@@ -663,13 +670,14 @@ impl Receptionist {
     }
 
     fn on_menu(mut self, input: Input) -> Next {
-        let question = Self::ask(prompts::MAIN_MENU.into());
+        let l = self.ctx.lang;
+        let question = Self::ask(prompts::t(l, prompts::MAIN_MENU).into());
         match input {
             Input::Digits(d) => match d.as_str() {
                 "1" => {
                     self.tried.push("prise de rendez-vous");
                     match self.ctx.doctors.len() {
-                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::TO_SECRETARIES),
+                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
                         1 => self.after_doctor(0),
                         _ => {
                             let q = self.doctor_question();
@@ -680,7 +688,7 @@ impl Receptionist {
                 "2" => {
                     self.tried.push("annulation ou déplacement");
                     if self.ctx.caller.is_none() {
-                        self.menu(Some(prompts::WITHHELD_NO_CANCEL))
+                        self.menu(Some(prompts::t(l, prompts::WITHHELD_NO_CANCEL)))
                     } else {
                         self.go(Step::Listing, vec![Action::ListAppointments])
                     }
@@ -695,13 +703,13 @@ impl Receptionist {
                         self.outcome = Outcome::Info;
                     }
                     let p = &self.ctx.practice;
-                    let text = prompts::hours(&p.opening_hours, &p.walk_in_hours, &p.address);
+                    let text = prompts::hours(l, &p.opening_hours, &p.walk_in_hours, &p.address);
                     let mut me = self;
                     me.misses = 0;
-                    (me, vec![Action::Say(text), Self::ask(prompts::MAIN_MENU.into())])
+                    (me, vec![Action::Say(text), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())])
                 }
-                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::URGENT),
-                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::TO_SECRETARIES),
+                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::t(l, prompts::URGENT)),
+                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::t(l, prompts::TO_SECRETARIES)),
                 "*" => {
                     self.misses = 0;
                     (self, vec![question])
@@ -713,19 +721,22 @@ impl Receptionist {
     }
 
     fn doctor_question(&self) -> String {
+        let l = self.ctx.lang;
         let names: Vec<String> = self.ctx.doctors.iter().map(|d| d.name.to_lowercase()).collect();
-        prompts::choose("le ", &names)
+        prompts::choose(l, prompts::CHOOSE_DOCTOR, &names)
     }
 
     fn type_question(&self, doc: usize) -> String {
+        let l = self.ctx.lang;
         let names: Vec<String> = self.ctx.doctors[doc].types.iter().map(|(_, n)| n.clone()).collect();
-        prompts::choose("", &names)
+        prompts::choose(l, prompts::CHOOSE_TYPE, &names)
     }
 
     fn after_doctor(self, doc: usize) -> Next {
+        let l = self.ctx.lang;
         let types = self.ctx.doctors[doc].types.clone();
         match types.len() {
-            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::TO_SECRETARIES),
+            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
             1 => self.search(Draft { doctor: doc, type_id: types[0].0, moving: None, offered: vec![], chosen: None, recording: None }, None),
             _ => {
                 let q = self.type_question(doc);
@@ -741,12 +752,14 @@ impl Receptionist {
     }
 
     fn confirm_prompt(&self, draft: &Draft) -> String {
+        let l = self.ctx.lang;
         let when = draft.chosen.map(|s| self.when(s.start)).unwrap_or_default();
-        prompts::confirm_booking(&when, &self.ctx.doctors[draft.doctor].name.to_lowercase())
+        prompts::confirm_booking(l, &when, &self.ctx.doctors[draft.doctor].name.to_lowercase())
     }
 
     fn review_prompt(&self, a: &Appointment) -> String {
-        prompts::review_appointment(&self.when(a.start), &self.doctor_name(a.doctor_id))
+        let l = self.ctx.lang;
+        prompts::review_appointment(l, &self.when(a.start), &self.doctor_name(a.doctor_id))
     }
 
     fn review(self, list: Vec<Appointment>, i: usize) -> Next {
@@ -755,11 +768,13 @@ impl Receptionist {
     }
 
     fn record_message(self, tries: u8) -> Next {
-        self.go(Step::Recording { tries }, vec![Action::Record { prompt: prompts::RECORD_MESSAGE.into(), kind: RecordingKind::Message, max_secs: 120 }])
+        let l = self.ctx.lang;
+        self.go(Step::Recording { tries }, vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }])
     }
 
     fn record_message_after(self, tries: u8, said: &str) -> Next {
-        self.go(Step::Recording { tries }, vec![Action::Record { prompt: format!("{said} {}", prompts::RECORD_MESSAGE), kind: RecordingKind::Message, max_secs: 120 }])
+        let l = self.ctx.lang;
+        self.go(Step::Recording { tries }, vec![Action::Record { prompt: format!("{said} {}", prompts::t(l, prompts::RECORD_MESSAGE)), kind: RecordingKind::Message, max_secs: 120 }])
     }
 
     fn save_message(self, path: String, secs: f64) -> Next {

@@ -4,7 +4,12 @@ use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 
 use super::*;
+use crate::speech::catalogue::{Key, Lang};
 use crate::agenda::{Appointment, CallerKind, CallerRule, Duty, DutyMode, Practice, Slot, Source, WeeklyRange};
+
+fn fr(key: Key) -> &'static str {
+    prompts::t(Lang::Fr, key)
+}
 
 fn now() -> DateTime<Utc> {
     Paris.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap().with_timezone(&Utc)
@@ -34,6 +39,7 @@ fn ctx() -> CallContext {
         caller_rule: None,
         duty: Duty::OnDuty,
         now: now(),
+        lang: Lang::Fr,
     }
 }
 
@@ -90,7 +96,7 @@ fn the_greeting_says_the_practice_then_the_15_advice_then_the_menu() {
         }
         other => panic!("the advice is a Say (no key skips it), got {other:?}"),
     }
-    assert_eq!(ask_text(first), prompts::MAIN_MENU);
+    assert_eq!(ask_text(first), fr(prompts::MAIN_MENU));
 }
 
 #[test]
@@ -102,7 +108,7 @@ fn every_greeting_starts_with_the_advice_that_no_key_skips() {
     for c in [ctx(), allowed, holiday] {
         let (_, out) = run(c, vec![]);
         let said = out[0].iter().find_map(|a| if let Action::Say(t) = a { Some(t.clone()) } else { None }).unwrap();
-        assert!(said.contains(prompts::EMERGENCY_ADVICE), "{said}");
+        assert!(said.contains(fr(prompts::EMERGENCY_ADVICE)), "{said}");
     }
 }
 
@@ -129,9 +135,9 @@ fn a_holiday_plays_its_message_and_takes_one() {
     c.duty = Duty::Holiday("Le cabinet est fermé jusqu'au 2 janvier.".into());
     let (r, out) = run(c, vec![Input::Recorded { path: "/r/1.wav".into(), secs: 5.0 }, digits("1"), Input::Done]);
     assert_eq!(out[0][2], Action::Say("Le cabinet est fermé jusqu'au 2 janvier.".into()));
-    assert_eq!(ask_text(&out[1]), prompts::KEEP_MESSAGE);
+    assert_eq!(ask_text(&out[1]), fr(prompts::KEEP_MESSAGE));
     assert_eq!(out[2], vec![Action::SaveMessage { recording: "/r/1.wav".into(), secs: 5.0, urgent: false }]);
-    assert_eq!(out[3], vec![Action::Say(prompts::MESSAGE_SAVED.into()), Action::Hangup]);
+    assert_eq!(out[3], vec![Action::Say(fr(prompts::MESSAGE_SAVED).into()), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Message);
 }
 
@@ -140,7 +146,7 @@ fn a_blocked_number_is_told_politely() {
     let mut c = ctx();
     c.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Blocked, label: "x".into(), doctor_id: None });
     let (r, out) = run(c, vec![]);
-    assert_eq!(out[0], vec![Action::Answer, Action::Say(prompts::BLOCKED.into()), Action::Hangup]);
+    assert_eq!(out[0], vec![Action::Answer, Action::Say(fr(prompts::BLOCKED).into()), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Refused);
 }
 
@@ -149,20 +155,20 @@ fn an_allowed_caller_reaches_the_doctor_or_leaves_a_message() {
     let mut c = ctx();
     c.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Allowed, label: "Hôpital".into(), doctor_id: Some(20) });
     let (r, out) = run(c.clone(), vec![digits("1"), Input::BridgeEnded { answered: true }]);
-    assert_eq!(ask_text(&out[0]), prompts::ALLOWED_PRE_MENU);
+    assert_eq!(ask_text(&out[0]), fr(prompts::ALLOWED_PRE_MENU));
     assert!(out[1].contains(&Action::Bridge { dial: "user/1012".into() }), "the rule's doctor");
     assert_eq!(r.outcome(), Outcome::Doctor);
     let (_, out) = run(c.clone(), vec![digits("1"), Input::BridgeEnded { answered: false }, digits("1")]);
-    assert!(ask_text(&out[2]).contains(prompts::DOCTOR_UNAVAILABLE));
+    assert!(ask_text(&out[2]).contains(fr(prompts::DOCTOR_UNAVAILABLE)));
     assert!(matches!(out[3][0], Action::Record { kind: RecordingKind::Message, .. }));
     let (_, out) = run(c, vec![digits("2")]);
-    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU);
+    assert_eq!(ask_text(&out[1]), fr(prompts::MAIN_MENU));
 }
 
 #[test]
 fn a_bad_key_repeats_then_hands_over_with_the_reason() {
     let (_, out) = run(ctx(), vec![digits("7")]);
-    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::INVALID_KEY, prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::INVALID_KEY), fr(prompts::MAIN_MENU)));
     let (r, out) = run(ctx(), vec![digits("7"), digits("8")]);
     let (reason, urgent) = secretaries(&out[2]).unwrap();
     assert!(reason.starts_with("touche invalide: menu principal"), "{reason}");
@@ -173,7 +179,7 @@ fn a_bad_key_repeats_then_hands_over_with_the_reason() {
 #[test]
 fn no_key_repeats_once_then_hands_over() {
     let (_, out) = run(ctx(), vec![Input::NoInput]);
-    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::NO_KEY, prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
     let (_, out) = run(ctx(), vec![Input::NoInput, Input::NoInput]);
     assert!(secretaries(&out[2]).unwrap().0.starts_with("pas de réponse: menu principal"));
     // A good key in between resets the count.
@@ -184,7 +190,7 @@ fn no_key_repeats_once_then_hands_over() {
 #[test]
 fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
     let (_, out) = run(ctx(), vec![digits("*")]);
-    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU);
+    assert_eq!(ask_text(&out[1]), fr(prompts::MAIN_MENU));
     let (r, out) = run(ctx(), vec![digits("4")]);
     match &out[1][0] {
         Action::Say(t) => {
@@ -194,11 +200,11 @@ fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(ask_text(&out[1]), prompts::MAIN_MENU, "back to the menu");
+    assert_eq!(ask_text(&out[1]), fr(prompts::MAIN_MENU), "back to the menu");
     assert_eq!(r.outcome(), Outcome::Info);
     let (r, out) = run(ctx(), vec![digits("9")]);
-    assert_eq!(out[1][0], Action::Say(prompts::URGENT.into()));
-    assert!(prompts::URGENT.contains("composez le 15"));
+    assert_eq!(out[1][0], Action::Say(fr(prompts::URGENT).into()));
+    assert!(fr(prompts::URGENT).contains("composez le 15"));
     assert_eq!(secretaries(&out[1]), Some(("urgence (touche 9)".into(), true)));
     assert_eq!(r.outcome(), Outcome::Urgent);
     let (r, out) = run(ctx(), vec![digits("4"), digits("0")]);
@@ -248,7 +254,7 @@ fn a_slot_taken_meanwhile_is_said_and_new_slots_offered() {
     let mut inputs = booking_until_slots();
     inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::SlotTaken)]);
     let (r, out) = run(ctx(), inputs);
-    assert_eq!(out[8], vec![Action::Say(prompts::SLOT_TAKEN.into()), Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
+    assert_eq!(out[8], vec![Action::Say(fr(prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
     assert_eq!(r.outcome(), Outcome::InProgress);
 }
 
@@ -263,11 +269,11 @@ fn choosing_another_slot_at_the_read_back_searches_again() {
 #[test]
 fn no_slot_within_the_horizon_offers_a_message_never_the_secretaries() {
     let (r, out) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), digits("1")]);
-    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::no_slot(21), prompts::OFFER_MESSAGE));
+    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::no_slot(Lang::Fr, 21), fr(prompts::OFFER_MESSAGE)));
     assert!(matches!(out[4][0], Action::Record { kind: RecordingKind::Message, .. }));
     let (r2, out2) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), Input::NoInput]);
     assert!(out2.iter().all(|a| secretaries(a).is_none()));
-    assert_eq!(out2[4], vec![Action::Say(prompts::GOODBYE.into()), Action::Hangup]);
+    assert_eq!(out2[4], vec![Action::Say(fr(prompts::GOODBYE).into()), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::InProgress);
     assert_ne!(r2.outcome(), Outcome::Secretaries);
 }
@@ -277,7 +283,7 @@ fn too_many_appointments_is_said_and_back_to_the_menu() {
     let mut inputs = booking_until_slots();
     inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::TooMany(3))]);
     let (_, out) = run(ctx(), inputs);
-    assert_eq!(ask_text(&out[8]), format!("{} {}", prompts::too_many(3), prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[8]), format!("{} {}", prompts::too_many(Lang::Fr, 3), fr(prompts::MAIN_MENU)));
 }
 
 #[test]
@@ -298,7 +304,7 @@ fn bad_keys_in_every_booking_question_hand_over() {
         let mut inputs = p.clone();
         inputs.extend([digits("8"), Input::NoInput]);
         let (_, out) = run(ctx(), inputs);
-        assert!(ask_text(&out[n + 1]).starts_with(prompts::INVALID_KEY), "{:?}", out[n + 1]);
+        assert!(ask_text(&out[n + 1]).starts_with(fr(prompts::INVALID_KEY)), "{:?}", out[n + 1]);
         assert!(secretaries(&out[n + 2]).is_some(), "second miss hands over after {n} inputs");
     }
 }
@@ -312,12 +318,12 @@ fn cancelling_reads_each_appointment_and_asks_for_confirmation() {
     assert!(ask_text(&out[3]).starts_with("Rendez-vous demain à 10 heures avec le docteur paul bernard."));
     assert!(ask_text(&out[4]).starts_with("Vous annulez le rendez-vous demain à 10 heures."));
     assert_eq!(out[5], vec![Action::Cancel { appointment_id: 2 }]);
-    assert_eq!(out[6], vec![Action::Say(prompts::CANCELLED.into()), Action::Hangup]);
+    assert_eq!(out[6], vec![Action::Say(fr(prompts::CANCELLED).into()), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Cancelled);
     // "2" at the confirmation goes back to the appointment.
     let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("2"), digits("3")]);
     assert!(ask_text(&out[4]).starts_with("Rendez-vous demain"));
-    assert_eq!(ask_text(&out[5]), format!("{} {}", prompts::NO_MORE_APPOINTMENTS, prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[5]), format!("{} {}", fr(prompts::NO_MORE_APPOINTMENTS), fr(prompts::MAIN_MENU)));
 }
 
 #[test]
@@ -336,9 +342,9 @@ fn a_withheld_number_cannot_cancel_and_nobody_without_appointments_is_stuck() {
     let mut c = ctx();
     c.caller = None;
     let (_, out) = run(c, vec![digits("2")]);
-    assert_eq!(ask_text(&out[1]), format!("{} {}", prompts::WITHHELD_NO_CANCEL, prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::WITHHELD_NO_CANCEL), fr(prompts::MAIN_MENU)));
     let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![])]);
-    assert_eq!(ask_text(&out[2]), format!("{} {}", prompts::NO_APPOINTMENT, prompts::MAIN_MENU));
+    assert_eq!(ask_text(&out[2]), format!("{} {}", fr(prompts::NO_APPOINTMENT), fr(prompts::MAIN_MENU)));
 }
 
 #[test]
@@ -351,8 +357,8 @@ fn a_message_can_be_re_recorded_then_kept() {
     assert_eq!(r.outcome(), Outcome::Message);
     // Silence twice: back to the menu, nothing saved.
     let (_, out) = run(ctx(), vec![digits("3"), Input::NothingRecorded, Input::NothingRecorded]);
-    assert!(matches!(&out[2][0], Action::Record { prompt, .. } if prompt.starts_with(prompts::NOTHING_HEARD)));
-    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::NOTHING_HEARD, prompts::MAIN_MENU));
+    assert!(matches!(&out[2][0], Action::Record { prompt, .. } if prompt.starts_with(fr(prompts::NOTHING_HEARD))));
+    assert_eq!(ask_text(&out[3]), format!("{} {}", fr(prompts::NOTHING_HEARD), fr(prompts::MAIN_MENU)));
 }
 
 #[test]
@@ -410,4 +416,15 @@ fn a_hang_up_at_every_step_leaves_nothing_half_done() {
             assert!(again.is_empty());
         }
     }
+}
+
+#[test]
+fn the_same_dialogue_speaks_english_from_the_english_catalogue() {
+    let mut c = ctx();
+    c.lang = Lang::En;
+    let (_, out) = run(c.clone(), vec![]);
+    assert_eq!(out[0][1], Action::Say("Cabinet médical des Tilleuls, hello. If someone's life is in danger, hang up and dial 15.".into()));
+    assert!(ask_text(&out[0]).starts_with("To book an appointment, press 1."));
+    let (_, out) = run(c, booking_until_slots());
+    assert_eq!(ask_text(&out[4]), "Press 1 for tomorrow at 9 o'clock, 2 for tomorrow at 9:20, 3 for tomorrow at 9:40, 4 for other slots.");
 }

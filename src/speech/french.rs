@@ -1,51 +1,6 @@
-//! Dates, times and numbers worded as a French secretary says them:
-//! « mardi 24 novembre à 10 heures 30 », « demain à midi », « zéro six, douze… ».
-
-use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
-use chrono_tz::Tz;
-
-const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-
-/// « 10 heures 30 », « 9 heures », « midi », « midi 30 », « minuit ».
-pub fn time(t: NaiveTime) -> String {
-    let (h, m) = (t.hour(), t.minute());
-    let hour = match h {
-        0 => "minuit".to_string(),
-        12 => "midi".to_string(),
-        1 => "1 heure".to_string(),
-        _ => format!("{h} heures"),
-    };
-    if m == 0 { hour } else { format!("{hour} {m:02}") }
-}
-
-/// « mardi 24 novembre », « lundi 1er décembre » (the year when it is not this one).
-pub fn date(d: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
-    let day = DAYS[d.weekday().num_days_from_monday() as usize];
-    let num = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
-    let month = MONTHS[d.month0() as usize];
-    if d.year() != today.year() {
-        format!("{day} {num} {month} {}", d.year())
-    } else {
-        format!("{day} {num} {month}")
-    }
-}
-
-/// When an appointment is, relative to now: « aujourd'hui à 17 heures »,
-/// « demain à 9 heures 20 », « le mardi 24 novembre à 10 heures 30 ».
-pub fn when(at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&tz);
-    let today = now.with_timezone(&tz).date_naive();
-    let t = time(local.time());
-    let d = local.date_naive();
-    if d == today {
-        format!("aujourd'hui à {t}")
-    } else if Some(d) == today.succ_opt() {
-        format!("demain à {t}")
-    } else {
-        format!("le {} à {t}", date(d, today))
-    }
-}
+//! Numbers and phone numbers worded as a French secretary says them:
+//! « soixante-dix-huit », « zéro six, douze, trente-quatre… ». Dates and
+//! times are worded from the catalogue (see `wording`).
 
 /// A phone number read in pairs: « 06 12 34 56 78 » becomes
 /// « zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit ».
@@ -98,35 +53,6 @@ pub fn number_words(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use chrono_tz::Europe::Paris;
-
-    fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
-        Paris.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().with_timezone(&Utc)
-    }
-
-    #[test]
-    fn times_are_said_the_french_way() {
-        let t = |h, m| time(NaiveTime::from_hms_opt(h, m, 0).unwrap());
-        assert_eq!(t(10, 30), "10 heures 30");
-        assert_eq!(t(9, 0), "9 heures");
-        assert_eq!(t(12, 0), "midi");
-        assert_eq!(t(12, 30), "midi 30");
-        assert_eq!(t(9, 5), "9 heures 05");
-        assert_eq!(t(1, 0), "1 heure");
-    }
-
-    #[test]
-    fn dates_relative_to_today() {
-        let now = at(23, 8, 0); // Monday 23 November 2026
-        assert_eq!(when(at(24, 10, 30), Paris, now), "demain à 10 heures 30");
-        assert_eq!(when(at(23, 17, 0), Paris, now), "aujourd'hui à 17 heures");
-        assert_eq!(when(at(26, 12, 0), Paris, now), "le jeudi 26 novembre à midi");
-        let dec1 = Paris.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap().with_timezone(&Utc);
-        assert_eq!(when(dec1, Paris, now), "le mardi 1er décembre à 9 heures");
-        let jan = Paris.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap().with_timezone(&Utc);
-        assert_eq!(when(jan, Paris, now), "le lundi 4 janvier 2027 à 9 heures");
-    }
 
     #[test]
     fn numbers_and_phone_numbers() {

@@ -1,10 +1,13 @@
 //! Speech: turning the receptionist's French text into a wav file FreeSWITCH
 //! plays (espeak-ng, cached on disk by a hash of text, voice and rate), and
-//! the French wording of dates, times and numbers (`french`).
+//! the sentences of the receptionist per language (`catalogue`), and the
+//! wording of dates and times (`wording`) and of French numbers (`french`).
 //!
 //! Owns the speech engines; knows nothing of calls or the Event Socket.
 
+pub mod catalogue;
 pub mod french;
+pub mod wording;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
