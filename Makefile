@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy bench clean
+.PHONY: run build test clippy bench clean sounds
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 run:
@@ -10,6 +10,10 @@ run:
 
 build:
 	$(CARGO) build --release
+
+## Pre-render every fixed sentence into the prompt cache and sounds/<language>/<key>.wav.
+sounds:
+	$(CARGO) run --release -- --config $(CONFIG) sounds
 
 ## Every test, then clippy with warnings as errors.
 test:

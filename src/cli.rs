@@ -68,6 +68,14 @@ pub enum Command {
         /// The JSON file.
         file: PathBuf,
     },
+    /// Pre-render every fixed sentence: into the prompt cache (the service then
+    /// never renders them during a call) and as `<key>.wav` into a folder, to
+    /// listen to them.
+    Sounds {
+        /// Where the `<key>.wav` files go (default: sounds/<language>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Run the receptionist's dialogue in this terminal, against the real database.
     Try {
         /// Practice name.
@@ -396,7 +404,7 @@ fn io(e: std::io::Error) -> Failure {
 
 fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     match command {
-        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } => Err(data("not an administration command")),
+        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } => Err(data("not an administration command")),
         Command::Practice(p) => match p {
             PracticeCmd::Create { name, address, timezone } => {
                 let tz = timezone.parse().map_err(|_| data(format!("timezone: « {timezone} » inconnu (ex. Europe/Paris)")))?;
@@ -593,4 +601,27 @@ where
         Some(e) => Err(Failure { code: 1, message: e }),
         None => Ok(output),
     }
+}
+
+/// `standardiste sounds`: every fixed sentence rendered; returns how many.
+pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usize, Failure> {
+    use crate::speech::catalogue::{static_sentences, text};
+    use crate::speech::Voice;
+
+    let lang = config.speech.language;
+    let out = out.unwrap_or_else(|| PathBuf::from("sounds").join(lang.voice()));
+    std::fs::create_dir_all(&out).map_err(|e| Failure { code: 1, message: format!("{}: {e}", out.display()) })?;
+    let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
+    let mut count = 0;
+    for key in static_sentences() {
+        let sentence = text(lang, key);
+        // The pieces a call plays, into the cache…
+        voice.render_utterance(sentence).await.map_err(|e| Failure { code: 1, message: e.to_string() })?;
+        // …and the whole sentence, named after its key.
+        let whole = voice.render(sentence).await.map_err(|e| Failure { code: 1, message: e.to_string() })?;
+        let target = out.join(format!("{}.wav", key.0));
+        std::fs::copy(&whole, &target).map_err(|e| Failure { code: 1, message: format!("{}: {e}", target.display()) })?;
+        count += 1;
+    }
+    Ok(count)
 }

@@ -37,6 +37,13 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
                 other => cli::Failure { code: 1, message: other.to_string() },
             })
         }
+        Command::Sounds { out } => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            let n = rt.block_on(cli::render_sounds(&config, out))?;
+            println!("{n} sentences rendered");
+            Ok(())
+        }
         Command::Try { practice, caller } => {
             let config = cli::load_config(cli.config.as_ref())?;
             let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;

@@ -164,3 +164,22 @@ fn serve_stops_cleanly_on_sigterm() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(err.contains("not reachable"), "says the switch is unreachable: {err}");
 }
+
+#[test]
+fn sounds_pre_renders_every_fixed_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let out = dir.path().join("sounds-fr");
+    let stdout = ok(&cfg, &["sounds", "--out", out.to_str().unwrap()]);
+    let n: usize = stdout.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(n >= 20, "{stdout}");
+    for key in ["menu.main", "advice", "slot.taken", "goodbye"] {
+        let f = out.join(format!("{key}.wav"));
+        let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert!(bytes.starts_with(b"RIFF") && bytes.len() > 10_000, "{key}: a real wav");
+    }
+    assert!(!out.join("greeting.wav").exists(), "a sentence with a placeholder is not pre-rendered");
+    // The pieces a call plays are in the prompt cache.
+    let cached = std::fs::read_dir(dir.path().join("prompts")).unwrap().count();
+    assert!(cached > n, "{cached} cached pieces for {n} sentences");
+}

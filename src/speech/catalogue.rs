@@ -164,6 +164,13 @@ pub fn fill(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// The whole sentences of the catalogue that need no value: what can be
+/// pre-rendered (and, later, replaced by a practice's own recording).
+pub fn static_sentences() -> impl Iterator<Item = Key> {
+    const FRAGMENTS: [&str; 6] = ["day.", "month.", "time.", "date.", "timetable.", "when."];
+    ENTRIES.iter().filter(|(k, fr, _)| placeholders(fr).is_empty() && !FRAGMENTS.iter().any(|f| k.starts_with(f))).map(|(k, _, _)| Key(k))
+}
+
 /// The placeholders of a text, sorted.
 pub fn placeholders(text: &str) -> Vec<&str> {
     let mut out: Vec<&str> = text.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name)).collect();
