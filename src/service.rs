@@ -136,6 +136,7 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         default_secretaries: DEFAULT_SECRETARIES.into(),
         bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
         lang: config.speech.language,
+        practice_prompts: config.paths.prompts.join("practices"),
     }
 }
 

@@ -112,3 +112,16 @@ async fn a_withheld_number_can_do_all_but_cancel() {
     let calls = svc.running.store.run_sync(|db| db.calls(1)).unwrap();
     assert_eq!(calls[0].caller, None);
 }
+
+#[tokio::test]
+async fn a_practice_recording_replaces_the_synthetic_voice() {
+    let svc = start(|_| {}).await;
+    let folder = svc.config.paths.prompts.join("practices").join("1");
+    std::fs::create_dir_all(&folder).unwrap();
+    let own = folder.join("menu.main.wav");
+    std::fs::write(&own, common::wav_8k(8000)).unwrap();
+    let t = call(svc.running.addr, CALLER, Patient::keys(&["0"])).await;
+    let pagd = t.commands.iter().find(|c| c.app() == Some("play_and_get_digits")).unwrap();
+    assert!(pagd.arg().contains(own.to_str().unwrap()), "{}", pagd.arg());
+    assert!(t.missing_files.is_empty());
+}

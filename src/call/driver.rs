@@ -45,6 +45,8 @@ pub struct DriverEnv {
     pub bridge_timeout_secs: u32,
     /// The language the receptionist speaks.
     pub lang: crate::speech::catalogue::Lang,
+    /// `<this>/<practice id>/<key>.wav`: a practice's own recordings.
+    pub practice_prompts: PathBuf,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -126,6 +128,7 @@ pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSet
         }
     };
     summary.practice_id = Some(ctx.practice.id);
+    channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()), lang: ctx.lang });
     let practice_id = ctx.practice.id;
     let practice_name = ctx.practice.name.clone();
     let secretaries = ctx.practice.secretaries.clone().unwrap_or_else(|| env.default_secretaries.clone());

@@ -143,6 +143,10 @@ pub trait Channel: Send {
     fn park(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Hang up.
     fn hangup(&mut self, cause: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Play the practice's own recordings in place of the fixed sentences
+    /// they replace (see [`crate::speech::Recordings`]). A channel without a
+    /// voice of its own ignores it.
+    fn use_practice_recordings(&mut self, _recordings: crate::speech::Recordings) {}
     /// The next call event, or `None` when nothing happens within `wait`.
     fn next_event(&mut self, wait: std::time::Duration) -> impl Future<Output = Result<Option<CallEvent>, ChannelError>> + Send;
     /// Whether the caller is gone.

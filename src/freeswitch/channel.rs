@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tracing::{debug, warn};
 
 use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
-use crate::speech::Voice;
+use crate::speech::{Recordings, Voice};
 
 /// After `CHANNEL_HANGUP`, how long the completion of the running
 /// application may take to arrive (it comes right after, in the captures).
@@ -42,6 +42,7 @@ pub struct EslChannel {
     hung_up: bool,
     gathers: u32,
     inter_digit_ms: u64,
+    recordings: Option<Recordings>,
 }
 
 fn lost(e: impl std::fmt::Display) -> ChannelError {
@@ -56,7 +57,7 @@ fn one_line(value: &str) -> String {
 impl EslChannel {
     /// Wrap a connected, subscribed outbound connection.
     pub fn new(client: EslClient, events: EslEventStream, voice: Voice, uuid: String) -> Self {
-        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000 }
+        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000, recordings: None }
     }
 
     /// The channel's unique id.
@@ -148,7 +149,7 @@ impl EslChannel {
     }
 
     async fn render(&self, text: &str) -> Result<String, ChannelError> {
-        self.voice.render_utterance(text).await.map_err(|e| ChannelError::Speech(e.to_string()))
+        self.voice.render_for(text, self.recordings.as_ref()).await.map_err(|e| ChannelError::Speech(e.to_string()))
     }
 
     /// Variables every call needs before the dialogue: no key stops a plain
@@ -321,6 +322,10 @@ impl Channel for EslChannel {
                 _ => {}
             }
         }
+    }
+
+    fn use_practice_recordings(&mut self, recordings: Recordings) {
+        self.recordings = Some(recordings);
     }
 
     fn is_hung_up(&self) -> bool {

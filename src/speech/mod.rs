@@ -9,6 +9,8 @@ pub mod catalogue;
 pub mod french;
 pub mod wording;
 
+use catalogue::{static_sentences, Key, Lang};
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -87,18 +89,112 @@ pub fn pieces(text: &str) -> Vec<&str> {
     out
 }
 
+/// A part of an utterance: one of the catalogue's fixed sentences (which a
+/// practice may have recorded itself), or words rendered by the voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// A fixed sentence, with its key.
+    Sentence(Key, &'a str),
+    /// Anything else: one clause.
+    Words(&'a str),
+}
+
+/// Cut a text into the catalogue's fixed sentences (found where they stand,
+/// longest first) and clauses of other words. The receptionist builds its
+/// utterances from the catalogue's texts, so every fixed sentence it says is
+/// found again here with its key.
+pub fn segments(lang: Lang, text: &str) -> Vec<Segment<'_>> {
+    static FR: std::sync::OnceLock<Vec<(Key, &'static str)>> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Vec<(Key, &'static str)>> = std::sync::OnceLock::new();
+    let sentences = match lang {
+        Lang::Fr => &FR,
+        Lang::En => &EN,
+    }
+    .get_or_init(|| {
+        let mut v: Vec<(Key, &'static str)> = static_sentences().map(|k| (k, catalogue::text(lang, k))).collect();
+        v.sort_by_key(|(_, s)| std::cmp::Reverse(s.len()));
+        v
+    });
+    let mut out = Vec::new();
+    let mut rest = text.trim_start();
+    'next: while !rest.is_empty() {
+        for (key, s) in sentences {
+            if rest.starts_with(s) && rest[s.len()..].chars().next().is_none_or(char::is_whitespace) {
+                out.push(Segment::Sentence(*key, &rest[..s.len()]));
+                rest = rest[s.len()..].trim_start();
+                continue 'next;
+            }
+        }
+        let Some(first) = pieces(rest).first().copied() else { break };
+        let end = first.as_ptr() as usize - rest.as_ptr() as usize + first.len();
+        out.push(Segment::Words(first));
+        rest = rest[end..].trim_start();
+    }
+    out
+}
+
+/// Whether a file looks like a wav FreeSWITCH can play (RIFF/WAVE, some data).
+fn playable_wav(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 12];
+    let ok = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head).map(|_| f)).ok().and_then(|f| f.metadata().ok()).map(|m| m.len() > 44);
+    ok == Some(true) && &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE"
+}
+
+/// A practice's own recordings: `<folder>/<key>.wav` replaces that sentence.
+#[derive(Debug, Clone)]
+pub struct Recordings {
+    /// The practice's prompts folder.
+    pub folder: PathBuf,
+    /// The language of the call (to find the sentences in the text).
+    pub lang: Lang,
+}
+
 impl Voice {
     /// Render a whole utterance piece by piece; returns what FreeSWITCH plays:
     /// a file, or `file_string://a.wav!b.wav` for several.
     pub async fn render_utterance(&self, text: &str) -> Result<String, SpeechError> {
-        let parts = pieces(text);
-        let mut set = tokio::task::JoinSet::new();
-        for (i, piece) in parts.iter().enumerate() {
-            let voice = self.clone();
-            let piece = piece.to_string();
-            set.spawn(async move { (i, voice.render(&piece).await) });
+        self.render_for(text, None).await
+    }
+
+    /// Like [`render_utterance`](Self::render_utterance), but a fixed sentence
+    /// the practice recorded itself is played from its recording. A recording
+    /// that is missing is no matter; one that cannot be played falls back to
+    /// the synthetic voice with a warning, never to silence.
+    pub async fn render_for(&self, text: &str, recordings: Option<&Recordings>) -> Result<String, SpeechError> {
+        let mut plan: Vec<Result<PathBuf, String>> = Vec::new();
+        match recordings {
+            None => plan.extend(pieces(text).into_iter().map(|p| Err(p.to_string()))),
+            Some(r) => {
+                for seg in segments(r.lang, text) {
+                    match seg {
+                        Segment::Sentence(key, sentence) => {
+                            let own = r.folder.join(format!("{}.wav", key.0));
+                            if playable_wav(&own) {
+                                plan.push(Ok(own));
+                                continue;
+                            }
+                            if own.exists() {
+                                tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
+                            }
+                            plan.extend(pieces(sentence).into_iter().map(|p| Err(p.to_string())));
+                        }
+                        Segment::Words(w) => plan.push(Err(w.to_string())),
+                    }
+                }
+            }
         }
-        let mut files = vec![PathBuf::new(); parts.len()];
+        let mut set = tokio::task::JoinSet::new();
+        let mut files = vec![PathBuf::new(); plan.len()];
+        for (i, item) in plan.into_iter().enumerate() {
+            match item {
+                Ok(file) => files[i] = file,
+                Err(piece) => {
+                    let voice = self.clone();
+                    set.spawn(async move { (i, voice.render(&piece).await) });
+                }
+            }
+        }
         while let Some(joined) = set.join_next().await {
             let (i, rendered) = joined.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
             files[i] = rendered?;
@@ -240,6 +336,38 @@ mod tests {
         let two = v.render_utterance("Bonjour. Au revoir.").await.unwrap();
         assert_eq!(two, format!("file_string://{}!{}", v.path_for("Bonjour.").display(), v.path_for("Au revoir.").display()));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the shared piece is rendered once");
+    }
+
+    #[test]
+    fn fixed_sentences_are_found_again_in_a_text() {
+        use catalogue::text;
+        let lang = Lang::Fr;
+        let t = format!("{} {}", text(lang, Key("key.invalid")), text(lang, Key("menu.main")));
+        assert_eq!(segments(lang, &t), vec![Segment::Sentence(Key("key.invalid"), text(lang, Key("key.invalid"))), Segment::Sentence(Key("menu.main"), text(lang, Key("menu.main")))]);
+        let t = format!("Il n'y a plus de créneau, désolé. {}", text(lang, Key("offer_message")));
+        assert_eq!(segments(lang, &t), vec![Segment::Words("Il n'y a plus de créneau,"), Segment::Words("désolé."), Segment::Sentence(Key("offer_message"), text(lang, Key("offer_message")))]);
+    }
+
+    #[tokio::test]
+    async fn a_practice_recording_wins_and_a_broken_one_falls_back_to_the_voice() {
+        use catalogue::text;
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join("practice");
+        std::fs::create_dir_all(&own).unwrap();
+        let v = voice(&dir.path().join("cache"), "espeak-ng");
+        let menu = text(Lang::Fr, Key("menu.main"));
+        let invalid = text(Lang::Fr, Key("key.invalid"));
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        wav.resize(2000, 0);
+        std::fs::write(own.join("menu.main.wav"), &wav).unwrap();
+        std::fs::write(own.join("key.invalid.wav"), b"not a wav at all").unwrap();
+        let r = Recordings { folder: own.clone(), lang: Lang::Fr };
+        let played = v.render_for(&format!("{invalid} {menu}"), Some(&r)).await.unwrap();
+        let files: Vec<&str> = played.strip_prefix("file_string://").unwrap().split('!').collect();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[0], v.path_for(invalid).to_string_lossy(), "broken recording: the synthetic voice");
+        assert_eq!(files[1], own.join("menu.main.wav").to_string_lossy(), "the practice's own recording");
+        assert!(std::path::Path::new(files[0]).exists());
     }
 
     #[tokio::test]
