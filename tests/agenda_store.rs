@@ -209,3 +209,21 @@ fn the_demo_practice_answers_at_1000() {
     store.run_sync(|db| demo::seed(db, now)).unwrap();
     assert_eq!(store.run_sync(|db| db.practice_names()).unwrap().len(), 1);
 }
+
+#[test]
+fn a_transcript_with_signs_of_emergency_flags_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
+    let (p, _, _) = practice(&store);
+    let now = paris(2026, 11, 23, 9, 0);
+    let calm = store.run_sync(|db| db.save_message(p, Some("+33611111111"), now, "/r/a.wav", 5.0, false)).unwrap();
+    let alarming = store.run_sync(|db| db.save_message(p, None, now, "/r/b.wav", 7.0, false)).unwrap();
+    assert!(!store.run_sync(|db| db.set_transcript(calm, "Je voudrais renouveler mon ordonnance.")).unwrap());
+    assert!(store.run_sync(|db| db.set_transcript(alarming, "Mon père a une douleur dans la poitrine, rappelez vite.")).unwrap());
+    let messages = store.run_sync(|db| db.messages(p)).unwrap();
+    let get = |id: i64| messages.iter().find(|m| m.id == id).unwrap().clone();
+    assert!(!get(calm).urgent);
+    assert!(get(alarming).urgent);
+    assert_eq!(get(calm).transcript.as_deref(), Some("Je voudrais renouveler mon ordonnance."));
+    assert!(store.run_sync(|db| db.set_transcript(9999, "x")).is_err());
+}

@@ -1,12 +1,14 @@
 //! Speech: turning the receptionist's French text into a wav file FreeSWITCH
 //! plays (espeak-ng, cached on disk by a hash of text, voice and rate), and
 //! the sentences of the receptionist per language (`catalogue`), and the
-//! wording of dates and times (`wording`) and of French numbers (`french`).
+//! wording of dates and times (`wording`) and of French numbers (`french`),
+//! and what a caller's words mean (`intent`: menu choices, signs of emergency).
 //!
 //! Owns the speech engines; knows nothing of calls or the Event Socket.
 
 pub mod catalogue;
 pub mod french;
+pub mod intent;
 pub mod wording;
 
 use catalogue::{static_sentences, Key, Lang};

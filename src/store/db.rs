@@ -800,6 +800,17 @@ impl Db {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Store a message's transcript; the message becomes urgent when the
+    /// words suggest an emergency (it never stops being urgent).
+    pub fn set_transcript(&mut self, message_id: i64, transcript: &str) -> Result<bool, StoreError> {
+        let urgent = crate::speech::intent::is_urgent(transcript);
+        let n = self.conn.execute("UPDATE messages SET transcript = ?1, urgent = urgent OR ?2 WHERE id = ?3", params![transcript, urgent, message_id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("message n°{message_id}")));
+        }
+        Ok(urgent)
+    }
+
     /// Messages of a practice, newest first.
     pub fn messages(&self, practice_id: i64) -> Result<Vec<MessageRow>, StoreError> {
         let mut st = self.conn.prepare("SELECT id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read FROM messages WHERE practice_id = ?1 ORDER BY received_at DESC, id DESC")?;
