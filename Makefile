@@ -17,7 +17,7 @@ sounds:
 
 ## Every test, then clippy with warnings as errors.
 test:
-	$(CARGO) test --bench agenda
+	$(CARGO) test --bench agenda --bench speech
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
 
@@ -32,6 +32,7 @@ clean:
 LOAD = ./target/release/standardiste-load --spawn
 bench:
 	BENCH_QUICK=1 $(CARGO) bench --bench agenda
+	$(CARGO) bench --bench speech
 	$(CARGO) build --release --bins
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
 	$(LOAD) --think-ms 2000 ramp --start 500 --step 500 --step-seconds 8 --max 2000
