@@ -149,6 +149,21 @@ pub enum PracticeCmd {
         #[arg(long = "range")]
         ranges: Vec<String>,
     },
+    /// List the holiday periods (with their ids).
+    Holidays {
+        /// Practice.
+        #[arg(long)]
+        practice: String,
+    },
+    /// Remove a holiday period.
+    HolidayRemove {
+        /// Practice.
+        #[arg(long)]
+        practice: String,
+        /// Its id (see `practice holidays`).
+        #[arg(long)]
+        id: i64,
+    },
     /// Add a holiday period.
     Holiday {
         /// Practice.
@@ -242,7 +257,7 @@ pub enum DoctorCmd {
         #[arg(long)]
         text: String,
     },
-    /// Add a consultation type.
+    /// Add a consultation type, or change one of that name.
     Type {
         /// Practice.
         #[arg(long)]
@@ -262,6 +277,27 @@ pub enum DoctorCmd {
         /// Known patients only.
         #[arg(long)]
         known_only: bool,
+    },
+    /// List a doctor's absences (with their ids).
+    Absences {
+        /// Practice.
+        #[arg(long)]
+        practice: String,
+        /// Doctor.
+        #[arg(long)]
+        doctor: String,
+    },
+    /// Remove an absence.
+    AbsenceRemove {
+        /// Practice.
+        #[arg(long)]
+        practice: String,
+        /// Doctor.
+        #[arg(long)]
+        doctor: String,
+        /// Its id (see `doctor absences`).
+        #[arg(long)]
+        id: i64,
     },
     /// Add an absence (local times, YYYY-MM-DDTHH:MM).
     Absence {
@@ -293,14 +329,17 @@ pub struct RuleArgs {
     #[arg(long)]
     pub phone: String,
     /// allowed or blocked.
-    #[arg(long, value_enum)]
-    pub kind: KindArg,
+    #[arg(long, value_enum, required_unless_present = "remove")]
+    pub kind: Option<KindArg>,
     /// Who it is.
     #[arg(long, default_value = "")]
     pub label: String,
     /// The doctor it is for (whole practice without it).
     #[arg(long)]
     pub doctor: Option<String>,
+    /// Remove the rule for this number instead.
+    #[arg(long, conflicts_with_all = ["label", "doctor"])]
+    pub remove: bool,
 }
 
 /// Rule kinds.
@@ -455,6 +494,18 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
                 db.set_duty(id, &duty)?;
                 writeln!(out, "mode mis à jour").map_err(io)
             }
+            PracticeCmd::Holidays { practice: p } => {
+                let id = practice(db, &p)?;
+                for h in db.snapshot(id)?.holidays {
+                    writeln!(out, "{} {} {} {}", h.id, h.start, h.end, h.message).map_err(io)?;
+                }
+                Ok(())
+            }
+            PracticeCmd::HolidayRemove { practice: p, id: hid } => {
+                let id = practice(db, &p)?;
+                db.remove_holiday(id, hid)?;
+                writeln!(out, "congés n°{hid} supprimés").map_err(io)
+            }
             PracticeCmd::Holiday { practice: p, start, end, message } => {
                 let id = practice(db, &p)?;
                 db.add_holiday(id, parse_day("start", &start)?, parse_day("end", &end)?, &message)?;
@@ -489,8 +540,26 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
             DoctorCmd::Type { practice: p, doctor: d, name, duration, staff_only, known_only } => {
                 let id = practice(db, &p)?;
                 let did = doctor(db, id, &d)?;
+                if db.types(did)?.iter().any(|t| t.name == name.trim()) {
+                    let tid = db.update_type(did, &name, duration, !staff_only, !known_only)?;
+                    return writeln!(out, "type n°{tid} modifié: {name} ({duration} min)").map_err(io);
+                }
                 let tid = db.add_type(did, &name, duration, !staff_only, !known_only)?;
                 writeln!(out, "type n°{tid} ajouté: {name} ({duration} min)").map_err(io)
+            }
+            DoctorCmd::Absences { practice: p, doctor: d } => {
+                let id = practice(db, &p)?;
+                let did = doctor(db, id, &d)?;
+                for a in db.absences(did)? {
+                    writeln!(out, "{} {} {} {}", a.id, a.start.format("%Y-%m-%dT%H:%M"), a.end.format("%Y-%m-%dT%H:%M"), a.reason).map_err(io)?;
+                }
+                Ok(())
+            }
+            DoctorCmd::AbsenceRemove { practice: p, doctor: d, id: aid } => {
+                let id = practice(db, &p)?;
+                let did = doctor(db, id, &d)?;
+                db.remove_absence(did, aid)?;
+                writeln!(out, "absence n°{aid} supprimée").map_err(io)
             }
             DoctorCmd::Absence { practice: p, doctor: d, start, end, reason } => {
                 let id = practice(db, &p)?;
@@ -501,13 +570,17 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         },
         Command::Rule(r) => {
             let id = practice(db, &r.practice)?;
+            if r.remove {
+                db.remove_caller_rule(id, &r.phone)?;
+                return writeln!(out, "règle supprimée").map_err(io);
+            }
             let doctor_id = match &r.doctor {
                 Some(d) => Some(doctor(db, id, d)?),
                 None => None,
             };
             let kind = match r.kind {
-                KindArg::Allowed => CallerKind::Allowed,
-                KindArg::Blocked => CallerKind::Blocked,
+                Some(KindArg::Blocked) => CallerKind::Blocked,
+                _ => CallerKind::Allowed,
             };
             db.set_caller_rule(id, doctor_id, &r.phone, kind, &r.label)?;
             writeln!(out, "règle enregistrée").map_err(io)

@@ -183,3 +183,31 @@ fn sounds_pre_renders_every_fixed_sentence() {
     let cached = std::fs::read_dir(dir.path().join("prompts")).unwrap().count();
     assert!(cached > n, "{cached} cached pieces for {n} sentences");
 }
+
+#[test]
+fn rules_absences_holidays_and_types_can_be_edited_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let p = ["--practice", "Cabinet médical des Tilleuls"];
+    let d = ["--doctor", "Docteur Claire Martin"];
+    ok(&cfg, &["doctor", "absence", p[0], p[1], d[0], d[1], "--start", "2026-12-01T08:00", "--end", "2026-12-01T12:00", "--reason", "formation"]);
+    let listed = ok(&cfg, &["doctor", "absences", p[0], p[1], d[0], d[1]]);
+    let id = listed.lines().find(|l| l.contains("formation")).unwrap().split(' ').next().unwrap().to_string();
+    ok(&cfg, &["doctor", "absence-remove", p[0], p[1], d[0], d[1], "--id", &id]);
+    assert!(!ok(&cfg, &["doctor", "absences", p[0], p[1], d[0], d[1]]).contains("formation"));
+    assert_eq!(run(&cfg, &["doctor", "absence-remove", p[0], p[1], d[0], d[1], "--id", &id]).status.code(), Some(65), "already gone");
+
+    ok(&cfg, &["practice", "holiday", p[0], p[1], "--start", "2026-12-24", "--end", "2026-12-26", "--message", "Fermé à Noël."]);
+    let hid = ok(&cfg, &["practice", "holidays", p[0], p[1]]).lines().next().unwrap().split(' ').next().unwrap().to_string();
+    ok(&cfg, &["practice", "holiday-remove", p[0], p[1], "--id", &hid]);
+    assert!(ok(&cfg, &["practice", "holidays", p[0], p[1]]).trim().is_empty());
+
+    let changed = ok(&cfg, &["doctor", "type", p[0], p[1], d[0], d[1], "--name", "consultation", "--duration", "25"]);
+    assert!(changed.contains("modifié"), "{changed}");
+    let export = ok(&cfg, &["export", p[0], p[1]]);
+    assert!(export.contains("\"duration_minutes\": 25"));
+
+    ok(&cfg, &["rule", p[0], p[1], "--phone", "04 72 11 22 33", "--remove"]);
+    assert!(!ok(&cfg, &["export", p[0], p[1]]).contains("+33472112233"));
+    assert_eq!(run(&cfg, &["rule", p[0], p[1], "--phone", "04 72 11 22 33", "--remove"]).status.code(), Some(65));
+}

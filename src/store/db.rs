@@ -462,6 +462,46 @@ impl Db {
         }
     }
 
+    /// Change a consultation type (appointments already taken keep their length).
+    pub fn update_type(&mut self, doctor_id: i64, name: &str, duration_minutes: i64, phone_bookable: bool, new_patients: bool) -> Result<i64, StoreError> {
+        if duration_minutes <= 0 || duration_minutes % GRAIN_MINUTES != 0 {
+            return Err(RuleError::new("duration", format!("la durée doit être un multiple positif de {GRAIN_MINUTES} minutes")).into());
+        }
+        let n = self.conn.execute(
+            "UPDATE consultation_types SET duration_minutes = ?3, phone_bookable = ?4, new_patients = ?5 WHERE doctor_id = ?1 AND name = ?2",
+            params![doctor_id, name.trim(), duration_minutes, phone_bookable, new_patients],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("type de consultation « {name} »")));
+        }
+        Ok(self.conn.query_row("SELECT id FROM consultation_types WHERE doctor_id = ?1 AND name = ?2", params![doctor_id, name.trim()], |r| r.get(0))?)
+    }
+
+    /// Remove an absence of a doctor.
+    pub fn remove_absence(&mut self, doctor_id: i64, absence_id: i64) -> Result<(), StoreError> {
+        match self.conn.execute("DELETE FROM absences WHERE id = ?1 AND doctor_id = ?2", params![absence_id, doctor_id])? {
+            0 => Err(StoreError::NotFound(format!("absence n°{absence_id}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remove a holiday period.
+    pub fn remove_holiday(&mut self, practice_id: i64, holiday_id: i64) -> Result<(), StoreError> {
+        match self.conn.execute("DELETE FROM holidays WHERE id = ?1 AND practice_id = ?2", params![holiday_id, practice_id])? {
+            0 => Err(StoreError::NotFound(format!("période de congés n°{holiday_id}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remove the rule for one number.
+    pub fn remove_caller_rule(&mut self, practice_id: i64, phone: &str) -> Result<(), StoreError> {
+        let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
+        match self.conn.execute("DELETE FROM caller_rules WHERE practice_id = ?1 AND phone = ?2", params![practice_id, phone])? {
+            0 => Err(StoreError::NotFound(format!("règle pour le {phone}"))),
+            _ => Ok(()),
+        }
+    }
+
     /// Consultation types of a doctor.
     pub fn types(&self, doctor_id: i64) -> Result<Vec<ConsultationType>, StoreError> {
         let mut st = self.conn.prepare("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id")?;
