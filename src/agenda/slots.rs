@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, TimeZone,
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{Absence, WeeklyRange, GRAIN_MINUTES};
+use super::{Absence, WeeklyRange};
 
 /// A busy interval of the agenda: [start, end).
 pub type Interval = (DateTime<Utc>, DateTime<Utc>);
@@ -72,11 +72,11 @@ pub fn free_slots(q: &SlotQuery<'_>) -> Vec<Slot> {
         for r in ranges {
             let range_end = day.and_time(r.end);
             let mut local = day.and_time(r.start);
+            // Slots are laid end to end from the start of each working range,
+            // as on a paper agenda.
             while local + length <= range_end {
                 let step = local;
-                local += Duration::minutes(GRAIN_MINUTES.max(q.duration_minutes));
-                // The practice's grain: slots are laid on the duration from the
-                // start of each working range, as a paper agenda is.
+                local += length;
                 let start = match q.tz.from_local_datetime(&step) {
                     LocalResult::Single(t) => t.with_timezone(&Utc),
                     // Autumn: the repeated hour is offered once, at its first occurrence.

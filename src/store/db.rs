@@ -226,34 +226,31 @@ impl Db {
 
     /// Set one scalar field of a practice.
     pub fn set_practice_field(&mut self, practice_id: i64, field: &str, value: Option<&str>) -> Result<(), StoreError> {
-        let column = match field {
-            "address" | "practice_phone" | "secretaries" | "instructions" => field,
+        let text = value.unwrap_or("");
+        match field {
+            // Free texts: empty is empty.
+            "address" | "instructions" => {
+                let sql = format!("UPDATE practices SET {field} = ?1 WHERE id = ?2");
+                self.conn.execute(&sql, params![text, practice_id])?;
+            }
+            // Dial strings and extensions: empty means none.
+            "practice_phone" | "secretaries" => {
+                let sql = format!("UPDATE practices SET {field} = ?1 WHERE id = ?2");
+                self.conn.execute(&sql, params![Some(text).filter(|t| !t.is_empty()), practice_id])?;
+            }
             "max_future_per_phone" => {
-                let n: i64 = value
-                    .unwrap_or("")
-                    .parse()
-                    .map_err(|_| RuleError::new(field, "un nombre entier est attendu"))?;
+                let n: i64 = text.parse().map_err(|_| RuleError::new(field, "un nombre entier est attendu"))?;
                 if n < 0 {
                     return Err(RuleError::new(field, "doit être positif").into());
                 }
                 self.conn.execute("UPDATE practices SET max_future_per_phone = ?1 WHERE id = ?2", params![n, practice_id])?;
-                return Ok(());
             }
             "timezone" => {
-                let tz: Tz = value
-                    .unwrap_or("")
-                    .parse()
-                    .map_err(|_| RuleError::new(field, "fuseau horaire inconnu (ex. Europe/Paris)"))?;
+                let tz: Tz = text.parse().map_err(|_| RuleError::new(field, "fuseau horaire inconnu (ex. Europe/Paris)"))?;
                 self.conn.execute("UPDATE practices SET timezone = ?1 WHERE id = ?2", params![tz.name(), practice_id])?;
-                return Ok(());
             }
             other => return Err(RuleError::new(other, "champ inconnu").into()),
-        };
-        let value = value.unwrap_or("");
-        let value = if column == "address" || column == "instructions" { Some(value.to_string()) } else if value.is_empty() { None } else { Some(value.to_string()) };
-        let value: Option<String> = if column == "address" || column == "instructions" { value.or(Some(String::new())) } else { value };
-        let sql = format!("UPDATE practices SET {column} = ?1 WHERE id = ?2");
-        self.conn.execute(&sql, params![value, practice_id])?;
+        }
         Ok(())
     }
 
