@@ -291,3 +291,13 @@ async fn call_events_are_read_from_the_switch_frames() {
     assert_eq!(channel.next_event(wait).await.unwrap(), Some(CallEvent::HungUp), "other events are passed over");
     assert!(channel.is_hung_up());
 }
+
+#[tokio::test]
+async fn without_a_voice_the_call_goes_to_the_secretaries_with_the_reason() {
+    let svc = start(|c| c.speech.espeak = "/nonexistent/espeak-ng".into()).await;
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&[])).await;
+    assert_eq!(t.transferred.as_deref(), Some("secretariat XML standardiste"));
+    let reason = t.vars.get("standardiste_reason").cloned().unwrap_or_default();
+    assert!(reason.starts_with("erreur du service: voix indisponible"), "{reason}");
+    assert!(t.played.is_empty(), "nothing silent was played");
+}

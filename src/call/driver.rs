@@ -147,7 +147,14 @@ pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSet
         let mut last = Input::Done;
         for action in actions {
             let is_final = action.is_final();
-            last = perform(channel, env, setup, practice_id, &practice_name, &secretaries, &mut recordings, summary, action).await?;
+            last = match perform(channel, env, setup, practice_id, &practice_name, &secretaries, &mut recordings, summary, action).await {
+                // No voice: the receptionist hands the call over, with the reason.
+                Err(ChannelError::Speech(e)) => {
+                    warn!(error = %e, "a prompt could not be rendered");
+                    Input::Failed(format!("voix indisponible: {e}"))
+                }
+                other => other?,
+            };
             if last == Input::HungUp || is_final {
                 break;
             }
