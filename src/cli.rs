@@ -76,6 +76,14 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Transcribe a wav file with the speech model (checks the model).
+    Transcribe {
+        /// A PCM 16-bit wav.
+        file: PathBuf,
+        /// Language of the speech (`fr`, `en`).
+        #[arg(long, default_value = "fr")]
+        language: String,
+    },
     /// Run the receptionist's dialogue in this terminal, against the real database.
     Try {
         /// Practice name.
@@ -443,7 +451,7 @@ fn io(e: std::io::Error) -> Failure {
 
 fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     match command {
-        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } => Err(data("not an administration command")),
+        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } | Command::Transcribe { .. } => Err(data("not an administration command")),
         Command::Practice(p) => match p {
             PracticeCmd::Create { name, address, timezone } => {
                 let tz = timezone.parse().map_err(|_| data(format!("timezone: « {timezone} » inconnu (ex. Europe/Paris)")))?;
@@ -697,4 +705,15 @@ pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usiz
         count += 1;
     }
     Ok(count)
+}
+
+/// `standardiste transcribe`: the text of a wav file, and how long it took.
+pub fn transcribe_file(config: &Config, file: &std::path::Path, language: &str) -> Result<(String, std::time::Duration), Failure> {
+    use crate::speech::recognition::{read_wav_16k, Decoding, Recognizer};
+    let threads = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
+    let r = Recognizer::load(&config.speech.model, threads).map_err(|e| Failure { code: 1, message: e.to_string() })?;
+    let samples = read_wav_16k(file).map_err(|e| data(e.to_string()))?;
+    let started = std::time::Instant::now();
+    let text = r.transcribe(&samples, &Decoding::message(language)).map_err(|e| Failure { code: 1, message: e.to_string() })?;
+    Ok((text, started.elapsed()))
 }

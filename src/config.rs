@@ -115,6 +115,9 @@ pub struct Speech {
     pub silence_threshold: u32,
     /// Seconds of silence ending a recording.
     pub silence_secs: u32,
+    /// Whisper model (ggml) made by `make model`; without it messages are
+    /// kept without transcripts and keys work everywhere.
+    pub model: PathBuf,
 }
 
 impl Default for Server {
@@ -151,7 +154,7 @@ impl Default for Paths {
 
 impl Default for Speech {
     fn default() -> Self {
-        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS }
+        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS, model: PathBuf::from("models/ggml-base.bin") }
     }
 }
 

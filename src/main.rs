@@ -44,6 +44,14 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
             println!("{n} sentences rendered");
             Ok(())
         }
+        Command::Transcribe { file, language } => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            whisper_rs::install_logging_hooks();
+            let (text, took) = cli::transcribe_file(&config, &file, &language)?;
+            eprintln!("transcribed in {took:.2?}");
+            println!("{text}");
+            Ok(())
+        }
         Command::Try { practice, caller } => {
             let config = cli::load_config(cli.config.as_ref())?;
             let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;

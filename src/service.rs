@@ -137,6 +137,7 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         bridge_timeout_secs: BRIDGE_TIMEOUT_SECS,
         lang: config.speech.language,
         practice_prompts: config.paths.prompts.join("practices"),
+        transcripts: None,
     }
 }
 
@@ -151,6 +152,24 @@ pub fn raise_fd_limit() {
     }
 }
 
+/// Load the speech model if there is one; without it the service runs and says so.
+fn start_transcription(config: &Config, store: &Store) -> Option<crate::speech::transcription::TranscriptionPool> {
+    use crate::speech::recognition::Recognizer;
+    // whisper.cpp's own messages go through tracing, not to stderr.
+    whisper_rs::install_logging_hooks();
+    let threads = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
+    match Recognizer::load(&config.speech.model, threads) {
+        Ok(r) => {
+            info!(model = %config.speech.model.display(), threads, "speech model loaded: messages are transcribed in the background");
+            Some(crate::speech::transcription::TranscriptionPool::start(r, store.clone(), config.speech.language.voice().to_string()))
+        }
+        Err(e) => {
+            warn!(error = %e, "no speech recognition: messages keep their audio only; keys work everywhere");
+            None
+        }
+    }
+}
+
 /// Start everything; returns once the listener is bound.
 pub async fn start(config: &Config) -> Result<Running, ServeError> {
     raise_fd_limit();
@@ -158,11 +177,17 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     for dir in [&config.paths.prompts, &config.paths.recordings] {
         std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })?;
     }
+    // The model loads before the listener opens: a listening socket means ready.
+    let transcripts = {
+        let (config, store) = (config.clone(), store.clone());
+        tokio::task::spawn_blocking(move || start_transcription(&config, &store)).await.unwrap_or(None)
+    };
     let addr = config.listen_addr();
     let listener = listen(addr).map_err(|source| ServeError::Listen { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
-    let env = driver_env(config, store.clone());
+    let mut env = driver_env(config, store.clone());
+    env.transcripts = transcripts;
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
     let (shutdown, rx) = watch::channel(false);
     let counters = Arc::new(Counters::default());
@@ -191,36 +216,44 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// Run until SIGTERM or SIGINT.
 pub async fn run(config: Config) -> Result<(), ServeError> {
+    // Handlers first: a SIGTERM during start-up is a graceful stop too.
+    let stop_signal = stop_signal();
     let running = start(&config).await?;
     info!(addr = %running.addr, db = %config.database.path.display(), "standardiste is running");
     let stopper = running.shutdown.clone();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        stop_signal.await;
         info!("stop requested: finishing live calls");
         stopper.send_replace(true);
     });
     running.wait().await
 }
 
-async fn wait_for_signal() {
+/// Install the SIGTERM/SIGINT handlers now; the future resolves on either.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
+        let handlers = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
+        async move {
+            match handlers {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                warn!("cannot install signal handlers; Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    warn!("cannot install signal handlers; Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

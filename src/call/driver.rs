@@ -47,6 +47,8 @@ pub struct DriverEnv {
     pub lang: crate::speech::catalogue::Lang,
     /// `<this>/<practice id>/<key>.wav`: a practice's own recordings.
     pub practice_prompts: PathBuf,
+    /// Transcription of messages, when a speech model is loaded.
+    pub transcripts: Option<crate::speech::transcription::TranscriptionPool>,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -255,9 +257,13 @@ async fn perform<C: Channel>(
             }
         }
         Action::SaveMessage { recording, secs, urgent } => {
+            let audio = PathBuf::from(&recording);
             match env.store.run(move |db| db.save_message(practice_id, caller.as_deref(), now, &recording, secs, urgent)).await {
                 Ok(id) => {
                     info!(message = id, "message stored");
+                    if let Some(pool) = &env.transcripts {
+                        pool.submit(crate::speech::transcription::Job { message_id: id, audio });
+                    }
                     Input::Done
                 }
                 Err(e) => {

@@ -217,14 +217,16 @@ pub struct Patient {
     /// each answer takes between half and one and a half times this, at
     /// random, so that callers do not press keys in step.
     pub think: Duration,
-    /// Where recordings are written (`None`: the path the service asks for).
+    /// Whether the recordings the service asks for are written.
     pub write_recordings: bool,
+    /// What the caller says when recorded (a wav); silence without it.
+    pub voice: Option<PathBuf>,
 }
 
 impl Patient {
     /// A patient pressing these keys.
     pub fn keys(keys: &[&str]) -> Patient {
-        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true }
+        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true, voice: None }
     }
 }
 
@@ -606,9 +608,13 @@ impl SwitchCall {
                     if let Some(parent) = Path::new(&path).parent() {
                         std::fs::create_dir_all(parent)?;
                     }
-                    // What FreeSWITCH writes: a wav of the caller's voice (here: silence).
-                    let samples = (patient.record_ms as usize) * 8;
-                    std::fs::write(&path, wav_8k(samples))?;
+                    // What FreeSWITCH writes: a wav of the caller's voice.
+                    match &patient.voice {
+                        Some(said) => {
+                            std::fs::copy(said, &path)?;
+                        }
+                        None => std::fs::write(&path, wav_8k((patient.record_ms as usize) * 8))?,
+                    }
                 }
                 t.recordings.push(path);
                 let ms = patient.record_ms.to_string();

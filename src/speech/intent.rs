@@ -89,8 +89,9 @@ pub fn menu_choice(text: &str) -> Option<MenuChoice> {
 /// Phrases of a message that suggest an emergency (normalized), if any.
 pub fn urgency_signs(text: &str) -> Vec<&'static str> {
     let w = normalize(text);
-    const PHRASES: [&str; 20] = [
+    const PHRASES: [&str; 21] = [
         "urgence",
+        "emergency",
         "urgent",
         "douleur dans la poitrine",
         "douleur a la poitrine",

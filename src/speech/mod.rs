@@ -4,11 +4,16 @@
 //! wording of dates and times (`wording`) and of French numbers (`french`),
 //! and what a caller's words mean (`intent`: menu choices, signs of emergency).
 //!
+//! Recognition (`recognition`, whisper.cpp) turns messages into text on a
+//! bounded pool of threads (`transcription`), never on a call's hot path.
+//!
 //! Owns the speech engines; knows nothing of calls or the Event Socket.
 
 pub mod catalogue;
 pub mod french;
 pub mod intent;
+pub mod recognition;
+pub mod transcription;
 pub mod wording;
 
 use catalogue::{static_sentences, Key, Lang};

@@ -34,6 +34,8 @@ pub fn test_config(dir: &Path) -> standardiste::config::Config {
     c.database.path = dir.join("db.sqlite");
     c.paths.prompts = dir.join("prompts");
     c.paths.recordings = dir.join("recordings");
+    // No speech model unless a test asks for one: the service runs without it.
+    c.speech.model = dir.join("no-model.bin");
     c
 }
 

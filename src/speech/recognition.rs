@@ -1,0 +1,213 @@
+//! Speech recognition with whisper.cpp (whisper-rs), on a multilingual
+//! Whisper model in ggml format made by `make model`. Decoding is tuned for
+//! what a receptionist hears: greedy, no temperature fallback (one
+//! hallucinating clip took 89 s with it), capped tokens, no timestamps, and a
+//! hard time limit per utterance that aborts the decoder.
+//!
+//! Recognition is slow (seconds on two cores): it never runs on a call's hot
+//! path but on a bounded pool of threads (`TranscriptionPool`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+
+/// Recognition failed.
+#[derive(Debug, Error)]
+pub enum RecognitionError {
+    /// No model at that path, or not a model.
+    #[error("speech model {path}: {detail}")]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// Why.
+        detail: String,
+    },
+    /// The audio could not be read.
+    #[error("audio {path}: {detail}")]
+    Audio {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        detail: String,
+    },
+    /// The decoder failed or ran out of time.
+    #[error("recognition: {0}")]
+    Decode(String),
+}
+
+/// How to decode one clip.
+#[derive(Debug, Clone)]
+pub struct Decoding {
+    /// Language code (`fr`, `en`).
+    pub language: String,
+    /// Words likely to be said (biases the decoder).
+    pub prompt: Option<String>,
+    /// At most this many tokens per segment.
+    pub max_tokens: i32,
+    /// One segment only (short answers).
+    pub single_segment: bool,
+    /// Give up after this long.
+    pub time_limit: Duration,
+}
+
+impl Decoding {
+    /// For a short spoken answer at the menu.
+    pub fn short_answer(language: &str, expected: &str) -> Self {
+        Self { language: language.into(), prompt: Some(expected.into()), max_tokens: 24, single_segment: true, time_limit: Duration::from_secs(8) }
+    }
+
+    /// For a voice message of up to two minutes.
+    pub fn message(language: &str) -> Self {
+        Self { language: language.into(), prompt: None, max_tokens: 0, single_segment: false, time_limit: Duration::from_secs(120) }
+    }
+}
+
+/// A loaded model; share it between threads.
+#[derive(Clone)]
+pub struct Recognizer {
+    ctx: Arc<WhisperContext>,
+    threads: i32,
+}
+
+impl std::fmt::Debug for Recognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recognizer").field("threads", &self.threads).finish()
+    }
+}
+
+impl Recognizer {
+    /// Load a ggml model. `threads`: decoder threads per clip.
+    pub fn load(path: &Path, threads: i32) -> Result<Self, RecognitionError> {
+        let err = |detail: String| RecognitionError::Model { path: path.to_path_buf(), detail };
+        if !path.is_file() {
+            return Err(err("no such file (make model)".into()));
+        }
+        let text = path.to_str().ok_or_else(|| err("path is not UTF-8".into()))?;
+        let ctx = WhisperContext::new_with_params(text, WhisperContextParameters::default()).map_err(|e| err(e.to_string()))?;
+        Ok(Self { ctx: Arc::new(ctx), threads: threads.max(1) })
+    }
+
+    /// Transcribe 16 kHz mono samples. Blocking: call it from a worker thread.
+    pub fn transcribe(&self, samples: &[f32], d: &Decoding) -> Result<String, RecognitionError> {
+        if samples.is_empty() {
+            return Ok(String::new());
+        }
+        let mut state = self.ctx.create_state().map_err(|e| RecognitionError::Decode(e.to_string()))?;
+        let mut p = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        p.set_n_threads(self.threads);
+        p.set_language(Some(&d.language));
+        p.set_translate(false);
+        p.set_no_context(true);
+        p.set_no_timestamps(true);
+        p.set_single_segment(d.single_segment);
+        p.set_max_tokens(d.max_tokens);
+        p.set_temperature(0.0);
+        p.set_temperature_inc(0.0);
+        p.set_suppress_blank(true);
+        p.set_print_progress(false);
+        p.set_print_realtime(false);
+        p.set_print_special(false);
+        p.set_print_timestamps(false);
+        if let Some(prompt) = &d.prompt {
+            p.set_initial_prompt(prompt);
+        }
+        let deadline = Instant::now() + d.time_limit;
+        p.set_abort_callback_safe(move || Instant::now() > deadline);
+        state.full(p, samples).map_err(|e| RecognitionError::Decode(e.to_string()))?;
+        if Instant::now() > deadline {
+            return Err(RecognitionError::Decode(format!("over the time limit of {:?}", d.time_limit)));
+        }
+        let mut text = String::new();
+        for segment in state.as_iter() {
+            text.push_str(&segment.to_str_lossy().map_err(|e| RecognitionError::Decode(e.to_string()))?);
+        }
+        Ok(text.trim().to_string())
+    }
+}
+
+/// Read a PCM 16-bit wav (any rate, mono or stereo) as 16 kHz mono samples.
+pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>, RecognitionError> {
+    let err = |detail: &str| RecognitionError::Audio { path: path.to_path_buf(), detail: detail.to_string() };
+    let data = std::fs::read(path).map_err(|e| err(&e.to_string()))?;
+    if data.len() < 12 || &data[0..4] != b"RIFF" || &data[8..12] != b"WAVE" {
+        return Err(err("not a RIFF/WAVE file"));
+    }
+    let (mut pos, mut rate, mut channels, mut bits) = (12usize, 0u32, 0u16, 0u16);
+    let mut pcm: Option<&[u8]> = None;
+    while pos + 8 <= data.len() {
+        let id = &data[pos..pos + 4];
+        let size = u32::from_le_bytes([data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]]) as usize;
+        let body = &data[pos + 8..(pos + 8 + size).min(data.len())];
+        match id {
+            b"fmt " if body.len() >= 16 => {
+                let format = u16::from_le_bytes([body[0], body[1]]);
+                if format != 1 {
+                    return Err(err("only PCM wav is read"));
+                }
+                channels = u16::from_le_bytes([body[2], body[3]]);
+                rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+                bits = u16::from_le_bytes([body[14], body[15]]);
+            }
+            // espeak-ng writes 0x7ffff… as the data size when it streams: take what is there.
+            b"data" => {
+                pcm = Some(&data[pos + 8..if size > data.len() { data.len() } else { (pos + 8 + size).min(data.len()) }]);
+                break;
+            }
+            _ => {}
+        }
+        pos += 8 + size + (size & 1);
+    }
+    let pcm = pcm.ok_or_else(|| err("no data chunk"))?;
+    if bits != 16 || channels == 0 || rate == 0 {
+        return Err(err("only 16-bit PCM is read"));
+    }
+    let frame = 2 * channels as usize;
+    let mono: Vec<f32> = pcm
+        .chunks_exact(frame)
+        .map(|f| {
+            let sum: i32 = f.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]]) as i32).sum();
+            sum as f32 / channels as f32 / 32768.0
+        })
+        .collect();
+    Ok(resample(&mono, rate, 16_000))
+}
+
+/// Linear resampling (speech band only; whisper wants 16 kHz).
+pub fn resample(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
+    if from == to || samples.is_empty() {
+        return samples.to_vec();
+    }
+    let n = (samples.len() as u64 * to as u64 / from as u64) as usize;
+    let step = from as f64 / to as f64;
+    (0..n)
+        .map(|i| {
+            let x = i as f64 * step;
+            let j = x.floor() as usize;
+            let frac = (x - j as f64) as f32;
+            let a = samples[j.min(samples.len() - 1)];
+            let b = samples[(j + 1).min(samples.len() - 1)];
+            a + (b - a) * frac
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resampling_keeps_the_duration() {
+        let one_second_8k = vec![0.5f32; 8000];
+        assert_eq!(resample(&one_second_8k, 8000, 16000).len(), 16000);
+        assert_eq!(resample(&vec![0.0; 22050], 22050, 16000).len(), 16000);
+    }
+
+    #[test]
+    fn a_missing_model_is_a_clear_error() {
+        let e = Recognizer::load(Path::new("/nonexistent/ggml-base.bin"), 1).unwrap_err();
+        assert!(e.to_string().contains("make model"), "{e}");
+    }
+}

@@ -1,0 +1,105 @@
+//! Speech recognition with the model `make model` makes: a known English clip
+//! (espeak-ng's English is transcribed exactly by Whisper base) proves the
+//! plumbing; messages are transcribed in the background and flagged.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use standardiste::speech::recognition::{read_wav_16k, Decoding, Recognizer};
+use standardiste::speech::transcription::{Job, TranscriptionPool};
+use standardiste::store::Store;
+
+mod common;
+
+/// One recognition at a time, as in the service (one transcription worker):
+/// three at once on two cores would blow the short answer's time limit.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.blocking_lock()
+}
+
+fn model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base.bin")
+}
+
+fn english_clip(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    let status = std::process::Command::new("espeak-ng").args(["-v", "en", "-w"]).arg(&path).arg(text).status().unwrap();
+    assert!(status.success());
+    path
+}
+
+fn words(text: &str) -> String {
+    standardiste::speech::intent::normalize(text)
+}
+
+#[test]
+fn a_known_english_clip_is_transcribed_exactly() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let said = "Hello, I would like to book an appointment with the doctor tomorrow morning.";
+    let clip = english_clip(dir.path(), "hello.wav", said);
+    let r = Recognizer::load(&model(), 2).expect("the model made by `make model`");
+    let samples = read_wav_16k(&clip).unwrap();
+    assert!((samples.len() as f64 / 16000.0) > 2.0);
+    let heard = r.transcribe(&samples, &Decoding::message("en")).unwrap();
+    assert_eq!(words(&heard), words(said), "heard: {heard}");
+    // A short answer, decoded as the menu would.
+    let clip = english_clip(dir.path(), "short.wav", "Cancel my appointment.");
+    let heard = r.transcribe(&read_wav_16k(&clip).unwrap(), &Decoding::short_answer("en", "appointment, cancel, message, hours")).unwrap();
+    assert_eq!(words(&heard), "cancel my appointment", "heard: {heard}");
+}
+
+#[test]
+fn messages_are_transcribed_in_the_background_and_flagged_urgent() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
+    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
+    let clip = english_clip(dir.path(), "msg.wav", "This is an emergency, please call me back.");
+    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into());
+    assert!(pool.submit(Job { message_id: id, audio: clip }));
+    let started = std::time::Instant::now();
+    loop {
+        let m = store.run_sync(|db| db.messages(p)).unwrap().remove(0);
+        if let Some(t) = m.transcript {
+            assert_eq!(words(&t), "this is an emergency please call me back", "{t}");
+            assert!(m.urgent, "emergency words flag the message");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_wav_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.wav");
+    std::fs::write(&f, b"hello").unwrap();
+    let e = read_wav_16k(&f).unwrap_err();
+    assert!(e.to_string().contains("RIFF"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_left_on_the_phone_gets_its_transcript() {
+    let _one = SERIAL.lock().await;
+    let svc = common::start(|c| c.speech.model = model()).await;
+    let said = english_clip(svc.dir.path(), "said.wav", "Please call me back about my prescription.");
+    let patient = common::Patient { voice: Some(said), ..common::Patient::keys(&["3", "1"]) };
+    let t = common::call(svc.running.addr, "0611223344", patient).await;
+    assert_eq!(t.recordings.len(), 1);
+    let started = std::time::Instant::now();
+    loop {
+        let m = svc.running.store.run_sync(|db| db.messages(1)).unwrap();
+        if let Some(text) = m.first().and_then(|m| m.transcript.clone()) {
+            assert_eq!(words(&text), "please call me back about my prescription", "{text}");
+            assert!(!m[0].urgent);
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
