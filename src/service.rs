@@ -18,6 +18,8 @@ use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
 use crate::store::{demo, Store, StoreError};
 
+/// Spoken answers decoded at once (each takes the machine's cores for ~2 s).
+const LIVE_RECOGNITIONS: usize = 1;
 /// Pending connections the kernel keeps for us (capped by net.core.somaxconn).
 const LISTEN_BACKLOG: u32 = 4096;
 /// The secretaries' extension when a practice names none.
@@ -138,6 +140,8 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         lang: config.speech.language,
         practice_prompts: config.paths.prompts.join("practices"),
         transcripts: None,
+        recognizer: None,
+        live_recognitions: std::sync::Arc::new(tokio::sync::Semaphore::new(LIVE_RECOGNITIONS)),
     }
 }
 
@@ -153,15 +157,15 @@ pub fn raise_fd_limit() {
 }
 
 /// Load the speech model if there is one; without it the service runs and says so.
-fn start_transcription(config: &Config, store: &Store) -> Option<crate::speech::transcription::TranscriptionPool> {
+fn load_recognizer(config: &Config) -> Option<crate::speech::recognition::Recognizer> {
     use crate::speech::recognition::Recognizer;
     // whisper.cpp's own messages go through tracing, not to stderr.
     whisper_rs::install_logging_hooks();
     let threads = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
     match Recognizer::load(&config.speech.model, threads) {
         Ok(r) => {
-            info!(model = %config.speech.model.display(), threads, "speech model loaded: messages are transcribed in the background");
-            Some(crate::speech::transcription::TranscriptionPool::start(r, store.clone(), config.speech.language.voice().to_string()))
+            info!(model = %config.speech.model.display(), threads, "speech model loaded: messages are transcribed, spoken answers understood");
+            Some(r)
         }
         Err(e) => {
             warn!(error = %e, "no speech recognition: messages keep their audio only; keys work everywhere");
@@ -178,16 +182,17 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })?;
     }
     // The model loads before the listener opens: a listening socket means ready.
-    let transcripts = {
-        let (config, store) = (config.clone(), store.clone());
-        tokio::task::spawn_blocking(move || start_transcription(&config, &store)).await.unwrap_or(None)
+    let recognizer = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || load_recognizer(&config)).await.unwrap_or(None)
     };
     let addr = config.listen_addr();
     let listener = listen(addr).map_err(|source| ServeError::Listen { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let mut env = driver_env(config, store.clone());
-    env.transcripts = transcripts;
+    env.transcripts = recognizer.clone().map(|r| crate::speech::transcription::TranscriptionPool::start(r, store.clone(), config.speech.language.voice().to_string()));
+    env.recognizer = recognizer;
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
     let (shutdown, rx) = watch::channel(false);
     let counters = Arc::new(Counters::default());

@@ -103,3 +103,24 @@ async fn a_message_left_on_the_phone_gets_its_transcript() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_says_what_they_want_is_read_back_and_confirms_by_key() {
+    let _one = SERIAL.lock().await;
+    let svc = common::start(|c| {
+        c.speech.model = model();
+        c.speech.language = standardiste::speech::catalogue::Lang::En;
+        c.speech.voice = "en".into();
+    })
+    .await;
+    let said = english_clip(svc.dir.path(), "answer.wav", "Cancel my appointment.");
+    // Silent at the menu, then says it, then confirms with 1.
+    let patient = common::Patient { voice: Some(said), ..common::Patient::keys(&["", "1"]) };
+    let t = common::call(svc.running.addr, "0611223344", patient).await;
+    assert_eq!(t.recordings.len(), 1, "the spoken answer was recorded");
+    let voice = standardiste::speech::Voice::new("espeak-ng", "en", 150, svc.config.paths.prompts.clone());
+    let readback = voice.path_for("cancelling or moving an appointment.").to_string_lossy().into_owned();
+    assert!(t.played.contains(&readback), "the choice was read back: {:?}", t.played);
+    let none = voice.path_for("I find no upcoming appointment for your number.").to_string_lossy().into_owned();
+    assert!(t.played.contains(&none), "key 1 confirmed it: the appointments were looked up");
+}

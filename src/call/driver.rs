@@ -49,6 +49,10 @@ pub struct DriverEnv {
     pub practice_prompts: PathBuf,
     /// Transcription of messages, when a speech model is loaded.
     pub transcripts: Option<crate::speech::transcription::TranscriptionPool>,
+    /// Understanding short spoken answers, when a speech model is loaded.
+    pub recognizer: Option<crate::speech::recognition::Recognizer>,
+    /// Spoken answers decoded at once, at most (the rest fall back to keys).
+    pub live_recognitions: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -83,6 +87,7 @@ async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Resu
     let destination = setup.destination.clone();
     let caller = setup.caller.clone();
     let lang = env.lang;
+    let speech = env.recognizer.is_some();
     env.store
         .run(move |db| {
             let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
@@ -103,7 +108,7 @@ async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Resu
                 .filter(|d| !d.types.is_empty())
                 .collect();
             let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
-            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang }))
+            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech }))
         })
         .await
 }
@@ -209,6 +214,7 @@ async fn perform<C: Channel>(
             let label = match kind {
                 RecordingKind::Name => "nom",
                 RecordingKind::Message => "message",
+                RecordingKind::Answer => "reponse",
             };
             let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, recordings));
             let req = RecordRequest { path: path.to_string_lossy().into_owned(), max_secs, silence_threshold: env.silence_threshold, silence_secs: env.silence_secs };
@@ -238,6 +244,7 @@ async fn perform<C: Channel>(
                 Err(e) => store_failed(e),
             }
         }
+        Action::Understand { recording } => Input::Understood(understand(env, recording).await),
         Action::ListAppointments => match caller {
             None => Input::Appointments(Vec::new()),
             Some(phone) => match env.store.run(move |db| db.future_appointments(practice_id, &phone, now)).await {
@@ -307,6 +314,38 @@ async fn perform<C: Channel>(
         }
         Action::Hangup => hung(channel.hangup("NORMAL_CLEARING").await?),
     })
+}
+
+/// The menu choice a short recorded answer names: decoded with a hard time
+/// limit (waiting for a free decoder included); anything else is "not understood".
+async fn understand(env: &DriverEnv, recording: String) -> Option<crate::speech::intent::MenuChoice> {
+    use crate::speech::recognition::{read_wav_16k, Decoding};
+    let recognizer = env.recognizer.clone()?;
+    let lang = env.lang;
+    let decoding = Decoding::short_answer(lang.voice(), crate::speech::catalogue::text(lang, crate::speech::catalogue::Key("speech.expected")));
+    let limit = decoding.time_limit;
+    let permits = env.live_recognitions.clone();
+    let work = async move {
+        let _permit = permits.acquire_owned().await.ok()?;
+        tokio::task::spawn_blocking(move || {
+            let samples = read_wav_16k(std::path::Path::new(&recording)).ok()?;
+            recognizer.transcribe(&samples, &decoding).ok()
+        })
+        .await
+        .ok()
+        .flatten()
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(Some(text)) => {
+            let choice = crate::speech::intent::menu_choice(&text);
+            info!(?choice, "spoken answer understood");
+            choice
+        }
+        _ => {
+            info!("spoken answer not understood in time");
+            None
+        }
+    }
 }
 
 fn refusal_of(e: BookError) -> Refusal {

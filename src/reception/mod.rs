@@ -51,6 +51,8 @@ pub struct CallContext {
     pub now: DateTime<Utc>,
     /// The language the receptionist speaks.
     pub lang: Lang,
+    /// Whether spoken answers can be understood (a speech model is loaded).
+    pub speech: bool,
 }
 
 /// What kind of recording is asked for.
@@ -60,6 +62,8 @@ pub enum RecordingKind {
     Name,
     /// A message for the doctor.
     Message,
+    /// A short spoken answer at the menu.
+    Answer,
 }
 
 /// Something for the driver to do.
@@ -107,6 +111,11 @@ pub enum Action {
         start: DateTime<Utc>,
         /// The recorded name.
         name_recording: Option<String>,
+    },
+    /// What a short recorded answer asks for. Result: `Understood`.
+    Understand {
+        /// The recording.
+        recording: String,
     },
     /// The caller's future appointments. Result: `Appointments`.
     ListAppointments,
@@ -201,6 +210,8 @@ pub enum Input {
     Appointments(Vec<Appointment>),
     /// Whether the cancellation happened.
     Cancelled(bool),
+    /// The menu choice a spoken answer names, if any.
+    Understood(Option<crate::speech::intent::MenuChoice>),
     /// Bridge over; `answered` tells whether anyone picked up.
     BridgeEnded {
         /// Picked up.
@@ -297,6 +308,9 @@ enum Step {
     KeepMessage { path: String, secs: f64 },
     Saving,
     OfferMessage,
+    Listening,
+    Understanding,
+    ConfirmSpoken(crate::speech::intent::MenuChoice),
     Done,
 }
 
@@ -312,6 +326,8 @@ pub struct Receptionist {
     outcome: Outcome,
     /// The reason given when handed over.
     detail: String,
+    /// Speech was offered once already in this call.
+    spoke: bool,
 }
 
 type Next = (Receptionist, Vec<Action>);
@@ -319,7 +335,7 @@ type Next = (Receptionist, Vec<Action>);
 impl Receptionist {
     /// A receptionist at the start of a call.
     pub fn new(ctx: CallContext) -> Self {
-        Self { ctx, step: Step::Start, misses: 0, tried: Vec::new(), outcome: Outcome::InProgress, detail: String::new() }
+        Self { ctx, step: Step::Start, misses: 0, tried: Vec::new(), outcome: Outcome::InProgress, detail: String::new(), spoke: false }
     }
 
     /// How the call ended (or `InProgress`).
@@ -459,7 +475,30 @@ impl Receptionist {
                     self.finish(outcome, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup])
                 }
             },
+            // A silent menu, the first time: the caller may say what they want.
+            Step::Menu if input == Input::NoInput && self.ctx.speech && !self.spoke => {
+                let mut me = self;
+                me.spoke = true;
+                me.go(Step::Listening, vec![Action::Record { prompt: prompts::t(l, prompts::SPEECH_INVITE).into(), kind: RecordingKind::Answer, max_secs: 5 }])
+            }
             Step::Menu => self.on_menu(input),
+            Step::Listening => match input {
+                Input::Recorded { path, .. } => self.go(Step::Understanding, vec![Action::Understand { recording: path }]),
+                _ => self.menu(Some(prompts::t(l, prompts::NO_KEY))),
+            },
+            Step::Understanding => match input {
+                Input::Understood(Some(choice)) => self.go(Step::ConfirmSpoken(choice), vec![Self::ask(prompts::spoken_readback(l, choice))]),
+                _ => self.menu(Some(prompts::t(l, prompts::NOT_UNDERSTOOD))),
+            },
+            // Nothing happens on a spoken word alone: the key confirms.
+            Step::ConfirmSpoken(choice) => match input {
+                Input::Digits(d) if d == "1" => {
+                    let mut me = self;
+                    me.step = Step::Menu;
+                    me.on_menu(Input::Digits(choice.key().to_string()))
+                }
+                _ => self.menu(None),
+            },
             Step::ChooseDoctor => {
                 let question = Self::ask(self.doctor_question());
                 match input {

@@ -58,6 +58,25 @@ pub const GOODBYE: Key = Key("goodbye");
 /// Error in the service.
 pub const SERVICE_ERROR: Key = Key("service_error");
 
+/// Invitation to say what the caller wants, after a silent menu.
+pub const SPEECH_INVITE: Key = Key("speech.invite");
+/// The spoken answer was not understood.
+pub const NOT_UNDERSTOOD: Key = Key("speech.not_understood");
+
+/// The choice understood, read back for a confirmation key.
+pub fn spoken_readback(lang: Lang, choice: crate::speech::intent::MenuChoice) -> String {
+    use crate::speech::intent::MenuChoice::*;
+    let name = match choice {
+        Book => "choice.book",
+        CancelOrMove => "choice.cancel",
+        Message => "choice.message",
+        Hours => "choice.hours",
+        Urgent => "choice.urgent",
+        Secretaries => "choice.secretaries",
+    };
+    fill(lang, Key("speech.readback"), &[("choice", t(lang, Key(name)))])
+}
+
 /// The text of a key.
 pub fn t(lang: Lang, key: Key) -> &'static str {
     text(lang, key)

@@ -40,6 +40,7 @@ fn ctx() -> CallContext {
         duty: Duty::OnDuty,
         now: now(),
         lang: Lang::Fr,
+        speech: false,
     }
 }
 
@@ -427,4 +428,28 @@ fn the_same_dialogue_speaks_english_from_the_english_catalogue() {
     assert!(ask_text(&out[0]).starts_with("To book an appointment, press 1."));
     let (_, out) = run(c, booking_until_slots());
     assert_eq!(ask_text(&out[4]), "Press 1 for tomorrow at 9 o'clock, 2 for tomorrow at 9:20, 3 for tomorrow at 9:40, 4 for other slots.");
+}
+
+#[test]
+fn a_silent_menu_invites_speech_once_and_a_key_confirms_what_was_understood() {
+    use crate::speech::intent::MenuChoice;
+    let mut c = ctx();
+    c.speech = true;
+    let heard = Input::Recorded { path: "/r/answer.wav".into(), secs: 1.5 };
+    let (_, out) = run(c.clone(), vec![Input::NoInput, heard.clone(), Input::Understood(Some(MenuChoice::CancelOrMove)), digits("1")]);
+    assert!(matches!(&out[1][0], Action::Record { kind: RecordingKind::Answer, prompt, .. } if prompt == fr(prompts::SPEECH_INVITE)));
+    assert_eq!(out[2], vec![Action::Understand { recording: "/r/answer.wav".into() }]);
+    assert_eq!(ask_text(&out[3]), "Vous avez demandé: annuler ou déplacer un rendez-vous. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.");
+    assert_eq!(out[4], vec![Action::ListAppointments], "the key did what key 2 does");
+    // Not understood: back to the key menu; a second silence then repeats the menu, no second invitation.
+    let (_, out) = run(c.clone(), vec![Input::NoInput, heard.clone(), Input::Understood(None), Input::NoInput]);
+    assert_eq!(ask_text(&out[3]), format!("{} {}", fr(prompts::NOT_UNDERSTOOD), fr(prompts::MAIN_MENU)));
+    assert_eq!(ask_text(&out[4]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
+    // "2" at the read-back: back to the menu, nothing done.
+    let (_, out) = run(c.clone(), vec![Input::NoInput, heard, Input::Understood(Some(MenuChoice::Urgent)), digits("2")]);
+    assert_eq!(ask_text(&out[4]), fr(prompts::MAIN_MENU));
+    assert!(out.iter().flatten().all(|a| !matches!(a, Action::ToSecretaries { .. })), "a spoken word alone does nothing");
+    // Without a model, no invitation.
+    let (_, out) = run(ctx(), vec![Input::NoInput]);
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
 }

@@ -72,6 +72,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("practice.unavailable", "Le cabinet ne peut pas vous répondre pour le moment.", "The practice cannot answer you at the moment."),
     ("offer_message", "Pour laisser un message, tapez 1. Sinon, vous pouvez raccrocher.", "To leave a message, press 1. Otherwise, you may hang up."),
     ("goodbye", "Au revoir.", "Goodbye."),
+    ("speech.invite", "Vous pouvez aussi dire ce que vous souhaitez, après le bip.", "You may also say what you would like, after the beep."),
+    ("speech.expected", "rendez-vous, annuler, déplacer, message, horaires, urgence, secrétariat", "appointment, cancel, move, message, hours, emergency, secretaries"),
+    ("speech.not_understood", "Je n'ai pas compris.", "I did not understand."),
+    ("speech.readback", "Vous avez demandé: {choice}. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.", "You asked for: {choice}. To confirm, press 1. To go back to the menu, press 2."),
+    ("choice.book", "prendre rendez-vous", "booking an appointment"),
+    ("choice.cancel", "annuler ou déplacer un rendez-vous", "cancelling or moving an appointment"),
+    ("choice.message", "laisser un message", "leaving a message"),
+    ("choice.hours", "les horaires et l'adresse", "the hours and the address"),
+    ("choice.urgent", "une urgence", "an emergency"),
+    ("choice.secretaries", "parler au secrétariat", "speaking to the secretaries"),
     ("service_error", "Un problème technique m'empêche de continuer.", "A technical problem stops me from going on."),
     ("choose.item", "Pour {what}, tapez {n}.", "For {what}, press {n}."),
     ("choose.doctor", "Pour le {what}, tapez {n}.", "For {what}, press {n}."),
@@ -167,7 +177,7 @@ pub fn fill(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
 /// The whole sentences of the catalogue that need no value: what can be
 /// pre-rendered (and, later, replaced by a practice's own recording).
 pub fn static_sentences() -> impl Iterator<Item = Key> {
-    const FRAGMENTS: [&str; 6] = ["day.", "month.", "time.", "date.", "timetable.", "when."];
+    const FRAGMENTS: [&str; 7] = ["day.", "month.", "time.", "date.", "timetable.", "when.", "choice."];
     ENTRIES.iter().filter(|(k, fr, _)| placeholders(fr).is_empty() && !FRAGMENTS.iter().any(|f| k.starts_with(f))).map(|(k, _, _)| Key(k))
 }
 
