@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use standardiste::speech::recognition::{read_wav_16k, Decoding, Recognizer};
-use standardiste::speech::transcription::{Job, TranscriptionPool};
+use standardiste::speech::transcription::{Job, Target, TranscriptionPool};
 use standardiste::store::Store;
 
 mod common;
@@ -60,7 +60,7 @@ fn messages_are_transcribed_in_the_background_and_flagged_urgent() {
     let clip = english_clip(dir.path(), "msg.wav", "This is an emergency, please call me back.");
     let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
     let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into());
-    assert!(pool.submit(Job { message_id: id, audio: clip }));
+    assert!(pool.submit(Job { target: Target::Message(id), audio: clip }));
     let started = std::time::Instant::now();
     loop {
         let m = store.run_sync(|db| db.messages(p)).unwrap().remove(0);
@@ -123,4 +123,27 @@ async fn a_caller_who_says_what_they_want_is_read_back_and_confirms_by_key() {
     assert!(t.played.contains(&readback), "the choice was read back: {:?}", t.played);
     let none = voice.path_for("I find no upcoming appointment for your number.").to_string_lossy().into_owned();
     assert!(t.played.contains(&none), "key 1 confirmed it: the appointments were looked up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_name_said_at_booking_becomes_the_patient_name() {
+    let _one = SERIAL.lock().await;
+    let svc = common::start(|c| c.speech.model = model()).await;
+    let said = english_clip(svc.dir.path(), "name.wav", "Mary Brown.");
+    // menu 1, doctor 1, slot 1, (name), confirm 1
+    let patient = common::Patient { voice: Some(said), ..common::Patient::keys(&["1", "1", "1", "1"]) };
+    common::call(svc.running.addr, "0611223344", patient).await;
+    let started = std::time::Instant::now();
+    loop {
+        let mine = svc.running.store.run_sync(|db| db.future_appointments(1, "+33611223344", chrono::Utc::now())).unwrap();
+        assert_eq!(mine.len(), 1);
+        if !mine[0].patient_name.is_empty() {
+            assert_eq!(words(&mine[0].patient_name), "mary brown");
+            let names = svc.running.store.run_sync(|db| db.patient_names(1, "+33611223344")).unwrap();
+            assert_eq!(names.len(), 1, "the number is now a known patient");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no name");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -238,6 +238,9 @@ async fn perform<C: Channel>(
             match env.store.run(move |db| db.book(&req)).await {
                 Ok(Ok(appt)) => {
                     info!(appointment = appt.id, "booked");
+                    if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {
+                        pool.submit(crate::speech::transcription::Job { target: crate::speech::transcription::Target::AppointmentName(appt.id), audio: PathBuf::from(audio) });
+                    }
                     Input::Booked(appt)
                 }
                 Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
@@ -269,7 +272,7 @@ async fn perform<C: Channel>(
                 Ok(id) => {
                     info!(message = id, "message stored");
                     if let Some(pool) = &env.transcripts {
-                        pool.submit(crate::speech::transcription::Job { message_id: id, audio });
+                        pool.submit(crate::speech::transcription::Job { target: crate::speech::transcription::Target::Message(id), audio });
                     }
                     Input::Done
                 }

@@ -90,6 +90,12 @@ impl Recognizer {
         Ok(Self { ctx: Arc::new(ctx), threads: threads.max(1) })
     }
 
+    /// The same model, decoding with `threads` threads: the background
+    /// transcriptions and the live answers share the cores between them.
+    pub fn with_threads(&self, threads: i32) -> Self {
+        Self { ctx: self.ctx.clone(), threads: threads.max(1) }
+    }
+
     /// Transcribe 16 kHz mono samples. Blocking: call it from a worker thread.
     pub fn transcribe(&self, samples: &[f32], d: &Decoding) -> Result<String, RecognitionError> {
         if samples.is_empty() {

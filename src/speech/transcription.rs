@@ -1,8 +1,9 @@
 //! Transcribing messages in the background: a bounded queue and one worker
 //! thread whose decoder uses the machine's cores, so transcription never runs
 //! on a call's hot path and never takes more threads than the machine has.
-//! Each transcript is stored with its message; words of an emergency flag the
-//! message urgent (`Db::set_transcript`).
+//! Each transcript is stored with its message (words of an emergency flag the
+//! message urgent, `Db::set_transcript`), and a name said at booking becomes
+//! the appointment's patient name.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
@@ -15,12 +16,21 @@ use crate::store::Store;
 /// Messages waiting at most; beyond, a message keeps its audio without a transcript.
 const QUEUE: usize = 1000;
 
-/// A message to transcribe.
+/// What a recording belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A message (its transcript; urgent when its words say so).
+    Message(i64),
+    /// The name a caller said at booking (becomes the appointment's patient name).
+    AppointmentName(i64),
+}
+
+/// A recording to transcribe.
 #[derive(Debug, Clone)]
 pub struct Job {
-    /// The message row.
-    pub message_id: i64,
-    /// Its recording.
+    /// Where the text goes.
+    pub target: Target,
+    /// The recording.
     pub audio: PathBuf,
 }
 
@@ -38,15 +48,17 @@ impl TranscriptionPool {
             while let Ok(job) = jobs.recv() {
                 let started = std::time::Instant::now();
                 let text = read_wav_16k(&job.audio).map_err(|e| e.to_string()).and_then(|samples| recognizer.transcribe(&samples, &Decoding::message(&language)).map_err(|e| e.to_string()));
-                match text {
-                    Ok(text) => {
-                        let id = job.message_id;
-                        match store.run_sync(|db| db.set_transcript(id, &text)) {
-                            Ok(urgent) => info!(message = id, urgent, secs = started.elapsed().as_secs_f32(), "message transcribed"),
-                            Err(e) => warn!(message = id, error = %e, "could not store the transcript"),
-                        }
-                    }
-                    Err(e) => warn!(message = job.message_id, error = %e, "message not transcribed; its recording is kept"),
+                let secs = started.elapsed().as_secs_f32();
+                match (text, job.target) {
+                    (Ok(text), Target::Message(id)) => match store.run_sync(|db| db.set_transcript(id, &text)) {
+                        Ok(urgent) => info!(message = id, urgent, secs, "message transcribed"),
+                        Err(e) => warn!(message = id, error = %e, "could not store the transcript"),
+                    },
+                    (Ok(text), Target::AppointmentName(id)) => match store.run_sync(|db| db.set_patient_name(id, &text)) {
+                        Ok(()) => info!(appointment = id, secs, "name transcribed"),
+                        Err(e) => warn!(appointment = id, error = %e, "could not store the name"),
+                    },
+                    (Err(e), target) => warn!(?target, error = %e, "not transcribed; the recording is kept"),
                 }
             }
         });
@@ -62,11 +74,11 @@ impl TranscriptionPool {
         match self.queue.try_send(job) {
             Ok(()) => true,
             Err(TrySendError::Full(job)) => {
-                warn!(message = job.message_id, "transcription queue full: the message keeps its audio only");
+                warn!(target = ?job.target, "transcription queue full: the recording is kept without text");
                 false
             }
             Err(TrySendError::Disconnected(job)) => {
-                warn!(message = job.message_id, "transcription worker gone: the message keeps its audio only");
+                warn!(target = ?job.target, "transcription worker gone: the recording is kept without text");
                 false
             }
         }

@@ -848,6 +848,22 @@ impl Db {
         Ok(urgent)
     }
 
+    /// The patient's name of an appointment, from the recording of it said at
+    /// booking; a name staff typed is kept.
+    pub fn set_patient_name(&mut self, appointment_id: i64, name: &str) -> Result<(), StoreError> {
+        let name = name.trim().trim_end_matches('.').trim();
+        self.conn.execute("UPDATE appointments SET patient_name = ?1 WHERE id = ?2 AND patient_name = ''", params![name, appointment_id])?;
+        let (phone, practice): (Option<String>, i64) = self
+            .conn
+            .query_row("SELECT a.phone, d.practice_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = ?1", [appointment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("rendez-vous n°{appointment_id}")))?;
+        if let (Some(phone), false) = (phone, name.is_empty()) {
+            self.conn.execute("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice, phone, name])?;
+        }
+        Ok(())
+    }
+
     /// Messages of a practice, newest first.
     pub fn messages(&self, practice_id: i64) -> Result<Vec<MessageRow>, StoreError> {
         let mut st = self.conn.prepare("SELECT id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read FROM messages WHERE practice_id = ?1 ORDER BY received_at DESC, id DESC")?;
