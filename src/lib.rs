@@ -19,6 +19,9 @@
 //!   the facts above, the demo practice.
 //! - [`speech`]: text to speech (espeak-ng) with an on-disk cache, and the
 //!   French wording of dates, times and numbers.
+//! - [`queue`]: the secretaries' queues as plain state: who takes which
+//!   call (urgent first, longest-idle secretary), wrap-up, figures. The task
+//!   and the FreeSWITCH side that drive it are yet to come.
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
 //! - [`cli`]: the administrators' command line (practices, doctors, hours,
 //!   rules, exports).
@@ -30,6 +33,7 @@ pub mod call;
 pub mod cli;
 pub mod config;
 pub mod freeswitch;
+pub mod queue;
 pub mod reception;
 pub mod service;
 pub mod speech;
