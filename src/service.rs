@@ -191,12 +191,12 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let mut env = driver_env(config, store.clone());
-    // Never more decoder threads than cores: half for the background
-    // transcriptions, the rest for the one live answer at a time.
+    // The background transcriptions take half the cores; the one live answer
+    // at a time (a caller is waiting) takes them all.
     let cores = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
     let background = (cores / 2).max(1);
     env.transcripts = recognizer.as_ref().map(|r| crate::speech::transcription::TranscriptionPool::start(r.with_threads(background), store.clone(), config.speech.language.voice().to_string()));
-    env.recognizer = recognizer.map(|r| r.with_threads((cores - background).max(1)));
+    env.recognizer = recognizer.map(|r| r.with_threads(cores));
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
     let (shutdown, rx) = watch::channel(false);
     let counters = Arc::new(Counters::default());
