@@ -31,7 +31,7 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
         },
         Command::Serve => {
             let config = cli::load_config(cli.config.as_ref())?;
-            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            let rt = runtime()?;
             rt.block_on(service::run(config)).map_err(|e| match e {
                 ServeError::Inbound(_) => cli::Failure { code: EXIT_AUTH, message: e.to_string() },
                 other => cli::Failure { code: 1, message: other.to_string() },
@@ -39,7 +39,7 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
         }
         Command::Sounds { out } => {
             let config = cli::load_config(cli.config.as_ref())?;
-            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            let rt = runtime()?;
             let n = rt.block_on(cli::render_sounds(&config, out))?;
             println!("{n} sentences rendered");
             Ok(())
@@ -54,7 +54,7 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
         }
         Command::Try { practice, caller } => {
             let config = cli::load_config(cli.config.as_ref())?;
-            let rt = tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })?;
+            let rt = runtime()?;
             eprintln!("standardiste try: les rendez-vous et messages faits ici sont réels (base {}).", config.database.path.display());
             let input = tokio::io::BufReader::new(tokio::io::stdin());
             rt.block_on(cli::try_dialogue(&config, &practice, &caller, input, std::io::stdout())).map(|_| ())
@@ -64,4 +64,8 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
             cli::run_admin(&config, other, &mut std::io::stdout())
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, cli::Failure> {
+    tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })
 }

@@ -626,20 +626,30 @@ impl Db {
 
     /// The next `count` free slots for a doctor and type, after `after`.
     pub fn free_slots(&self, doctor_id: i64, type_id: i64, now: DateTime<Utc>, after: Option<DateTime<Utc>>, count: usize) -> Result<Vec<Slot>, StoreError> {
-        let (doctor, tz) = self.doctor_row(doctor_id)?;
         let ty = self.type_row(type_id)?;
+        self.slots(doctor_id, ty.duration_minutes, now, after, count, true)
+    }
+
+    /// The agenda's slots for a doctor: with `with_busy`, those no appointment
+    /// takes; without, every slot the rules would offer.
+    fn slots(&self, doctor_id: i64, duration_minutes: i64, now: DateTime<Utc>, after: Option<DateTime<Utc>>, count: usize, with_busy: bool) -> Result<Vec<Slot>, StoreError> {
+        let (doctor, tz) = self.doctor_row(doctor_id)?;
         let absences = self.absences(doctor_id)?;
-        let from = match after {
-            Some(a) if a > now => a,
-            _ => now,
+        let busy = if with_busy {
+            let from = match after {
+                Some(a) if a > now => a,
+                _ => now,
+            };
+            self.busy(doctor_id, from, now + Duration::days(doctor.horizon_days + 1))?
+        } else {
+            Vec::new()
         };
-        let busy = self.busy(doctor_id, from, now + Duration::days(doctor.horizon_days + 1))?;
         Ok(agenda::free_slots(&SlotQuery {
             tz,
             working_hours: &doctor.working_hours,
             absences: &absences,
             busy: &busy,
-            duration_minutes: ty.duration_minutes,
+            duration_minutes,
             now,
             min_notice_minutes: doctor.min_notice_minutes,
             horizon_days: doctor.horizon_days,
@@ -668,20 +678,7 @@ impl Db {
     /// (working hours, absences, notice, horizon), ignoring other bookings:
     /// those are the blocks' business.
     fn offerable(&self, doctor_id: i64, ty: &ConsultationType, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let (doctor, tz) = self.doctor_row(doctor_id)?;
-        let absences = self.absences(doctor_id)?;
-        let found = agenda::free_slots(&SlotQuery {
-            tz,
-            working_hours: &doctor.working_hours,
-            absences: &absences,
-            busy: &[],
-            duration_minutes: ty.duration_minutes,
-            now,
-            min_notice_minutes: doctor.min_notice_minutes,
-            horizon_days: doctor.horizon_days,
-            after: Some(start),
-            count: 1,
-        });
+        let found = self.slots(doctor_id, ty.duration_minutes, now, Some(start), 1, false)?;
         Ok(found.first().map(|s| s.start) == Some(start))
     }
 
