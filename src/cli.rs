@@ -388,7 +388,7 @@ pub struct Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         let code = match e {
-            StoreError::Rule(_) | StoreError::NotFound(_) => EXIT_DATA,
+            StoreError::Rule(_) | StoreError::NotFound(_) | StoreError::Invalid(_) => EXIT_DATA,
             _ => 1,
         };
         Failure { code, message: e.to_string() }
@@ -667,7 +667,7 @@ where
         return Err(data(format!("caller: « {caller} » n'est pas un numéro lisible")));
     }
     let env = crate::service::driver_env(config, store.clone());
-    let setup = CallSetup { uuid: format!("try-{}", uuid::Uuid::new_v4()), caller: caller_e164, destination: did };
+    let setup = CallSetup { uuid: format!("try-{}", uuid::Uuid::new_v4()), caller: caller_e164, destination: did, deadline: None };
     let mut channel = TerminalChannel::new(input, output);
     let mut summary = CallSummary::default();
     let started = chrono::Utc::now();

@@ -45,6 +45,10 @@ pub struct Config {
     pub paths: Paths,
     /// Text to speech.
     pub speech: Speech,
+    /// The remote secretaries' queues.
+    pub queue: Queue,
+    /// The agents' HTTP API.
+    pub web: Web,
 }
 
 /// `[server]`
@@ -158,6 +162,67 @@ impl Default for Speech {
     }
 }
 
+/// Seconds a secretary has after a call before the next one is offered.
+pub const DEFAULT_WRAP_UP_SECS: u64 = 30;
+/// A waiting caller hears their position this often (seconds).
+pub const DEFAULT_ANNOUNCE_EVERY_SECS: u64 = 30;
+/// After this long waiting, a caller is offered a message or a call back (seconds).
+pub const DEFAULT_MAX_WAIT_SECS: u64 = 300;
+/// A secretary's phone rings this long before the next one is tried (seconds).
+pub const DEFAULT_RING_SECS: u64 = 15;
+/// What waiting callers hear (FreeSWITCH's music on hold stream).
+pub const DEFAULT_MUSIC: &str = "local_stream://moh";
+/// Where the agents' API listens.
+pub const DEFAULT_WEB_LISTEN: &str = "127.0.0.1:8085";
+
+/// `[queue]`: how calls handed over wait for the remote secretaries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Queue {
+    /// Which secretary gets the next call: `longest_idle`, `round_robin` or `ring_all`.
+    pub strategy: crate::queue::Strategy,
+    /// Wrap-up after each call, seconds.
+    pub wrap_up_secs: u64,
+    /// Position and wait announcements, every so many seconds.
+    pub announce_every_secs: u64,
+    /// Longest wait before the caller is offered a message or a call back, seconds.
+    pub max_wait_secs: u64,
+    /// Ring time of a secretary's phone, seconds.
+    pub ring_secs: u64,
+    /// Music on hold (any FreeSWITCH playback source).
+    pub music: String,
+    /// How a patient is dialled for a call back: `{number}` is their number
+    /// as the practice dials it (national form, e.g. 0611223344).
+    pub callback_dial: String,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Self {
+            strategy: crate::queue::Strategy::LongestIdle,
+            wrap_up_secs: DEFAULT_WRAP_UP_SECS,
+            announce_every_secs: DEFAULT_ANNOUNCE_EVERY_SECS,
+            max_wait_secs: DEFAULT_MAX_WAIT_SECS,
+            ring_secs: DEFAULT_RING_SECS,
+            music: DEFAULT_MUSIC.into(),
+            callback_dial: "sofia/gateway/operator/{number}".into(),
+        }
+    }
+}
+
+/// `[web]`: the agents' HTTP JSON API (the secretaries' console builds on it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Web {
+    /// Address; keep it on loopback or behind a reverse proxy with authentication.
+    pub listen: String,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Self { listen: DEFAULT_WEB_LISTEN.into() }
+    }
+}
 
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,6 +366,29 @@ impl Config {
         }
         if self.speech.voice.trim().is_empty() {
             bad("speech", "voice", "is empty".into(), "fr");
+        }
+        if !(1..=3600).contains(&self.queue.announce_every_secs) {
+            bad("queue", "announce_every_secs", "must be between 1 and 3600".into(), "30 keeps a waiting caller informed without talking over the music");
+        }
+        if !(5..=120).contains(&self.queue.ring_secs) {
+            bad("queue", "ring_secs", "must be between 5 and 120".into(), "15 seconds, about four rings");
+        }
+        if self.queue.max_wait_secs == 0 {
+            bad("queue", "max_wait_secs", "must be at least 1".into(), "300 (five minutes) before offering a message or a call back");
+        }
+        if self.queue.wrap_up_secs > 3600 {
+            bad("queue", "wrap_up_secs", "must be at most 3600".into(), "30 seconds to finish the notes of a call");
+        }
+        if self.queue.music.trim().is_empty() || self.queue.music.contains(['\n', '\r']) {
+            bad("queue", "music", "must be one playback source".into(), "local_stream://moh (mod_local_stream's default class)");
+        }
+        if !self.queue.callback_dial.contains("{number}") {
+            bad("queue", "callback_dial", "does not contain {number}".into(), "e.g. sofia/gateway/operator/{number}");
+        } else if self.queue.callback_dial.replace("{number}", "0611223344").parse::<freeswitch_esl_tokio::commands::Endpoint>().is_err() {
+            bad("queue", "callback_dial", "is not a dial string FreeSWITCH can originate".into(), "e.g. sofia/gateway/operator/{number} or user/{number}");
+        }
+        if self.web.listen.parse::<SocketAddr>().is_err() {
+            bad("web", "listen", format!("« {} » is not an address:port", self.web.listen), "write it as 127.0.0.1:8085");
         }
         out
     }

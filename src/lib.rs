@@ -7,7 +7,9 @@
 //! - [`freeswitch`]: the only module that knows the Event Socket. `outbound`
 //!   accepts one connection per call (capped by a semaphore, drained on
 //!   shutdown); `channel` implements [`call::Channel`] over it; `inbound` keeps
-//!   the one inbound connection (api/bgapi, events) alive.
+//!   the one inbound connection (api/bgapi, events) alive; `lines` rings the
+//!   secretaries' phones over it; `emulator` is the scripted switch of the
+//!   tests and the load generator.
 //! - [`call`]: the call driver. Owns one call: performs the receptionist's
 //!   actions through the `Channel` trait, feeds results back, enforces the
 //!   per-call deadline, records the outcome.
@@ -19,9 +21,12 @@
 //!   the facts above, the demo practice.
 //! - [`speech`]: text to speech (espeak-ng) with an on-disk cache, and the
 //!   French wording of dates, times and numbers.
-//! - [`queue`]: the secretaries' queues as plain state: who takes which
-//!   call (urgent first, longest-idle secretary), wrap-up, figures. The task
-//!   and the FreeSWITCH side that drive it are yet to come.
+//! - [`queue`]: the remote secretaries' queues: the rules as plain state (who
+//!   takes which call: urgent first, longest-idle secretary, wrap-up,
+//!   figures) and the one task that owns them, rings the secretaries through
+//!   the `Lines` trait and tells waiting callers when to bridge.
+//! - [`web`]: the agents' HTTP JSON API (axum), thin over the queue task and
+//!   the store.
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
 //! - [`cli`]: the administrators' command line (practices, doctors, hours,
 //!   rules, exports).
@@ -38,3 +43,4 @@ pub mod reception;
 pub mod service;
 pub mod speech;
 pub mod store;
+pub mod web;

@@ -14,6 +14,7 @@ use tracing::{info, warn};
 use crate::call::DriverEnv;
 use crate::config::Config;
 use crate::freeswitch::inbound::{self, Inbound, InboundConfig, InboundError};
+use crate::freeswitch::lines::SwitchLines;
 use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
 use crate::store::{demo, Store, StoreError};
@@ -67,6 +68,10 @@ pub struct Running {
     pub store: Store,
     /// The inbound link.
     pub inbound: Inbound,
+    /// Where the agents' API listens.
+    pub web_addr: SocketAddr,
+    /// The secretaries' queues.
+    pub queues: crate::queue::Queues,
     /// Counters of the outbound listener.
     pub counters: Arc<Counters>,
     shutdown: watch::Sender<bool>,
@@ -142,6 +147,24 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         transcripts: None,
         recognizer: None,
         live_recognitions: std::sync::Arc::new(tokio::sync::Semaphore::new(LIVE_RECOGNITIONS)),
+        queues: None,
+        music: config.queue.music.clone(),
+        announce_every: Duration::from_secs(config.queue.announce_every_secs),
+        // The queue's longest wait, then the dialogue after it (message, call back).
+        queue_deadline: Duration::from_secs(config.queue.max_wait_secs) + config.call_deadline(),
+    }
+}
+
+/// The queue's settings from the configuration.
+pub fn queue_settings(config: &Config) -> crate::queue::Settings {
+    crate::queue::Settings {
+        strategy: config.queue.strategy,
+        wrap_up: Duration::from_secs(config.queue.wrap_up_secs),
+        max_wait: Duration::from_secs(config.queue.max_wait_secs),
+        ring: Duration::from_secs(config.queue.ring_secs),
+        lang: config.speech.language,
+        callback_dial: config.queue.callback_dial.clone(),
+        tick: Duration::from_millis(250),
     }
 }
 
@@ -197,10 +220,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let background = (cores / 2).max(1);
     env.transcripts = recognizer.as_ref().map(|r| crate::speech::transcription::TranscriptionPool::start(r.with_threads(background), store.clone(), config.speech.language.voice().to_string()));
     env.recognizer = recognizer.map(|r| r.with_threads(cores));
-    let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
     let (shutdown, rx) = watch::channel(false);
-    let counters = Arc::new(Counters::default());
-    let outbound = tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx.clone(), Duration::from_secs(config.server.drain_secs), counters.clone()));
     let (inbound, inbound_task) = inbound::start(
         InboundConfig {
             host: config.freeswitch.host.clone(),
@@ -209,9 +229,19 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
             backoff_min: inbound::DEFAULT_BACKOFF_MIN,
             backoff_max: inbound::DEFAULT_BACKOFF_MAX,
         },
-        rx,
+        rx.clone(),
     );
-    Ok(Running { addr, store, inbound, counters, shutdown, outbound, inbound_task })
+    let queues = crate::queue::start(SwitchLines::new(inbound.clone()), store.clone(), voice.clone(), queue_settings(config));
+    env.queues = Some(queues.clone());
+    let web_addr = config.web.listen.parse::<SocketAddr>().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8085)));
+    let web_listener = TcpListener::bind(web_addr).await.map_err(|source| ServeError::Listen { addr: web_addr, source })?;
+    let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
+    tokio::spawn(crate::web::serve(web_listener, crate::web::Api { queues: queues.clone(), store: store.clone() }, rx.clone()));
+    let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
+    let counters = Arc::new(Counters::default());
+    let outbound = tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
+    info!(addr = %web_addr, "agents' API listening");
+    Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
 }
 
 /// Bind with a backlog for Monday morning: FreeSWITCH opens one connection

@@ -11,7 +11,7 @@ use crate::agenda::{self, Source};
 use crate::reception::{Action, CallContext, DoctorChoice, Input, Outcome, Receptionist, RecordingKind, Refusal};
 use crate::store::{BookError, BookingRequest, CallRecord, Store, StoreError};
 
-use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest};
+use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest};
 
 /// What the switch told us about the call.
 #[derive(Debug, Clone)]
@@ -22,6 +22,9 @@ pub struct CallSetup {
     pub caller: Option<String>,
     /// The dialled number.
     pub destination: String,
+    /// The call's deadline, when the transport enforces one; moved while the
+    /// caller waits for or speaks with a secretary.
+    pub deadline: Option<super::Deadline>,
 }
 
 /// What the driver needs besides the call.
@@ -53,6 +56,16 @@ pub struct DriverEnv {
     pub recognizer: Option<crate::speech::recognition::Recognizer>,
     /// Spoken answers decoded at once, at most (the rest fall back to keys).
     pub live_recognitions: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The remote secretaries' queues; without them (or for a practice no
+    /// remote secretary serves) calls go to the dialplan's secretaries' extension.
+    pub queues: Option<crate::queue::Queues>,
+    /// What waiting callers hear.
+    pub music: String,
+    /// How often a waiting caller hears their position.
+    pub announce_every: std::time::Duration,
+    /// The call's deadline once it joins the queue (the queue's own longest
+    /// wait plus the time to leave a message).
+    pub queue_deadline: std::time::Duration,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -70,11 +83,14 @@ pub struct CallSummary {
     pub handed_over: bool,
     /// Whether no practice answers this dialled number.
     pub unrouted: bool,
+    /// The secretaries' queue gave the call back once: a second hand-over
+    /// goes to the dialplan's secretaries' extension, never round again.
+    pub queue_gave_back: bool,
 }
 
 impl Default for CallSummary {
     fn default() -> Self {
-        Self { practice_id: None, outcome: Outcome::InProgress, detail: String::new(), handed_over: false, unrouted: false }
+        Self { practice_id: None, outcome: Outcome::InProgress, detail: String::new(), handed_over: false, unrouted: false, queue_gave_back: false }
     }
 }
 
@@ -166,7 +182,7 @@ pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSet
                 break;
             }
         }
-        if was_hung_up || rec.is_done() {
+        if was_hung_up || (rec.is_done() && !matches!(last, Input::SecretariesUnavailable { .. })) {
             // After a hang-up the receptionist gets one last word (keeping a
             // message); nothing is asked of the caller any more.
             break;
@@ -292,6 +308,14 @@ async fn perform<C: Channel>(
             Bridged::HungUp => Input::HungUp,
         },
         Action::ToSecretaries { reason, urgent } => {
+            if let Some(queues) = env.queues.as_ref().filter(|_| !summary.queue_gave_back) {
+                let call = crate::queue::WaitingCall { uuid: setup.uuid.clone(), practice_id, caller: caller.clone(), reason: reason.clone(), urgent, since: Utc::now() };
+                match queues.join(call, practice_name).await {
+                    Ok(ticket) => return wait_for_secretary(channel, env, setup, queues, ticket, summary).await,
+                    Err(crate::queue::JoinError::NoSecretaries) => {}
+                    Err(e) => warn!(error = %e, "the secretaries' queue is not available: the dialplan takes the call"),
+                }
+            }
             let vars = [
                 ("standardiste_practice", practice_name.to_string()),
                 ("standardiste_practice_id", practice_id.to_string()),
@@ -315,8 +339,114 @@ async fn perform<C: Channel>(
                 Bridged::Failed(_) => Input::BridgeEnded { answered: false },
             }
         }
+        Action::RequestCallback { reason, urgent } => match caller {
+            Some(phone) => match env.store.run(move |db| db.request_callback(practice_id, &phone, &reason, urgent, now)).await {
+                Ok(id) => {
+                    info!(callback = id, "call back requested");
+                    Input::Done
+                }
+                Err(e) => store_failed(e),
+            },
+            None => Input::Failed("rappel demandé sans numéro".into()),
+        },
         Action::Hangup => hung(channel.hangup("NORMAL_CLEARING").await?),
     })
+}
+
+/// Music played when the configured one cannot be (a missing stream): the
+/// French ring-back tone, endlessly.
+const FALLBACK_MUSIC: &str = "tone_stream://%(1500,3500,440);loops=-1";
+
+/// The caller waits in the secretaries' queue: music, their position now and
+/// then, until a secretary is ready (then the bridge, then the end of the
+/// call), the queue gives the call back, or the caller hangs up.
+async fn wait_for_secretary<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, queues: &crate::queue::Queues, mut ticket: crate::queue::Ticket, summary: &mut CallSummary) -> Result<Input, ChannelError> {
+    use crate::queue::{News, TakeBack};
+    use crate::speech::catalogue::{fill, Key};
+    if let Some(d) = &setup.deadline {
+        d.set(tokio::time::Instant::now() + env.queue_deadline);
+    }
+    let uuid = setup.uuid.as_str();
+    let mut music = env.music.clone();
+    let mut quick_ends = 0u32;
+    loop {
+        let every = env.announce_every;
+        let started = tokio::time::Instant::now();
+        let held = channel.hold(&music, async { tokio::time::timeout(every, ticket.news.recv()).await }).await?;
+        match held {
+            Held::HungUp => {
+                queues.leave(uuid);
+                summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
+                return Ok(Input::HungUp);
+            }
+            Held::MusicEnded => {
+                quick_ends = if started.elapsed() < std::time::Duration::from_secs(1) { quick_ends + 1 } else { 0 };
+                warn!(%music, "the music on hold stopped by itself");
+                music = match quick_ends {
+                    0 => music,
+                    1 => FALLBACK_MUSIC.into(),
+                    2 => "silence_stream://-1".into(),
+                    _ => {
+                        // Nothing can be played to this caller: leave a message rather than wait in silence.
+                        queues.leave(uuid);
+                        summary.queue_gave_back = true;
+                        return Ok(Input::SecretariesUnavailable { nobody: false });
+                    }
+                };
+            }
+            Held::Stopped(Err(_announce)) => {
+                let said = match queues.position(uuid).await {
+                    Some((1, _)) => channel.say(crate::speech::catalogue::text(env.lang, Key("queue.next"))).await?,
+                    Some((position, wait)) => {
+                        let minutes = wait.as_secs().div_ceil(60).max(1);
+                        channel.say(&fill(env.lang, Key("queue.position"), &[("position", &position.to_string()), ("minutes", &minutes.to_string())])).await?
+                    }
+                    None => Completion::Done,
+                };
+                if said == Completion::HungUp {
+                    queues.leave(uuid);
+                    return Ok(Input::HungUp);
+                }
+            }
+            Held::Stopped(Ok(Some(News::Ready { leg }))) => {
+                if let Some(d) = &setup.deadline {
+                    // The conversation is the secretary's, however long.
+                    d.set(tokio::time::Instant::now() + std::time::Duration::from_secs(12 * 3600));
+                }
+                queues.bridged(uuid);
+                match channel.connect_to(&leg).await? {
+                    Bridged::Answered => {
+                        queues.ended(uuid);
+                        info!("conversation with the secretary over");
+                        if !channel.is_hung_up() {
+                            channel.hangup("NORMAL_CLEARING").await?;
+                        }
+                        return Ok(Input::Done);
+                    }
+                    Bridged::HungUp => {
+                        queues.leave(uuid);
+                        return Ok(Input::HungUp);
+                    }
+                    Bridged::Failed(cause) => {
+                        warn!(%cause, "bridge to the secretary failed: waiting again");
+                        queues.bridge_failed(uuid);
+                        if let Some(d) = &setup.deadline {
+                            d.set(tokio::time::Instant::now() + env.queue_deadline);
+                        }
+                    }
+                }
+            }
+            Held::Stopped(Ok(Some(News::TakeBack(why)))) => {
+                summary.queue_gave_back = true;
+                info!(?why, "the secretaries' queue gave the call back");
+                return Ok(Input::SecretariesUnavailable { nobody: why != TakeBack::TooLong });
+            }
+            Held::Stopped(Ok(None)) => {
+                summary.queue_gave_back = true;
+                return Ok(Input::SecretariesUnavailable { nobody: true });
+            }
+        }
+    }
 }
 
 /// The menu choice a short recorded answer names: decoded with a hard time

@@ -104,6 +104,51 @@ pub enum Bridged {
     HungUp,
 }
 
+/// How a hold ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held<T> {
+    /// What the caller was waiting for happened (the music is stopped).
+    Stopped(T),
+    /// The caller hung up.
+    HungUp,
+    /// The music stopped by itself (a missing source): nothing plays.
+    MusicEnded,
+}
+
+/// A call's deadline, which the driver may move (a caller waiting for or
+/// speaking with a secretary is not cut off at the receptionist's limit).
+#[derive(Debug, Clone)]
+pub struct Deadline(std::sync::Arc<tokio::sync::watch::Sender<tokio::time::Instant>>);
+
+impl Deadline {
+    /// A deadline at `at`.
+    pub fn at(at: tokio::time::Instant) -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::channel(at).0))
+    }
+
+    /// Move it.
+    pub fn set(&self, at: tokio::time::Instant) {
+        self.0.send_replace(at);
+    }
+
+    /// When it is now.
+    pub fn when(&self) -> tokio::time::Instant {
+        *self.0.borrow()
+    }
+
+    /// Resolves once the deadline, as moved meanwhile, is reached.
+    pub async fn reached(&self) {
+        let mut rx = self.0.subscribe();
+        loop {
+            let at = *rx.borrow_and_update();
+            tokio::select! {
+                _ = tokio::time::sleep_until(at) => return,
+                changed = rx.changed() => if changed.is_err() { return },
+            }
+        }
+    }
+}
+
 /// Something that happened on the call between operations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallEvent {
@@ -139,6 +184,12 @@ pub trait Channel: Send {
     fn set_vars(&mut self, vars: &[(&str, String)]) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Hand the call to a dialplan extension; the receptionist's part ends.
     fn transfer(&mut self, extension: &str, context: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Keep the caller waiting with `music` until `stop` resolves (its value
+    /// is returned once the music is stopped), or the caller hangs up.
+    fn hold<T: Send, F: Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> impl Future<Output = Result<Held<T>, ChannelError>> + Send;
+    /// Bridge the caller to a leg that is already up (a secretary waiting,
+    /// parked); returns when that conversation is over.
+    fn connect_to(&mut self, leg: &str) -> impl Future<Output = Result<Bridged, ChannelError>> + Send;
     /// Park the call (music on hold is the switch's business).
     fn park(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Hang up.

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use super::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use super::{Held, Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
 
 /// A channel whose caller is the person at the terminal.
 pub struct TerminalChannel<R, W> {
@@ -119,6 +119,19 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
     async fn transfer(&mut self, extension: &str, context: &str) -> Result<Completion, ChannelError> {
         self.print(&format!("[transfert vers l'extension {extension} du contexte {context}]"))?;
         Ok(Completion::Done)
+    }
+
+    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> Result<Held<T>, ChannelError> {
+        if self.hung_up {
+            return Ok(Held::HungUp);
+        }
+        self.print(&format!("[musique d'attente: {music}]"))?;
+        Ok(Held::Stopped(stop.await))
+    }
+
+    async fn connect_to(&mut self, leg: &str) -> Result<Bridged, ChannelError> {
+        self.print(&format!("[mise en relation avec la secrétaire (ligne {leg})… puis elle raccroche]"))?;
+        Ok(Bridged::Answered)
     }
 
     async fn park(&mut self) -> Result<Completion, ChannelError> {

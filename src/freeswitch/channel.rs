@@ -12,12 +12,16 @@ use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream};
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest, Recorded};
 use crate::speech::{Recordings, Voice};
 
 /// After `CHANNEL_HANGUP`, how long the completion of the running
 /// application may take to arrive (it comes right after, in the captures).
 const HANGUP_GRACE: Duration = Duration::from_secs(1);
+
+/// How long the switch has to confirm a bridge it accepted, or the end of a
+/// stopped playback.
+const CONFIRM: Duration = Duration::from_secs(5);
 
 /// Beep before a recording.
 const BEEP: &str = "tone_stream://%(400,0,800)";
@@ -262,6 +266,108 @@ impl Channel for EslChannel {
         }
         let e = self.execute("transfer", Some(&format!("{extension} XML {context}"))).await?;
         Ok(Self::completion(&e))
+    }
+
+    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> Result<Held<T>, ChannelError> {
+        if self.hung_up {
+            return Ok(Held::HungUp);
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut msg = EslEvent::new();
+        msg.set_header("call-command", "execute");
+        msg.set_header("execute-app-name", "playback");
+        msg.set_header("execute-app-arg", one_line(music));
+        msg.set_header("Event-UUID", id.clone());
+        self.send("playback", msg).await?;
+        let mut stop = std::pin::pin!(stop);
+        let value = loop {
+            tokio::select! {
+                v = &mut stop => break v,
+                ev = self.next_esl_event() => {
+                    let Some(ev) = ev? else {
+                        self.hung_up = true;
+                        return Ok(Held::HungUp);
+                    };
+                    match ev.header_str("Event-Name").unwrap_or("") {
+                        "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => return Ok(Held::MusicEnded),
+                        "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
+                            self.hung_up = true;
+                            return Ok(Held::HungUp);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        };
+        // Stop the music, and wait until it has stopped: whatever comes next
+        // must not queue behind an endless stream.
+        let brk = self.client.api(&format!("uuid_break {} all", self.uuid)).await.map_err(lost)?;
+        if !brk.is_success() {
+            debug!(reply = brk.body().unwrap_or(""), "uuid_break");
+        }
+        let until = Instant::now() + CONFIRM;
+        loop {
+            let ev = match tokio::time::timeout_at(until, self.next_esl_event()).await {
+                Err(_) => {
+                    warn!("the music did not report its end after uuid_break");
+                    break;
+                }
+                Ok(ev) => ev?,
+            };
+            let Some(ev) = ev else {
+                self.hung_up = true;
+                return Ok(Held::HungUp);
+            };
+            match ev.header_str("Event-Name").unwrap_or("") {
+                "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => break,
+                "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
+                    self.hung_up = true;
+                    return Ok(Held::HungUp);
+                }
+                _ => {}
+            }
+        }
+        Ok(Held::Stopped(value))
+    }
+
+    async fn connect_to(&mut self, leg: &str) -> Result<Bridged, ChannelError> {
+        if self.hung_up {
+            return Ok(Bridged::HungUp);
+        }
+        // The conversation is the secretary's: no switch-side deadline on it.
+        if let Err(e) = self.client.api(&format!("sched_del {}", self.uuid)).await {
+            warn!(error = %e, "could not cancel the switch-side deadline");
+        }
+        let reply = self.client.api(&format!("uuid_bridge {} {}", self.uuid, leg)).await.map_err(lost)?;
+        let body = reply.body().unwrap_or("").trim().to_string();
+        if !body.starts_with("+OK") {
+            return Ok(Bridged::Failed(body.trim_start_matches("-ERR").trim().to_string()));
+        }
+        let mut bridged = false;
+        let confirm = Instant::now() + CONFIRM;
+        loop {
+            let ev = if bridged {
+                self.next_esl_event().await?
+            } else {
+                match tokio::time::timeout_at(confirm, self.next_esl_event()).await {
+                    Ok(ev) => ev?,
+                    Err(_) => return Ok(Bridged::Failed("NO_BRIDGE".into())),
+                }
+            };
+            let Some(ev) = ev else {
+                self.hung_up = true;
+                return Ok(Bridged::HungUp);
+            };
+            match ev.header_str("Event-Name").unwrap_or("") {
+                "CHANNEL_BRIDGE" => bridged = true,
+                "CHANNEL_UNBRIDGE" if bridged => return Ok(Bridged::Answered),
+                "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
+                    self.hung_up = true;
+                    return Ok(if bridged { Bridged::Answered } else { Bridged::HungUp });
+                }
+                _ => {}
+            }
+        }
     }
 
     async fn park(&mut self) -> Result<Completion, ChannelError> {

@@ -4,12 +4,59 @@
 //! the live channels (`show channels`) after every (re)connect. A wrong
 //! password is final: it is reported, not retried.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::{EslClient, EslError, EslEventType, EventFormat};
-use tokio::sync::{watch, Mutex};
+use tokio::sync::{broadcast, oneshot, watch, Mutex};
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
+
+use crate::queue::LineEvent;
+
+/// How long a `BACKGROUND_JOB` result that arrived before its `bgapi` reply
+/// was read is kept for it.
+const EARLY_RESULT_KEEP: Duration = Duration::from_secs(60);
+
+/// `bgapi` jobs waiting for their `BACKGROUND_JOB`, matched by Job-UUID
+/// (every client on the switch sees every job's result: only ours count).
+#[derive(Default)]
+struct Jobs {
+    pending: HashMap<String, oneshot::Sender<String>>,
+    /// Results read before their job was registered: the event and the
+    /// command reply travel on the same socket but through different queues.
+    early: HashMap<String, (String, Instant)>,
+}
+
+impl Jobs {
+    fn completed(&mut self, job: String, body: String) {
+        match self.pending.remove(&job) {
+            Some(tx) => {
+                let _ = tx.send(body);
+            }
+            None => {
+                let now = Instant::now();
+                self.early.retain(|_, (_, at)| now.duration_since(*at) < EARLY_RESULT_KEEP);
+                self.early.insert(job, (body, now));
+            }
+        }
+    }
+}
+
+/// A `bgapi` whose result could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The link is down or went down before the result came.
+    #[error("the inbound Event Socket is not connected")]
+    LinkLost,
+    /// The switch refused the command.
+    #[error("bgapi refused: {0}")]
+    Refused(String),
+    /// No result in time.
+    #[error("no result in time")]
+    Timeout,
+}
 
 /// Backoff bounds.
 pub const DEFAULT_BACKOFF_MIN: Duration = Duration::from_millis(200);
@@ -42,6 +89,8 @@ pub enum InboundError {
 pub struct Inbound {
     client: Arc<Mutex<Option<EslClient>>>,
     state: watch::Receiver<LinkState>,
+    jobs: Arc<std::sync::Mutex<Jobs>>,
+    lines: broadcast::Sender<LineEvent>,
 }
 
 impl Inbound {
@@ -54,6 +103,40 @@ impl Inbound {
     /// The link's state, to watch.
     pub fn state(&self) -> watch::Receiver<LinkState> {
         self.state.clone()
+    }
+
+    /// Run a `bgapi` and wait for its result's body (`+OK …` or `-ERR …`).
+    pub async fn bgapi(&self, command: &str, wait: Duration) -> Result<String, JobError> {
+        let client = self.client.lock().await.clone().ok_or(JobError::LinkLost)?;
+        let reply = client.bgapi(command).await.map_err(|e| if e.is_connection_error() { JobError::LinkLost } else { JobError::Refused(e.to_string()) })?;
+        if !reply.is_success() {
+            return Err(JobError::Refused(reply.reply_text().unwrap_or("").to_string()));
+        }
+        let job = reply.job_uuid().ok_or_else(|| JobError::Refused("no Job-UUID in the reply".into()))?.to_string();
+        let rx = {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((body, _)) = jobs.early.remove(&job) {
+                return Ok(body);
+            }
+            let (tx, rx) = oneshot::channel();
+            jobs.pending.insert(job.clone(), tx);
+            rx
+        };
+        match tokio::time::timeout(wait, rx).await {
+            Ok(Ok(body)) => Ok(body),
+            // Dropped by a reconnect: the result went with the old connection.
+            Ok(Err(_)) => Err(JobError::LinkLost),
+            Err(_) => {
+                self.jobs.lock().unwrap_or_else(|p| p.into_inner()).pending.remove(&job);
+                Err(JobError::Timeout)
+            }
+        }
+    }
+
+    /// What the switch reports about legs: parked, gone, and the live
+    /// channels after every (re)connect.
+    pub fn line_events(&self) -> broadcast::Receiver<LineEvent> {
+        self.lines.subscribe()
     }
 }
 
@@ -77,8 +160,10 @@ pub struct InboundConfig {
 pub fn start(cfg: InboundConfig, shutdown: watch::Receiver<bool>) -> (Inbound, tokio::task::JoinHandle<Result<(), InboundError>>) {
     let client = Arc::new(Mutex::new(None));
     let (tx, rx) = watch::channel(LinkState::default());
-    let handle = Inbound { client: client.clone(), state: rx };
-    let task = tokio::spawn(run(cfg, client, tx, shutdown));
+    let (lines, _) = broadcast::channel(4096);
+    let jobs = Arc::new(std::sync::Mutex::new(Jobs::default()));
+    let handle = Inbound { client: client.clone(), state: rx, jobs: jobs.clone(), lines: lines.clone() };
+    let task = tokio::spawn(run(cfg, client, tx, shutdown, Link { jobs, lines }));
     (handle, task)
 }
 
@@ -98,7 +183,13 @@ fn channel_ids(json: &str) -> Vec<String> {
         .collect()
 }
 
-async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: watch::Sender<LinkState>, mut shutdown: watch::Receiver<bool>) -> Result<(), InboundError> {
+/// What the link loop feeds besides its state.
+struct Link {
+    jobs: Arc<std::sync::Mutex<Jobs>>,
+    lines: broadcast::Sender<LineEvent>,
+}
+
+async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: watch::Sender<LinkState>, mut shutdown: watch::Receiver<bool>, link: Link) -> Result<(), InboundError> {
     let mut backoff = cfg.backoff_min;
     let mut failures: u64 = 0;
     loop {
@@ -114,7 +205,10 @@ async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: wat
                 backoff = cfg.backoff_min;
                 failures = 0;
                 let subscribed = client
-                    .subscribe_events(EventFormat::Plain, [EslEventType::ChannelCreate, EslEventType::ChannelHangupComplete, EslEventType::BackgroundJob, EslEventType::Heartbeat])
+                    .subscribe_events(
+                        EventFormat::Plain,
+                        [EslEventType::ChannelCreate, EslEventType::ChannelPark, EslEventType::ChannelHangupComplete, EslEventType::BackgroundJob, EslEventType::Heartbeat],
+                    )
                     .await;
                 if let Err(e) = subscribed {
                     warn!(error = %e, "inbound: subscription failed; reconnecting");
@@ -123,7 +217,11 @@ async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: wat
                     client.set_liveness_timeout(LIVENESS);
                     // Resynchronise: what is live now, whatever happened while we were away.
                     let channels = match client.api("show channels as json").await {
-                        Ok(r) => channel_ids(r.body().unwrap_or("")),
+                        Ok(r) => {
+                            let ids = channel_ids(r.body().unwrap_or(""));
+                            let _ = link.lines.send(LineEvent::Resynced(ids.clone()));
+                            ids
+                        }
                         Err(e) => {
                             warn!(error = %e, "inbound: could not list live channels");
                             Vec::new()
@@ -150,7 +248,19 @@ async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: wat
                                             s.channels.push(u)
                                         }
                                     }),
-                                    (Some("CHANNEL_HANGUP_COMPLETE"), Some(u)) => state.send_modify(|s| s.channels.retain(|c| *c != u)),
+                                    (Some("CHANNEL_PARK"), Some(u)) => {
+                                        let _ = link.lines.send(LineEvent::Parked(u));
+                                    }
+                                    (Some("CHANNEL_HANGUP_COMPLETE"), Some(u)) => {
+                                        let _ = link.lines.send(LineEvent::Gone(u.clone()));
+                                        state.send_modify(|s| s.channels.retain(|c| *c != u));
+                                    }
+                                    (Some("BACKGROUND_JOB"), _) => {
+                                        if let Some(job) = ev.header_str("Job-UUID") {
+                                            let body = ev.body().unwrap_or("").to_string();
+                                            link.jobs.lock().unwrap_or_else(|p| p.into_inner()).completed(job.to_string(), body);
+                                        }
+                                    }
                                     _ => {}
                                 }
                             }
@@ -162,6 +272,8 @@ async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: wat
                     warn!("inbound Event Socket lost: reconnecting");
                 }
                 *slot.lock().await = None;
+                // Results of jobs in flight went with the connection.
+                link.jobs.lock().unwrap_or_else(|p| p.into_inner()).pending.clear();
                 state.send_modify(|s| s.connected = false);
             }
             Err(EslError::AuthenticationFailed { reason }) => return Err(InboundError::Auth(reason)),

@@ -11,4 +11,5 @@
 pub mod channel;
 pub mod emulator;
 pub mod inbound;
+pub mod lines;
 pub mod outbound;

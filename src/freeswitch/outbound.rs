@@ -147,9 +147,10 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
             return;
         }
         info!("call received");
-        let setup = CallSetup { uuid: uuid.clone(), caller, destination };
-        let mut summary = CallSummary::default();
         let deadline = service.deadline;
+        let limit = crate::call::Deadline::at(tokio::time::Instant::now() + deadline);
+        let setup = CallSetup { uuid: uuid.clone(), caller, destination, deadline: Some(limit.clone()) };
+        let mut summary = CallSummary::default();
         let run = async {
             // resume first: if anything below fails, closing hands the call
             // back to the dialplan instead of hanging it up.
@@ -168,7 +169,11 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
             channel.prepare().await.map_err(|e| e.to_string())?;
             call::drive(&mut channel, &service.env, &setup, &mut summary).await.map_err(|e| e.to_string())
         };
-        match tokio::time::timeout(deadline, run).await {
+        let ran = tokio::select! {
+            r = run => Ok(r),
+            _ = limit.reached() => Err(()),
+        };
+        match ran {
             Ok(Ok(())) => {}
             Ok(Err(e)) => warn!(error = %e, "call ended on an error: the dialplan takes the call back"),
             Err(_) => {

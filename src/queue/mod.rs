@@ -42,6 +42,9 @@ pub enum AgentState {
     Offered {
         /// The call.
         call: String,
+        /// Idle since (kept: an offer taken back or answered elsewhere does
+        /// not cost them their turn).
+        idle_since: DateTime<Utc>,
     },
     /// On this call.
     OnCall {
@@ -92,6 +95,19 @@ pub struct WaitingCall {
     pub since: DateTime<Utc>,
 }
 
+/// Which available secretary a call is offered to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// The one idle the longest (primary before overflow).
+    #[default]
+    LongestIdle,
+    /// In turn, after the last one offered a call.
+    RoundRobin,
+    /// Every available one at once; the first to answer takes it.
+    RingAll,
+}
+
 /// Figures per practice.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
@@ -105,6 +121,9 @@ pub struct Stats {
     pub total_wait_secs: f64,
     /// Longest wait of an answered or abandoned call (seconds).
     pub longest_wait_secs: f64,
+    /// Calls given back to the receptionist (waited too long, nobody logged
+    /// in): the caller left a message or asked to be called back.
+    pub taken_back: u64,
 }
 
 impl Stats {
@@ -126,6 +145,9 @@ pub enum QueueError {
     /// The secretary's state does not allow it.
     #[error("secretary {0} cannot do that now")]
     WrongState(String),
+    /// The queue task is not running.
+    #[error("the queue is not running")]
+    Stopped,
 }
 
 /// The queues of every practice, and the secretaries.
@@ -135,6 +157,9 @@ pub struct SecretaryQueue {
     waiting: Vec<WaitingCall>,
     stats: HashMap<i64, Stats>,
     wrap_up: Duration,
+    strategy: Strategy,
+    /// Round robin: index of the agent offered last.
+    last_offered: Option<usize>,
 }
 
 fn secs(d: chrono::TimeDelta) -> f64 {
@@ -144,7 +169,30 @@ fn secs(d: chrono::TimeDelta) -> f64 {
 impl SecretaryQueue {
     /// Empty queues; a secretary spends `wrap_up` after each call.
     pub fn new(wrap_up: Duration) -> Self {
-        Self { agents: Vec::new(), waiting: Vec::new(), stats: HashMap::new(), wrap_up }
+        Self { agents: Vec::new(), waiting: Vec::new(), stats: HashMap::new(), wrap_up, strategy: Strategy::LongestIdle, last_offered: None }
+    }
+
+    /// Choose how calls are offered.
+    pub fn with_strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Whether this secretary is known.
+    pub fn has_agent(&self, id: &str) -> bool {
+        self.agents.iter().any(|a| a.id == id)
+    }
+
+    /// Update a secretary's name, phone and practices, keeping their state.
+    pub fn update_agent(&mut self, id: &str, name: &str, dial: &str, practices: HashMap<i64, Level>) {
+        match self.agents.iter_mut().find(|a| a.id == id) {
+            Some(a) => {
+                a.name = name.into();
+                a.dial = dial.into();
+                a.practices = practices;
+            }
+            None => self.add_agent(id, name, dial, practices),
+        }
     }
 
     /// Add (or replace) a secretary, logged out.
@@ -227,13 +275,83 @@ impl SecretaryQueue {
         let s = self.stats.entry(call.practice_id).or_default();
         s.abandoned += 1;
         s.longest_wait_secs = s.longest_wait_secs.max(secs(now - call.since));
-        // A secretary whose phone rang for it is free again.
+        self.free_offered(uuid);
+        let _ = now;
+        Ok(call)
+    }
+
+    /// Secretaries whose phone rang for this call are free again, with their turn kept.
+    fn free_offered(&mut self, uuid: &str) {
         for a in &mut self.agents {
-            if a.state == (AgentState::Offered { call: uuid.to_string() }) {
-                a.state = AgentState::Available { since: now };
+            if let AgentState::Offered { call, idle_since } = &a.state
+                && call == uuid
+            {
+                a.state = AgentState::Available { since: *idle_since };
             }
         }
+    }
+
+    /// The call leaves the queue for the receptionist (message or call back).
+    pub fn take_back(&mut self, uuid: &str) -> Result<WaitingCall, QueueError> {
+        let i = self.waiting.iter().position(|c| c.uuid == uuid).ok_or_else(|| QueueError::UnknownCall(uuid.into()))?;
+        let call = self.waiting.remove(i);
+        self.stats.entry(call.practice_id).or_default().taken_back += 1;
+        self.free_offered(uuid);
         Ok(call)
+    }
+
+    /// An offer is withdrawn through nobody's fault (the link to the switch
+    /// was lost): the secretary is available again, turn kept.
+    pub fn offer_cancelled(&mut self, agent: &str) -> Result<(), QueueError> {
+        let a = self.agent_mut(agent)?;
+        match a.state {
+            AgentState::Offered { idle_since, .. } => {
+                a.state = AgentState::Available { since: idle_since };
+                Ok(())
+            }
+            _ => Err(QueueError::WrongState(agent.into())),
+        }
+    }
+
+    /// The secretary answered but the caller could not be put through (gone,
+    /// or the bridge failed): the secretary is free at once, no wrap-up.
+    pub fn release(&mut self, agent: &str, now: DateTime<Utc>) -> Result<(), QueueError> {
+        let a = self.agent_mut(agent)?;
+        match a.state {
+            AgentState::OnCall { .. } | AgentState::Offered { .. } => {
+                a.state = AgentState::Available { since: now };
+                Ok(())
+            }
+            _ => Err(QueueError::WrongState(agent.into())),
+        }
+    }
+
+    /// A call that was answered goes back to the queue with its place (its
+    /// first arrival time): the bridge to the secretary failed.
+    pub fn requeue(&mut self, call: WaitingCall, now: DateTime<Utc>) {
+        let s = self.stats.entry(call.practice_id).or_default();
+        s.answered = s.answered.saturating_sub(1);
+        s.total_wait_secs = (s.total_wait_secs - secs(now - call.since)).max(0.0);
+        self.waiting.push(call);
+        self.sort();
+    }
+
+    /// The call this secretary is offered or on, if any.
+    pub fn call_of(&self, agent: &str) -> Option<&str> {
+        self.agents.iter().find(|a| a.id == agent).and_then(|a| match &a.state {
+            AgentState::Offered { call, .. } | AgentState::OnCall { call } => Some(call.as_str()),
+            _ => None,
+        })
+    }
+
+    /// A waiting call.
+    pub fn waiting_call(&self, uuid: &str) -> Option<&WaitingCall> {
+        self.waiting.iter().find(|c| c.uuid == uuid)
+    }
+
+    /// Secretaries logged in (any state but logged out) for a practice.
+    pub fn logged_in_for(&self, practice_id: i64) -> usize {
+        self.agents.iter().filter(|a| a.practices.contains_key(&practice_id) && a.state != AgentState::LoggedOut).count()
     }
 
     /// Wrap-ups that are over end.
@@ -252,12 +370,27 @@ impl SecretaryQueue {
         self.agents.iter().any(|a| a.practices.contains_key(&practice_id) && a.state != AgentState::LoggedOut)
     }
 
-    /// The next offer to make, if any: (call, secretary). Marks both as offered.
+    /// The next offer to make with the longest-idle rule, if any: (call,
+    /// secretary). Marks both as offered.
     pub fn next_offer(&mut self, now: DateTime<Utc>) -> Option<(WaitingCall, Agent)> {
+        let strategy = std::mem::replace(&mut self.strategy, Strategy::LongestIdle);
+        let offer = self.next_offers(now);
+        self.strategy = strategy;
+        offer.map(|(c, mut agents)| (c, agents.remove(0)))
+    }
+
+    fn offered_calls(&self) -> Vec<String> {
+        self.agents.iter().filter_map(|a| if let AgentState::Offered { call, .. } = &a.state { Some(call.clone()) } else { None }).collect()
+    }
+
+    /// The next offer to make with the queue's strategy, if any: the call and
+    /// the secretaries whose phones ring for it (several with ring-all).
+    pub fn next_offers(&mut self, now: DateTime<Utc>) -> Option<(WaitingCall, Vec<Agent>)> {
         self.tick(now);
-        let offered: Vec<String> = self.agents.iter().filter_map(|a| if let AgentState::Offered { call } = &a.state { Some(call.clone()) } else { None }).collect();
+        let offered = self.offered_calls();
+        let n = self.agents.len();
         for call in self.waiting.iter().filter(|c| !offered.contains(&c.uuid)) {
-            let best = self
+            let free: Vec<(Level, DateTime<Utc>, usize)> = self
                 .agents
                 .iter()
                 .enumerate()
@@ -265,11 +398,30 @@ impl SecretaryQueue {
                     (AgentState::Available { since }, Some(level)) => Some((*level, *since, i)),
                     _ => None,
                 })
-                .min();
-            if let Some((_, _, i)) = best {
-                self.agents[i].state = AgentState::Offered { call: call.uuid.clone() };
-                return Some((call.clone(), self.agents[i].clone()));
+                .collect();
+            let Some(best_level) = free.iter().map(|f| f.0).min() else { continue };
+            let free: Vec<_> = free.into_iter().filter(|f| f.0 == best_level).collect();
+            let chosen: Vec<usize> = match self.strategy {
+                Strategy::LongestIdle => free.iter().min().map(|f| vec![f.2]).unwrap_or_default(),
+                Strategy::RoundRobin => {
+                    let start = self.last_offered.map(|l| l + 1).unwrap_or(0);
+                    free.iter().map(|f| f.2).min_by_key(|i| (i + n - start % n.max(1)) % n.max(1)).map(|i| vec![i]).unwrap_or_default()
+                }
+                Strategy::RingAll => free.iter().map(|f| f.2).collect(),
+            };
+            if chosen.is_empty() {
+                continue;
             }
+            let call = call.clone();
+            let mut agents = Vec::new();
+            for i in chosen {
+                if let AgentState::Available { since } = self.agents[i].state {
+                    self.agents[i].state = AgentState::Offered { call: call.uuid.clone(), idle_since: since };
+                }
+                self.last_offered = Some(i);
+                agents.push(self.agents[i].clone());
+            }
+            return Some((call, agents));
         }
         None
     }
@@ -288,11 +440,13 @@ impl SecretaryQueue {
     /// The secretary took the call: it leaves the queue.
     pub fn answered(&mut self, agent: &str, now: DateTime<Utc>) -> Result<WaitingCall, QueueError> {
         let call_id = match &self.agent_mut(agent)?.state {
-            AgentState::Offered { call } => call.clone(),
+            AgentState::Offered { call, .. } => call.clone(),
             _ => return Err(QueueError::WrongState(agent.into())),
         };
         let i = self.waiting.iter().position(|c| c.uuid == call_id).ok_or_else(|| QueueError::UnknownCall(call_id.clone()))?;
         let call = self.waiting.remove(i);
+        // With ring-all, the others' phones stop ringing.
+        self.free_offered(&call_id);
         self.agent_mut(agent)?.state = AgentState::OnCall { call: call_id };
         let s = self.stats.entry(call.practice_id).or_default();
         s.answered += 1;
@@ -317,7 +471,8 @@ impl SecretaryQueue {
     /// now: the receptionist offers them a message or a call back.
     pub fn to_take_back(&self, now: DateTime<Utc>, max_wait: Duration) -> Vec<String> {
         let max = chrono::TimeDelta::from_std(max_wait).unwrap_or_default();
-        self.waiting.iter().filter(|c| now - c.since > max || !self.anyone_for(c.practice_id)).map(|c| c.uuid.clone()).collect()
+        let offered = self.offered_calls();
+        self.waiting.iter().filter(|c| !offered.contains(&c.uuid) && (now - c.since > max || !self.anyone_for(c.practice_id))).map(|c| c.uuid.clone()).collect()
     }
 
     /// The calls waiting, in the order they will be offered.
@@ -330,11 +485,32 @@ impl SecretaryQueue {
         &self.agents
     }
 
+    /// Every practice's figures.
+    pub fn all_stats(&self) -> Vec<(i64, Stats)> {
+        let mut v: Vec<(i64, Stats)> = self.stats.iter().map(|(k, s)| (*k, s.clone())).collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    }
+
+    /// A secretary calls a patient back: on a call (`label`) until it ends.
+    pub fn start_callback(&mut self, agent: &str, label: &str) -> Result<Agent, QueueError> {
+        let a = self.agent_mut(agent)?;
+        if !task::can_call_back(&a.state) {
+            return Err(QueueError::WrongState(agent.into()));
+        }
+        a.state = AgentState::OnCall { call: label.into() };
+        Ok(a.clone())
+    }
+
     /// A practice's figures.
     pub fn stats(&self, practice_id: i64) -> Stats {
         self.stats.get(&practice_id).cloned().unwrap_or_default()
     }
 }
+
+pub mod task;
+
+pub use task::{start, JoinError, LineEvent, Leg, Lines, News, Queues, Settings, Snapshot, TakeBack, Ticket, LINK_LOST};
 
 #[cfg(test)]
 mod tests;

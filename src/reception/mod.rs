@@ -158,6 +158,13 @@ pub enum Action {
         /// Dial string.
         dial: String,
     },
+    /// Store the caller's request to be called back. Result: `Done`.
+    RequestCallback {
+        /// Why they called.
+        reason: String,
+        /// Urgent.
+        urgent: bool,
+    },
     /// Hang up.
     Hangup,
 }
@@ -220,6 +227,12 @@ pub enum Input {
     /// The service failed (database, speech…): hand over.
     Failed(String),
     /// The caller hung up.
+    /// The secretaries' queue gave the call back: nobody is logged in for
+    /// the practice (`nobody`), or the wait was too long.
+    SecretariesUnavailable {
+        /// Nobody logged in (rather than a long wait).
+        nobody: bool,
+    },
     HungUp,
 }
 
@@ -244,6 +257,8 @@ pub enum Outcome {
     Secretaries,
     /// Handed to the secretaries as urgent.
     Urgent,
+    /// No secretary could answer: the caller asked to be called back.
+    Callback,
     /// Off duty: to the practice's own phone.
     PracticePhone,
     /// Refused (blocked number).
@@ -265,6 +280,7 @@ impl Outcome {
             Outcome::Doctor => "doctor",
             Outcome::Secretaries => "secretaries",
             Outcome::Urgent => "urgent",
+            Outcome::Callback => "callback",
             Outcome::PracticePhone => "practice_phone",
             Outcome::Refused => "refused",
             Outcome::Abandoned => "abandoned",
@@ -311,6 +327,9 @@ enum Step {
     Listening,
     Understanding,
     ConfirmSpoken(crate::speech::intent::MenuChoice),
+    /// The secretaries could not answer: message or call back.
+    QueueFallback { urgent: bool },
+    CallbackRequested,
     Done,
 }
 
@@ -429,6 +448,14 @@ impl Receptionist {
         let l = self.ctx.lang;
         match input {
             Input::HungUp => return self.hung_up(),
+            Input::SecretariesUnavailable { nobody } => {
+                let urgent = self.outcome == Outcome::Urgent;
+                let mut me = self;
+                me.outcome = Outcome::InProgress;
+                let first = if nobody { prompts::QUEUE_NOBODY } else { prompts::QUEUE_TOO_LONG };
+                let prompt = format!("{} {}", prompts::t(l, first), me.fallback_offer());
+                return me.go(Step::QueueFallback { urgent }, vec![Self::ask(prompt)]);
+            }
             Input::Failed(why) => {
                 if self.step == Step::Done {
                     return (self, vec![]);
@@ -467,6 +494,29 @@ impl Receptionist {
             Step::Bridging => match input {
                 Input::BridgeEnded { answered: true } => self.finish(Outcome::Doctor, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup]),
                 _ => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))]),
+            },
+            Step::QueueFallback { urgent } => match input {
+                Input::Digits(d) if d == "1" => self.record_message(0),
+                Input::Digits(d) if d == "2" && self.ctx.caller.is_some() => {
+                    let reason = self.detail.clone();
+                    self.go(Step::CallbackRequested, vec![Action::RequestCallback { reason, urgent }])
+                }
+                other => {
+                    let mut me = self;
+                    me.misses += 1;
+                    let before = if matches!(other, Input::Digits(_)) { prompts::INVALID_KEY } else { prompts::NO_KEY };
+                    if me.misses >= 2 {
+                        // Nothing chosen twice: what the caller says is kept as a message.
+                        me.record_message_after(0, prompts::t(l, before))
+                    } else {
+                        let prompt = format!("{} {}", prompts::t(l, before), me.fallback_offer());
+                        (me, vec![Self::ask(prompt)])
+                    }
+                }
+            },
+            Step::CallbackRequested => match input {
+                Input::Done => self.finish(Outcome::Callback, vec![Action::Say(prompts::t(l, prompts::CALLBACK_SAVED).into()), Action::Hangup]),
+                _ => self.record_message_after(0, prompts::t(l, prompts::SERVICE_ERROR)),
             },
             Step::AfterDoctor | Step::OfferMessage => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
@@ -804,6 +854,12 @@ impl Receptionist {
     fn review(self, list: Vec<Appointment>, i: usize) -> Next {
         let prompt = self.review_prompt(&list[i]);
         self.go(Step::Review(list, i), vec![Self::ask(prompt)])
+    }
+
+    /// Message, and call back when the number is known.
+    fn fallback_offer(&self) -> &'static str {
+        let l = self.ctx.lang;
+        if self.ctx.caller.is_some() { prompts::t(l, prompts::QUEUE_OFFER) } else { prompts::t(l, prompts::QUEUE_OFFER_MESSAGE) }
     }
 
     fn record_message(self, tries: u8) -> Next {

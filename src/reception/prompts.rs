@@ -21,6 +21,16 @@ pub const INVALID_KEY: Key = Key("key.invalid");
 pub const NO_KEY: Key = Key("key.none");
 /// Handing over to the secretaries.
 pub const TO_SECRETARIES: Key = Key("to_secretaries");
+/// The queue gave the call back: nobody logged in.
+pub const QUEUE_NOBODY: Key = Key("queue.nobody");
+/// The queue gave the call back: waited too long.
+pub const QUEUE_TOO_LONG: Key = Key("queue.too_long");
+/// Message (1) or call back (2).
+pub const QUEUE_OFFER: Key = Key("queue.offer");
+/// Message (1) only: the number is withheld.
+pub const QUEUE_OFFER_MESSAGE: Key = Key("queue.offer_message");
+/// The call back is recorded.
+pub const CALLBACK_SAVED: Key = Key("callback.saved");
 /// Key 9.
 pub const URGENT: Key = Key("urgent");
 /// A blocked number.

@@ -146,6 +146,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("month.9", "octobre", "October"),
     ("month.10", "novembre", "November"),
     ("month.11", "décembre", "December"),
+    ("queue.position", "Vous êtes en position {position} dans la file d'attente. Temps d'attente estimé: environ {minutes} minutes.", "You are number {position} in the queue. Estimated wait: about {minutes} minutes."),
+    ("queue.next", "Vous êtes le prochain appel. Une secrétaire va vous répondre.", "You are next in line. A secretary will answer you shortly."),
+    ("queue.nobody", "Aucune secrétaire ne peut vous répondre pour le moment.", "No secretary can answer you at the moment."),
+    ("queue.too_long", "L'attente est plus longue que prévu.", "The wait is longer than expected."),
+    ("queue.offer", "Pour laisser un message au cabinet, tapez 1. Pour être rappelé à ce numéro, tapez 2.", "To leave a message for the practice, press 1. To be called back on this number, press 2."),
+    ("queue.offer_message", "Pour laisser un message au cabinet, tapez 1.", "To leave a message for the practice, press 1."),
+    ("callback.saved", "Votre demande de rappel est enregistrée: une secrétaire vous rappellera. Au revoir.", "Your call-back request is recorded: a secretary will call you back. Goodbye."),
+    ("secretary.announce", "Appel pour {practice}. Motif: {reason}.", "Call for {practice}. Reason: {reason}."),
+    ("secretary.urgent", "Appel urgent pour {practice}. Motif: {reason}.", "Urgent call for {practice}. Reason: {reason}."),
+    ("secretary.callback", "Rappel d'un patient pour {practice}. Motif: {reason}.", "Calling a patient back for {practice}. Reason: {reason}."),
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -35,6 +35,9 @@ pub enum StoreError {
     /// Input that breaks an agenda rule; names the field.
     #[error("{0}")]
     Rule(#[from] RuleError),
+    /// Input that cannot be stored as given; says why.
+    #[error("{0}")]
+    Invalid(String),
     /// Something named does not exist.
     #[error("{0} introuvable")]
     NotFound(String),
@@ -141,7 +144,7 @@ pub struct CallRecord {
 
 /// One connection to the file.
 pub struct Db {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 fn corrupt(what: &str, detail: impl ToString) -> StoreError {
@@ -156,7 +159,7 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
-fn instant(secs: i64) -> DateTime<Utc> {
+pub(super) fn instant(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
@@ -751,7 +754,7 @@ impl Db {
             .ok_or_else(|| StoreError::NotFound(format!("rendez-vous n°{id}")))
     }
 
-    fn appointment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appointment> {
+    pub(super) fn appointment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appointment> {
         let source: String = r.get(8)?;
         Ok(Appointment {
             id: r.get(0)?,

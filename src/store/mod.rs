@@ -8,11 +8,13 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod schema;
+pub mod secretaries;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use secretaries::{Callback, CallerHistory, Instructions, Secretary};
 pub use db::{BookError, BookingRequest, CallRecord, Db, MessageRow, PracticeSnapshot, StoreError};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads

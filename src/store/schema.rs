@@ -129,6 +129,33 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX appointment_blocks_by_appointment ON appointment_blocks (appointment_id);
     "#,
+    // 3: the remote secretaries (a partner télésecrétariat), the practices
+    // each serves, and the callers who asked to be called back.
+    r#"
+    CREATE TABLE secretaries (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        dial TEXT NOT NULL
+    );
+    CREATE TABLE secretary_practices (
+        secretary_id TEXT NOT NULL REFERENCES secretaries(id) ON DELETE CASCADE,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        level TEXT NOT NULL CHECK (level IN ('primary', 'overflow')),
+        PRIMARY KEY (secretary_id, practice_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE callbacks (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        caller TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        urgent INTEGER NOT NULL DEFAULT 0,
+        requested_at INTEGER NOT NULL,
+        placed_at INTEGER,
+        placed_by TEXT,
+        outcome TEXT
+    );
+    CREATE INDEX callbacks_open ON callbacks (placed_at, requested_at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

@@ -1,0 +1,213 @@
+//! The remote secretaries (who they are, how to ring them, which practices
+//! they serve), callers who asked to be called back, and what a secretary
+//! sees about a call: the doctors' instructions and the caller's history.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::agenda::Appointment;
+use crate::queue::Level;
+
+use super::db::{instant, Db, MessageRow, StoreError};
+
+/// A secretary of the partner télésecrétariat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Secretary {
+    /// Short id they log in with (`ana`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// What FreeSWITCH dials to reach their phone (`user/1101`, any dial string).
+    pub dial: String,
+    /// The practices they serve, with the level.
+    pub practices: Vec<(i64, Level)>,
+}
+
+/// A caller who asked to be called back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Callback {
+    /// Id.
+    pub id: i64,
+    /// Practice called.
+    pub practice_id: i64,
+    /// Number to call (E.164).
+    pub caller: String,
+    /// Why they called, as the receptionist handed them over.
+    pub reason: String,
+    /// Urgent.
+    pub urgent: bool,
+    /// When they asked.
+    pub requested_at: DateTime<Utc>,
+    /// When a secretary placed the call back.
+    pub placed_at: Option<DateTime<Utc>>,
+    /// Who placed it.
+    pub placed_by: Option<String>,
+    /// How it went (`answered`, or the switch's cause).
+    pub outcome: Option<String>,
+}
+
+/// What a secretary reads before speaking for a practice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instructions {
+    /// Practice name.
+    pub practice: String,
+    /// The practice's instructions.
+    pub practice_instructions: String,
+    /// Each doctor's name and instructions.
+    pub doctors: Vec<(String, String)>,
+}
+
+/// What the practice knows of a caller.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallerHistory {
+    /// Appointments of the last 90 days and to come, by date.
+    pub appointments: Vec<Appointment>,
+    /// Their latest messages (ten at most), newest first.
+    pub messages: Vec<MessageRow>,
+    /// Their latest calls' outcomes (ten at most), newest first: (when, outcome, detail).
+    pub calls: Vec<(DateTime<Utc>, String, String)>,
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Primary => "primary",
+        Level::Overflow => "overflow",
+    }
+}
+
+fn level_of(s: &str) -> Result<Level, StoreError> {
+    match s {
+        "primary" => Ok(Level::Primary),
+        "overflow" => Ok(Level::Overflow),
+        other => Err(StoreError::Corrupt { what: "secretary_practices.level".into(), detail: other.into() }),
+    }
+}
+
+fn callback_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Callback> {
+    Ok(Callback {
+        id: r.get(0)?,
+        practice_id: r.get(1)?,
+        caller: r.get(2)?,
+        reason: r.get(3)?,
+        urgent: r.get(4)?,
+        requested_at: instant(r.get(5)?),
+        placed_at: r.get::<_, Option<i64>>(6)?.map(instant),
+        placed_by: r.get(7)?,
+        outcome: r.get(8)?,
+    })
+}
+
+const CALLBACK_COLS: &str = "id, practice_id, caller, reason, urgent, requested_at, placed_at, placed_by, outcome";
+
+impl Db {
+    /// Add or replace a secretary and the practices they serve.
+    pub fn put_secretary(&mut self, s: &Secretary) -> Result<(), StoreError> {
+        if s.id.trim().is_empty() || s.dial.trim().is_empty() {
+            return Err(StoreError::Invalid("a secretary needs an id and a dial string".into()));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO secretaries (id, name, dial) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, dial = excluded.dial",
+            params![s.id, s.name, s.dial],
+        )?;
+        tx.execute("DELETE FROM secretary_practices WHERE secretary_id = ?1", [&s.id])?;
+        for (practice_id, level) in &s.practices {
+            let known: Option<i64> = tx.query_row("SELECT id FROM practices WHERE id = ?1", [practice_id], |r| r.get(0)).optional()?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!("practice {practice_id}")));
+            }
+            tx.execute("INSERT INTO secretary_practices (secretary_id, practice_id, level) VALUES (?1, ?2, ?3)", params![s.id, practice_id, level_name(*level)])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remove a secretary.
+    pub fn remove_secretary(&mut self, id: &str) -> Result<(), StoreError> {
+        match self.conn.execute("DELETE FROM secretaries WHERE id = ?1", [id])? {
+            0 => Err(StoreError::NotFound(format!("secretary {id}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every secretary, by id.
+    pub fn secretaries(&self) -> Result<Vec<Secretary>, StoreError> {
+        let mut st = self.conn.prepare("SELECT id, name, dial FROM secretaries ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        for (id, name, dial) in rows {
+            let mut st = self.conn.prepare_cached("SELECT practice_id, level FROM secretary_practices WHERE secretary_id = ?1 ORDER BY practice_id")?;
+            let raw = st.query_map([&id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+            let practices = raw.into_iter().map(|(p, l)| Ok((p, level_of(&l)?))).collect::<Result<Vec<_>, StoreError>>()?;
+            out.push(Secretary { id, name, dial, practices });
+        }
+        Ok(out)
+    }
+
+    /// One secretary.
+    pub fn secretary(&self, id: &str) -> Result<Secretary, StoreError> {
+        self.secretaries()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(format!("secretary {id}")))
+    }
+
+    /// Whether any secretary serves this practice.
+    pub fn has_secretaries(&self, practice_id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM secretary_practices WHERE practice_id = ?1)", [practice_id], |r| r.get(0))?)
+    }
+
+    /// A caller asks to be called back.
+    pub fn request_callback(&mut self, practice_id: i64, caller: &str, reason: &str, urgent: bool, at: DateTime<Utc>) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO callbacks (practice_id, caller, reason, urgent, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![practice_id, caller, reason, urgent, at.timestamp()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Callbacks, urgent first then oldest first; only those not placed yet
+    /// when `open_only`.
+    pub fn callbacks(&self, open_only: bool) -> Result<Vec<Callback>, StoreError> {
+        let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE (?1 = 0 OR placed_at IS NULL) ORDER BY urgent DESC, requested_at, id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([open_only], callback_from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// One callback.
+    pub fn callback(&self, id: i64) -> Result<Callback, StoreError> {
+        let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE id = ?1");
+        self.conn.query_row(&sql, [id], callback_from_row).optional()?.ok_or_else(|| StoreError::NotFound(format!("callback {id}")))
+    }
+
+    /// A secretary placed the call back; `outcome` says how it went.
+    pub fn callback_placed(&mut self, id: i64, by: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError> {
+        match self.conn.execute("UPDATE callbacks SET placed_at = ?2, placed_by = ?3, outcome = ?4 WHERE id = ?1", params![id, at.timestamp(), by, outcome])? {
+            0 => Err(StoreError::NotFound(format!("callback {id}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The practice's and its doctors' instructions.
+    pub fn instructions(&self, practice_id: i64) -> Result<Instructions, StoreError> {
+        let snap = self.snapshot(practice_id)?;
+        let mut doctors = Vec::new();
+        for d in &snap.doctors {
+            doctors.push((d.name.clone(), self.doctor_instructions(d.id)?));
+        }
+        Ok(Instructions { practice: snap.practice.name, practice_instructions: snap.practice.instructions, doctors })
+    }
+
+    /// A caller's recent and future appointments, messages and calls in a practice.
+    pub fn caller_history(&self, practice_id: i64, phone: &str, now: DateTime<Utc>) -> Result<CallerHistory, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT a.id, a.doctor_id, a.type_id, a.start_utc, a.end_utc, a.patient_name, a.phone, a.name_recording, a.source, a.status
+             FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE d.practice_id = ?1 AND a.phone = ?2 AND a.start_utc >= ?3 ORDER BY a.start_utc, a.id",
+        )?;
+        let since = now - Duration::days(90);
+        let appointments = st.query_map(params![practice_id, phone, since.timestamp()], Db::appointment_from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let messages = self.messages(practice_id)?.into_iter().filter(|m| m.caller.as_deref() == Some(phone)).take(10).collect();
+        let mut st = self.conn.prepare("SELECT started_at, outcome, detail FROM calls WHERE practice_id = ?1 AND caller = ?2 ORDER BY id DESC LIMIT 10")?;
+        let calls = st.query_map(params![practice_id, phone], |r| Ok((instant(r.get(0)?), r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(CallerHistory { appointments, messages, calls })
+    }
+}
