@@ -59,6 +59,9 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
             let input = tokio::io::BufReader::new(tokio::io::stdin());
             rt.block_on(cli::try_dialogue(&config, &practice, &caller, input, std::io::stdout())).map(|_| ())
         }
+        Command::Agent(c) => cli::agents::agent(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
+        Command::Queue(c) => cli::agents::queue(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
+        Command::Callback(c) => cli::agents::callback(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
         other => {
             let config = cli::load_config(cli.config.as_ref())?;
             cli::run_admin(&config, other, &mut std::io::stdout())

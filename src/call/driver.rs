@@ -372,10 +372,15 @@ async fn wait_for_secretary<C: Channel>(channel: &mut C, env: &DriverEnv, setup:
     loop {
         let every = env.announce_every;
         let started = tokio::time::Instant::now();
-        let held = channel.hold(&music, async { tokio::time::timeout(every, ticket.news.recv()).await }).await?;
+        // News already there (given back at once) needs no music.
+        let held = match ticket.news.try_recv() {
+            Ok(news) => Held::Stopped(Ok(Some(news))),
+            Err(_) => channel.hold(&music, async { tokio::time::timeout(every, ticket.news.recv()).await }).await?,
+        };
         match held {
             Held::HungUp => {
                 queues.leave(uuid);
+                summary.outcome = Outcome::Abandoned;
                 summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
                 return Ok(Input::HungUp);
             }

@@ -87,6 +87,15 @@ pub fn ring_command(legs: &[Leg], announcement: &str, timeout: Duration) -> Resu
     Ok(line.replacen(&eps[0].to_string(), &multi, 1))
 }
 
+/// The `originate` line of a call back: the patient's phone rings; once
+/// they answer, they are bridged to the secretary's phone.
+pub fn callback_command(patient: &Leg, secretary: &Leg, timeout: Duration) -> Result<String, String> {
+    let sec = endpoint(secretary, VariablesType::Default, &[])?;
+    let ep = endpoint(patient, VariablesType::Default, &[("originate_timeout", timeout.as_secs().max(1).to_string())])?;
+    let o = Originate::application(ep, Application::new("bridge", Some(sec.to_string())));
+    Ok(format!("originate {o}").replacen("originate originate ", "originate ", 1))
+}
+
 impl Lines for SwitchLines {
     async fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> Result<String, String> {
         let cmd = ring_command(&legs, &announcement, timeout)?;
@@ -103,10 +112,7 @@ impl Lines for SwitchLines {
     }
 
     async fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> Result<String, String> {
-        let sec = endpoint(&secretary, VariablesType::Default, &[])?;
-        let ep = endpoint(&patient, VariablesType::Default, &[("originate_timeout", timeout.as_secs().max(1).to_string())])?;
-        let o = Originate::application(ep, Application::new("bridge", Some(sec.to_string())));
-        let cmd = o.to_string();
+        let cmd = callback_command(&patient, &secretary, timeout)?;
         debug!(%cmd, "calling a patient back");
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
@@ -141,6 +147,15 @@ mod tests {
         assert!(cmd.contains("[origination_uuid=aaaa"), "{cmd}");
         assert!(cmd.contains(",[origination_uuid=bbbb"), "{cmd}");
         assert!(cmd.contains("{originate_timeout=10,ignore_early_media=true}"), "{cmd}");
+    }
+
+    #[test]
+    fn a_call_back_rings_the_patient_then_bridges_the_secretary() {
+        let cmd = callback_command(&leg("pppp", "sofia/gateway/operator/0611223344"), &leg("ssss", "user/1101"), Duration::from_secs(30)).unwrap();
+        assert!(cmd.starts_with("originate {"), "{cmd}");
+        // The target holds spaces (the caller-id name): originate takes it quoted.
+        assert!(cmd.contains("sofia/gateway/operator/0611223344 '&bridge({"), "{cmd}");
+        assert!(cmd.contains("origination_uuid=ssss") && cmd.ends_with("user/1101)'"), "{cmd}");
     }
 
     #[test]

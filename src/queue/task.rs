@@ -350,6 +350,11 @@ struct Task<L: Lines> {
     served: HashMap<String, Served>,
     legs: HashMap<String, LegUse>,
     parked_early: HashSet<String>,
+    /// Legs whose ring was cut by a lost link: they may still ring or
+    /// answer; the next resync hangs up those still live.
+    orphans: HashSet<String>,
+    /// The link to the switch is down: no offer until it is back.
+    link_down: bool,
     /// Recent conversation lengths (seconds), for the wait estimate.
     handle_secs: f64,
 }
@@ -385,6 +390,8 @@ pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings)
         served: HashMap::new(),
         legs: HashMap::new(),
         parked_early: HashSet::new(),
+        orphans: HashSet::new(),
+        link_down: false,
         handle_secs: DEFAULT_HANDLE_SECS,
     };
     tokio::spawn(task.run(rx, events));
@@ -453,9 +460,17 @@ impl<L: Lines> Task<L> {
                     return;
                 }
                 let uuid = call.uuid.clone();
+                let practice_id = call.practice_id;
                 let position = self.q.enqueue(call);
-                info!(call = %uuid, position, "queued for the secretaries");
-                self.callers.insert(uuid, (news, practice));
+                if !self.q.anyone_for(practice_id) {
+                    // Never left ringing into nothing: given back at once.
+                    let _ = self.q.take_back(&uuid);
+                    info!(call = %uuid, "no secretary logged in: given back to the receptionist");
+                    let _ = news.try_send(News::TakeBack(TakeBack::Nobody));
+                } else {
+                    info!(call = %uuid, position, "queued for the secretaries");
+                    self.callers.insert(uuid, (news, practice));
+                }
                 let _ = reply.send(Ok(()));
             }
             Command::Position { uuid, reply } => {
@@ -496,12 +511,15 @@ impl<L: Lines> Task<L> {
                 let _ = reply.send(r);
             }
             Command::Logout { id, reply } => {
+                self.know(&id).await;
                 let _ = reply.send(self.q.logout(&id));
             }
             Command::Pause { id, reason, reply } => {
+                self.know(&id).await;
                 let _ = reply.send(self.q.pause(&id, &reason));
             }
             Command::Resume { id, reply } => {
+                self.know(&id).await;
                 let _ = reply.send(self.q.resume(&id, now));
             }
             Command::Snapshot { reply } => {
@@ -537,6 +555,13 @@ impl<L: Lines> Task<L> {
                     }
                 });
             }
+        }
+    }
+
+    /// A secretary added since the start is read from the store.
+    async fn know(&mut self, id: &str) {
+        if !self.q.has_agent(id) {
+            self.reload_agents().await;
         }
     }
 
@@ -649,8 +674,11 @@ impl<L: Lines> Task<L> {
                 for (agent, leg) in ring {
                     self.legs.remove(&leg);
                     if cause == LINK_LOST {
-                        // Nobody's fault: the offer is made again.
-                        self.hang_up(&leg);
+                        // Nobody's fault: the offer is made again once the
+                        // link is back; the leg, if it still rings, is hung
+                        // up then.
+                        self.link_down = true;
+                        self.orphans.insert(leg);
                         let _ = self.q.offer_cancelled(&agent);
                     } else if self.q.offer_failed(&agent, &cause_reason(&cause)).is_ok() {
                         info!(%agent, %cause, call, "secretary did not take the call: paused, the call keeps its place");
@@ -698,7 +726,14 @@ impl<L: Lines> Task<L> {
             }
             LineEvent::Gone(leg) => self.leg_gone(&leg, now),
             LineEvent::Resynced(live) => {
+                self.link_down = false;
                 let live: HashSet<String> = live.into_iter().collect();
+                for leg in std::mem::take(&mut self.orphans) {
+                    if live.contains(&leg) {
+                        info!(%leg, "a leg rung before the link was lost is still up: hanging it up");
+                        self.hang_up(&leg);
+                    }
+                }
                 let lost_callers: Vec<String> = self.q.waiting().iter().filter(|c| !live.contains(&c.uuid)).map(|c| c.uuid.clone()).collect();
                 for uuid in lost_callers {
                     warn!(call = %uuid, "no longer on the switch after the reconnect: abandoned");
@@ -768,7 +803,9 @@ impl<L: Lines> Task<L> {
             warn!(%leg, "no park reported after the announcement: bridging anyway");
             self.ready(&call, &agent, &leg, now);
         }
-        while let Some((call, agents)) = self.q.next_offers(now) {
+        while !self.link_down
+            && let Some((call, agents)) = self.q.next_offers(now)
+        {
             self.offer(call, agents);
         }
     }
@@ -803,7 +840,8 @@ impl<L: Lines> Task<L> {
     fn place_callback(&mut self, cb: Callback, practice: &str, practice_number: Option<String>, agent: &str) -> Result<(), QueueError> {
         let label = format!("rappel-{}", cb.id);
         let a = self.q.start_callback(agent, &label)?;
-        let number = crate::agenda::phone::national(&cb.caller);
+        // As the practice would dial it: the national number, digits only.
+        let number: String = crate::agenda::phone::national(&cb.caller).chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
         let patient = Leg { id: uuid::Uuid::new_v4().to_string(), dial: self.settings.callback_dial.replace("{number}", &number), caller_id_name: practice.to_string(), caller_id_number: practice_number };
         let secretary = Leg { id: uuid::Uuid::new_v4().to_string(), dial: a.dial.clone(), caller_id_name: format!("Rappel {practice}"), caller_id_number: Some(cb.caller.clone()) };
         self.legs.insert(patient.id.clone(), LegUse::Callback { agent: agent.to_string() });

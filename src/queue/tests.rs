@@ -128,3 +128,54 @@ fn calls_nobody_can_take_are_given_back_to_the_receptionist() {
     assert_eq!(q.to_take_back(t(301), Duration::from_secs(300)), vec!["p2".to_string()], "waited too long");
     assert_eq!(q.logout("nobody").unwrap_err(), QueueError::UnknownAgent("nobody".into()));
 }
+
+#[test]
+fn round_robin_takes_turns_whatever_the_idle_time() {
+    let mut q = three_secretaries().with_strategy(Strategy::RoundRobin);
+    q.login("anne", t(0)).unwrap();
+    q.login("bruno", t(0)).unwrap();
+    for i in 0..4 {
+        q.enqueue(call(&format!("c{i}"), 1, i, false));
+    }
+    let mut turns = Vec::new();
+    for i in 0..4 {
+        let (c, a) = q.next_offers(t(10 + i)).unwrap();
+        turns.push(a[0].id.clone());
+        q.answered(&a[0].id, t(10 + i)).unwrap();
+        q.call_ended(&a[0].id, t(10 + i)).unwrap();
+        assert_eq!(c.uuid, format!("c{i}"));
+        // Everyone is free again at once.
+        q.tick(t(100));
+    }
+    assert_eq!(turns, ["anne", "bruno", "anne", "bruno"]);
+}
+
+#[test]
+fn ring_all_rings_every_free_primary_and_frees_the_others_on_answer() {
+    let mut q = three_secretaries().with_strategy(Strategy::RingAll);
+    for a in ["anne", "bruno", "chloe"] {
+        q.login(a, t(0)).unwrap();
+    }
+    q.enqueue(call("c1", 1, 1, false));
+    let (c, agents) = q.next_offers(t(2)).unwrap();
+    assert_eq!(c.uuid, "c1");
+    let ids: Vec<&str> = agents.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["anne", "bruno"], "the overflow secretary is not rung while primaries are free");
+    q.answered("bruno", t(3)).unwrap();
+    assert!(matches!(q.agents().iter().find(|a| a.id == "anne").unwrap().state, AgentState::Available { since } if since == t(0)), "anne keeps her turn");
+}
+
+#[test]
+fn a_call_taken_back_frees_the_phones_ringing_for_it_and_counts_apart() {
+    let mut q = three_secretaries();
+    q.login("anne", t(0)).unwrap();
+    q.enqueue(call("c1", 1, 1, false));
+    let (_, a) = q.next_offer(t(2)).unwrap();
+    assert_eq!(a.id, "anne");
+    assert!(q.to_take_back(t(1000), Duration::from_secs(60)).is_empty(), "a call ringing a secretary is not taken back");
+    q.offer_cancelled("anne").unwrap();
+    assert_eq!(q.to_take_back(t(1000), Duration::from_secs(60)), vec!["c1".to_string()]);
+    q.take_back("c1").unwrap();
+    let s = q.stats(1);
+    assert_eq!((s.offered, s.taken_back, s.abandoned), (1, 1, 0));
+}

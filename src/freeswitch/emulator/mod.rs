@@ -21,6 +21,9 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+pub mod switchboard;
+pub use switchboard::{BoardEvent, Phone, Switchboard};
+
 /// What FreeSWITCH leaves unencoded in event values (see the captures).
 const FS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'/').remove(b',');
 
@@ -82,6 +85,20 @@ impl EventBody {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| percent_decode_str(v).decode_utf8_lossy().into_owned())
     }
 
+    /// The whole `text/event-plain` frame of an event carrying a body
+    /// (`BACKGROUND_JOB`): the headers, the body's own Content-Length, the body.
+    pub fn frame_with_body(&self, body: &str) -> String {
+        let mut inner = String::new();
+        for (k, v) in self.headers.iter().filter(|(k, _)| k != "Content-Length") {
+            inner.push_str(k);
+            inner.push_str(": ");
+            inner.push_str(v);
+            inner.push('\n');
+        }
+        inner.push_str(&format!("Content-Length: {}\n\n{body}", body.len()));
+        format!("Content-Length: {}\nContent-Type: text/event-plain\n\n{inner}", inner.len())
+    }
+
     /// The whole `text/event-plain` frame.
     pub fn frame(&self) -> String {
         let mut body = String::new();
@@ -99,7 +116,7 @@ impl EventBody {
 /// Frames from the captures, ready to be replayed.
 pub struct Captures {
     connect_reply: String,
-    events: HashMap<String, EventBody>,
+    pub(crate) events: HashMap<String, EventBody>,
     linger_notice: String,
     disconnect_notice: String,
 }
@@ -125,7 +142,12 @@ impl Captures {
         let c01 = frames(&dir.join("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt"))?;
         let connect_reply = c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
         let mut events = HashMap::new();
-        for file in ["01_outbound_async_basic_dtmf_bgapi_bridgefail.txt", "09_outbound_bridge_to_secretary_then_transfer.txt", "04_outbound_caller_hangup_mid_playback_linger5.txt"] {
+        for file in [
+            "01_outbound_async_basic_dtmf_bgapi_bridgefail.txt",
+            "09_outbound_bridge_to_secretary_then_transfer.txt",
+            "04_outbound_caller_hangup_mid_playback_linger5.txt",
+            "11_inbound_auth_api_events_plain_json_bgapi.txt",
+        ] {
             for (d, f) in frames(&dir.join(file))? {
                 if d != "received" || !f.contains("Content-Type: text/event-plain") {
                     continue;
@@ -141,7 +163,7 @@ impl Captures {
         let c04 = frames(&dir.join("04_outbound_caller_hangup_mid_playback_linger5.txt"))?;
         let linger_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: linger")).ok_or_else(|| missing("linger notice"))?.1.clone();
         let disconnect_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: disconnect")).ok_or_else(|| missing("disconnect notice"))?.1.clone();
-        for needed in ["CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_ANSWER", "DTMF", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE"] {
+        for needed in ["CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_ANSWER", "DTMF", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_PARK", "BACKGROUND_JOB"] {
             if !events.contains_key(needed) {
                 return Err(missing(needed));
             }
@@ -221,12 +243,14 @@ pub struct Patient {
     pub write_recordings: bool,
     /// What the caller says when recorded (a wav); silence without it.
     pub voice: Option<PathBuf>,
+    /// Hangs up after waiting this long on hold (music) in all.
+    pub hang_up_on_hold_after: Option<Duration>,
 }
 
 impl Patient {
     /// A patient pressing these keys.
     pub fn keys(keys: &[&str]) -> Patient {
-        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true, voice: None }
+        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true, voice: None, hang_up_on_hold_after: None }
     }
 }
 
@@ -251,6 +275,10 @@ pub struct Transcript {
     pub closed_by_service: bool,
     /// Variables set by the service.
     pub vars: HashMap<String, String>,
+    /// Music on hold played (times).
+    pub holds: usize,
+    /// The legs the caller was bridged to with `uuid_bridge`.
+    pub bridged_to: Vec<String>,
 }
 
 impl Transcript {
@@ -260,26 +288,56 @@ impl Transcript {
     }
 }
 
-/// The switch's end of one connection: commands in, frames out.
+/// The switch's end of one connection: commands in, frames out. Commands
+/// are read by a task of their own, so that waiting for the next one can be
+/// raced against a timer without losing half a command.
 pub struct Conn {
-    stream: BufReader<TcpStream>,
+    commands: tokio::sync::mpsc::Receiver<io::Result<String>>,
+    writer: tokio::net::tcp::OwnedWriteHalf,
 }
 
 impl Conn {
-    /// Write bytes verbatim.
-    pub async fn send_raw(&mut self, data: &str) -> io::Result<()> {
-        self.stream.get_mut().write_all(data.as_bytes()).await
+    /// The switch's end of an established connection.
+    pub fn new(stream: TcpStream) -> Conn {
+        let (read, writer) = stream.into_split();
+        let (tx, commands) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(async move {
+            let mut read = BufReader::new(read);
+            loop {
+                let mut command = String::new();
+                let got = loop {
+                    match read.read_line(&mut command).await {
+                        Ok(0) => break Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed")),
+                        Ok(_) if command.ends_with("\n\n") => break Ok(command),
+                        Ok(_) => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                let end = got.is_err();
+                if tx.send(got).await.is_err() || end {
+                    return;
+                }
+            }
+        });
+        Conn { commands, writer }
     }
 
-    /// Next command, through its blank line.
+    /// Write bytes verbatim.
+    pub async fn send_raw(&mut self, data: &str) -> io::Result<()> {
+        self.writer.write_all(data.as_bytes()).await
+    }
+
+    /// Next command, through its blank line. Cancel-safe.
     pub async fn read_command(&mut self) -> io::Result<String> {
-        let mut command = String::new();
-        while !command.ends_with("\n\n") {
-            if self.stream.read_line(&mut command).await? == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
-            }
+        match self.commands.recv().await {
+            Some(r) => r,
+            None => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed")),
         }
-        Ok(command)
+    }
+
+    /// Close the connection (both ways).
+    pub async fn close(mut self) {
+        let _ = self.writer.shutdown().await;
     }
 
     /// `command/reply` with `Reply-Text` as given.
@@ -321,9 +379,29 @@ pub struct SwitchCall {
     playbacks: usize,
     questions: usize,
     records: usize,
+    board: Option<Arc<Switchboard>>,
+    /// Music on hold playing: (argument, Application-UUID).
+    music: Option<(String, String)>,
+    /// When music on hold first started, for `hang_up_on_hold_after`.
+    held_since: Option<Instant>,
+    /// Bridged to this leg until then.
+    bridge: Option<(String, Instant)>,
+}
+
+/// A playback that never ends by itself: the music on hold, an endless tone
+/// or silence. Only `uuid_break` (or a hang-up) stops it.
+fn endless(arg: &str) -> bool {
+    arg.starts_with("local_stream://") || arg.contains("loops=-1") || arg == "silence_stream://-1"
 }
 
 impl SwitchCall {
+    /// Take part in an emulated switch: the call is listed in its live
+    /// channels and can be bridged to the legs it originates.
+    pub fn with_board(mut self, board: Arc<Switchboard>) -> Self {
+        self.board = Some(board);
+        self
+    }
+
     /// Dial the service as FreeSWITCH's socket application does.
     pub async fn dial(addr: SocketAddr, caller: &str, destination: &str) -> io::Result<SwitchCall> {
         Self::dial_with(addr, caller, destination, Captures::get()).await
@@ -334,7 +412,7 @@ impl SwitchCall {
         let stream = TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);
         Ok(SwitchCall {
-            conn: Conn { stream: BufReader::new(stream) },
+            conn: Conn::new(stream),
             pending_since: None,
             latencies: Vec::new(),
             nixed: Default::default(),
@@ -346,6 +424,10 @@ impl SwitchCall {
             playbacks: 0,
             questions: 0,
             records: 0,
+            board: None,
+            music: None,
+            held_since: None,
+            bridge: None,
         })
     }
 
@@ -390,6 +472,9 @@ impl SwitchCall {
         let cmd = self.command().await?.ok_or_else(|| io::Error::other("closed before connect"))?;
         assert_eq!(cmd.line, "connect", "connect must be the first command");
         let reply = self.connect_reply();
+        if let Some(b) = &self.board {
+            b.register_call(&self.uuid);
+        }
         self.conn.send_raw(&reply).await
     }
 
@@ -475,8 +560,62 @@ impl SwitchCall {
     pub async fn run_measured(mut self, mut patient: Patient) -> io::Result<(Transcript, Vec<Duration>)> {
         self.connect().await?;
         let mut t = Transcript::default();
+        let r = self.play(&mut patient, &mut t).await;
+        if let Some(b) = &self.board {
+            b.unregister_call(&self.uuid);
+            if let Some((leg, _)) = self.bridge.take() {
+                b.unbridge(&self.uuid, &leg);
+            }
+        }
+        r?;
+        t.closed_by_service = true;
+        Ok((t, self.latencies))
+    }
+
+    /// The next thing to happen by itself: the patient leaving the music,
+    /// or the secretary ending the conversation.
+    fn next_timer(&self, patient: &Patient) -> Option<Instant> {
+        let hang = match (&self.music, self.held_since, patient.hang_up_on_hold_after) {
+            (Some(_), Some(since), Some(after)) => Some(since + after),
+            _ => None,
+        };
+        [hang, self.bridge.as_ref().map(|(_, at)| *at)].into_iter().flatten().min()
+    }
+
+    async fn timer_fired(&mut self, t: &mut Transcript) -> io::Result<()> {
+        let now = Instant::now();
+        if let Some((leg, at)) = self.bridge.clone()
+            && at <= now
+        {
+            self.bridge = None;
+            let mut ev = self.event("CHANNEL_UNBRIDGE");
+            ev.set("Other-Leg-Unique-ID", &leg).set("Bridge-B-Unique-ID", &leg);
+            if let Some(b) = &self.board {
+                b.unbridge(&self.uuid, &leg);
+            }
+            return self.send_awaited(&ev.frame()).await;
+        }
+        if let Some((arg, id)) = self.music.take() {
+            t.hung_up = true;
+            return self.caller_hangs_up(Some(("playback", &arg, &id))).await;
+        }
+        Ok(())
+    }
+
+    async fn play(&mut self, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
         let mut stalled = false;
-        while let Some(cmd) = self.command().await? {
+        loop {
+            let cmd = match self.next_timer(patient) {
+                Some(at) => tokio::select! {
+                    c = self.command() => c?,
+                    _ = tokio::time::sleep_until(at) => {
+                        self.timer_fired(t).await?;
+                        continue;
+                    }
+                },
+                None => self.command().await?,
+            };
+            let Some(cmd) = cmd else { return Ok(()) };
             t.commands.push(cmd.clone());
             let line = cmd.line.clone();
             if line == "myevents" || line == "myevents plain" {
@@ -492,6 +631,25 @@ impl SwitchCall {
                 self.conn.reply_ok_text("will linger").await?;
             } else if line == "resume" {
                 self.conn.reply_raw_text("+OK").await?;
+            } else if line.starts_with("api uuid_break ") {
+                self.conn.reply_api("+OK\n").await?;
+                if let Some((arg, id)) = self.music.take() {
+                    self.complete("playback", &arg, &id, "FILE PLAYED", &[]).await?;
+                }
+            } else if let Some(rest) = line.strip_prefix("api uuid_bridge ") {
+                let leg = rest.split(' ').nth(1).unwrap_or("").to_string();
+                let talk = self.board.as_ref().and_then(|b| b.bridge(&self.uuid, &leg));
+                match talk {
+                    Some(talk) if !t.hung_up => {
+                        self.conn.reply_api(&format!("+OK {leg}\n")).await?;
+                        t.bridged_to.push(leg.clone());
+                        let mut ev = self.event("CHANNEL_BRIDGE");
+                        ev.set("Other-Leg-Unique-ID", &leg).set("Bridge-A-Unique-ID", &self.uuid).set("Bridge-B-Unique-ID", &leg);
+                        self.send_event(&ev).await?;
+                        self.bridge = Some((leg, Instant::now() + talk));
+                    }
+                    _ => self.conn.reply_api("-ERR Invalid uuid\n").await?,
+                }
             } else if line.starts_with("api ") {
                 self.conn.reply_api("+OK\n").await?;
             } else if line == "sendmsg" {
@@ -526,7 +684,7 @@ impl SwitchCall {
                         let app = cmd.app().unwrap_or("").to_string();
                         let arg = cmd.arg().to_string();
                         let id = cmd.headers.get("event-uuid").cloned().unwrap_or_default();
-                        self.execute(&app, &arg, &id, &mut patient, &mut t).await?;
+                        self.execute(&app, &arg, &id, patient, t).await?;
                     }
                     _ => {}
                 }
@@ -534,8 +692,6 @@ impl SwitchCall {
                 self.conn.reply_err("command not found").await?;
             }
         }
-        t.closed_by_service = true;
-        Ok((t, self.latencies))
     }
 
     async fn execute(&mut self, app: &str, arg: &str, id: &str, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
@@ -547,6 +703,15 @@ impl SwitchCall {
                 let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
                 done.set("Application", "answer").set("Application-Response", "_none_").set("Application-UUID", id);
                 self.send_awaited(&done.frame()).await
+            }
+            "playback" if endless(arg) => {
+                t.holds += 1;
+                self.held_since.get_or_insert_with(Instant::now);
+                let mut ex = self.event("CHANNEL_EXECUTE");
+                ex.set("Application", "playback").set("Application-Data", arg).set("Application-UUID", id);
+                self.send_event(&ex).await?;
+                self.music = Some((arg.to_string(), id.to_string()));
+                Ok(())
             }
             "playback" => {
                 self.playbacks += 1;

@@ -19,6 +19,10 @@ pub const EXIT_CONFIG: i32 = 64;
 pub const EXIT_DATA: i32 = 65;
 /// Exit code for a refused Event Socket password (EX_NOPERM).
 pub const EXIT_AUTH: i32 = 77;
+/// Exit code when the running service cannot be reached (EX_UNAVAILABLE).
+pub const EXIT_UNAVAILABLE: i32 = 69;
+
+pub mod agents;
 
 /// standardiste: a virtual receptionist for medical practices, beside FreeSWITCH.
 #[derive(Debug, Parser)]
@@ -84,6 +88,18 @@ pub enum Command {
         #[arg(long, default_value = "fr")]
         language: String,
     },
+    /// The remote secretaries (a partner télésecrétariat): add, list, remove.
+    #[command(subcommand)]
+    Secretary(SecretaryCmd),
+    /// A secretary's day, through the running service's API: log in, log out, pause, resume.
+    #[command(subcommand)]
+    Agent(agents::AgentCmd),
+    /// The live queues, through the running service's API.
+    #[command(subcommand)]
+    Queue(agents::QueueCmd),
+    /// Callers who asked to be called back, through the running service's API.
+    #[command(subcommand)]
+    Callback(agents::CallbackCmd),
     /// Run the receptionist's dialogue in this terminal, against the real database.
     Try {
         /// Practice name.
@@ -186,6 +202,32 @@ pub enum PracticeCmd {
         /// Message callers hear.
         #[arg(long)]
         message: String,
+    },
+}
+
+/// `secretary …`
+#[derive(Debug, Subcommand)]
+pub enum SecretaryCmd {
+    /// Add a secretary, or replace one with the same id.
+    Add {
+        /// Short id they log in with (`ana`).
+        id: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Their phone as FreeSWITCH dials it (`user/1101`, any dial string).
+        #[arg(long)]
+        dial: String,
+        /// A practice they serve, `NAME` or `NAME:overflow` (repeat).
+        #[arg(long = "serves", required = true)]
+        serves: Vec<String>,
+    },
+    /// List the secretaries.
+    List,
+    /// Remove a secretary.
+    Remove {
+        /// Their id.
+        id: String,
     },
 }
 
@@ -451,7 +493,37 @@ fn io(e: std::io::Error) -> Failure {
 
 fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     match command {
-        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } | Command::Transcribe { .. } => Err(data("not an administration command")),
+        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } | Command::Transcribe { .. } | Command::Agent(_) | Command::Queue(_) | Command::Callback(_) => {
+            Err(data("not an administration command"))
+        }
+        Command::Secretary(c) => match c {
+            SecretaryCmd::Add { id, name, dial, serves } => {
+                if let Err(e) = dial.parse::<freeswitch_esl_tokio::commands::Endpoint>() {
+                    return Err(data(format!("dial: « {dial} » n'est pas une chaîne d'appel FreeSWITCH ({e}); ex. user/1101")));
+                }
+                let mut practices = Vec::new();
+                for s in &serves {
+                    let (name, level) = match s.rsplit_once(':') {
+                        Some((n, l)) => (n, crate::queue::task::level_named(l).ok_or_else(|| data(format!("serves: niveau « {l} » inconnu (primary ou overflow)")))?),
+                        None => (s.as_str(), crate::queue::Level::Primary),
+                    };
+                    practices.push((practice(db, name)?, level));
+                }
+                db.put_secretary(&crate::store::Secretary { id: id.clone(), name, dial, practices })?;
+                writeln!(out, "secrétaire {id} enregistrée (prise en compte à sa prochaine connexion)").map_err(io)
+            }
+            SecretaryCmd::List => {
+                for s in db.secretaries()? {
+                    let serves: Vec<String> = s.practices.iter().map(|(p, l)| format!("{p}:{}", if *l == crate::queue::Level::Primary { "primary" } else { "overflow" })).collect();
+                    writeln!(out, "{}\t{}\t{}\t{}", s.id, s.name, s.dial, serves.join(",")).map_err(io)?;
+                }
+                Ok(())
+            }
+            SecretaryCmd::Remove { id } => {
+                db.remove_secretary(&id)?;
+                writeln!(out, "secrétaire {id} retirée").map_err(io)
+            }
+        },
         Command::Practice(p) => match p {
             PracticeCmd::Create { name, address, timezone } => {
                 let tz = timezone.parse().map_err(|_| data(format!("timezone: « {timezone} » inconnu (ex. Europe/Paris)")))?;

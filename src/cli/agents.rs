@@ -1,0 +1,228 @@
+//! The secretaries' commands: the same agents' API a console uses, from a
+//! terminal (`standardiste agent login ana`, `standardiste queue show`…). They
+//! talk to the running service over HTTP; the address is `--api`, or the
+//! configuration's `[web] listen`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::Subcommand;
+use serde_json::{json, Value};
+
+use super::{Failure, EXIT_DATA, EXIT_UNAVAILABLE};
+use crate::config::Config;
+
+/// `agent …`
+#[derive(Debug, Subcommand)]
+pub enum AgentCmd {
+    /// Start taking calls.
+    Login {
+        /// Secretary's id.
+        id: String,
+        /// The service's API (default: http://<[web] listen>).
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Stop taking calls.
+    Logout {
+        /// Secretary's id.
+        id: String,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Pause, with a reason.
+    Pause {
+        /// Secretary's id.
+        id: String,
+        /// Why ("déjeuner").
+        #[arg(long, default_value = "pause")]
+        reason: String,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Back from a pause.
+    Resume {
+        /// Secretary's id.
+        id: String,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+}
+
+/// `queue …`
+#[derive(Debug, Subcommand)]
+pub enum QueueCmd {
+    /// Waiting calls and secretaries, live.
+    Show {
+        /// The whole answer as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Figures per practice: offered, answered, abandoned, waits.
+    Stats {
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// One call: the doctors' instructions and the caller's history (JSON).
+    Call {
+        /// The call's unique id (see `queue show`).
+        uuid: String,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+}
+
+/// `callback …`
+#[derive(Debug, Subcommand)]
+pub enum CallbackCmd {
+    /// Call-back requests not placed yet (`--all`: every one).
+    List {
+        /// Placed ones too.
+        #[arg(long)]
+        all: bool,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Call a patient back: their phone rings, then the secretary's.
+    Place {
+        /// The request's id.
+        id: i64,
+        /// The secretary who calls.
+        #[arg(long)]
+        agent: String,
+        /// The service's API.
+        #[arg(long)]
+        api: Option<String>,
+    },
+}
+
+fn base(config: &Config, api: &Option<String>) -> String {
+    api.clone().unwrap_or_else(|| format!("http://{}", config.web.listen)).trim_end_matches('/').to_string()
+}
+
+/// One request to the API; its JSON answer, or a failure naming the cause.
+fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, Failure> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(10))).build().into();
+    let sent = match (method, body) {
+        ("GET", _) => agent.get(url).call(),
+        (_, Some(b)) => agent.post(url).send_json(b),
+        (_, None) => agent.post(url).send_empty(),
+    };
+    let mut resp = sent.map_err(|e| Failure { code: EXIT_UNAVAILABLE, message: format!("{url}: {e} (is `standardiste serve` running? see --api and [web] listen)") })?;
+    let status = resp.status().as_u16();
+    let value: Value = resp.body_mut().read_json().unwrap_or(Value::Null);
+    if status >= 400 {
+        let why = value.get("error").and_then(Value::as_str).unwrap_or("no detail").to_string();
+        return Err(Failure { code: if status < 500 { EXIT_DATA } else { 1 }, message: format!("{why} (HTTP {status})") });
+    }
+    Ok(value)
+}
+
+fn io(e: std::io::Error) -> Failure {
+    Failure { code: 1, message: e.to_string() }
+}
+
+/// A secretary's command.
+pub fn agent(config: &Config, cmd: AgentCmd, out: &mut dyn Write) -> Result<(), Failure> {
+    let (path, id, body, said, api) = match cmd {
+        AgentCmd::Login { id, api } => ("login", id, None, "connectée", api),
+        AgentCmd::Logout { id, api } => ("logout", id, None, "déconnectée", api),
+        AgentCmd::Pause { id, reason, api } => ("pause", id, Some(json!({ "reason": reason })), "en pause", api),
+        AgentCmd::Resume { id, api } => ("resume", id, None, "de retour", api),
+    };
+    call("POST", &format!("{}/api/agents/{id}/{path}", base(config, &api)), body)?;
+    writeln!(out, "secrétaire {id}: {said}").map_err(io)
+}
+
+fn state_line(a: &Value) -> String {
+    let state = a.pointer("/state/state").and_then(Value::as_str).unwrap_or("?");
+    match state {
+        "paused" => format!("en pause ({})", a.pointer("/state/reason").and_then(Value::as_str).unwrap_or("")),
+        "offered" => format!("sonne pour {}", a.pointer("/state/call").and_then(Value::as_str).unwrap_or("")),
+        "on_call" => format!("en ligne ({})", a.pointer("/state/call").and_then(Value::as_str).unwrap_or("")),
+        other => other.to_string(),
+    }
+}
+
+/// The queues' commands.
+pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), Failure> {
+    match cmd {
+        QueueCmd::Show { json, api } => {
+            let v = call("GET", &format!("{}/api/queues", base(config, &api)), None)?;
+            if json {
+                return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io);
+            }
+            writeln!(out, "En attente:").map_err(io)?;
+            for c in v.get("waiting").and_then(Value::as_array).into_iter().flatten() {
+                writeln!(
+                    out,
+                    "  {} {}  {}  {} s  {}{}  [{}]",
+                    c.get("position").and_then(Value::as_u64).unwrap_or(0),
+                    c.get("practice").and_then(Value::as_str).unwrap_or(""),
+                    c.get("caller").and_then(Value::as_str).unwrap_or("masqué"),
+                    c.get("waiting_secs").and_then(Value::as_i64).unwrap_or(0),
+                    if c.get("urgent").and_then(Value::as_bool).unwrap_or(false) { "URGENT " } else { "" },
+                    c.get("reason").and_then(Value::as_str).unwrap_or(""),
+                    c.get("uuid").and_then(Value::as_str).unwrap_or(""),
+                )
+                .map_err(io)?;
+            }
+            writeln!(out, "Secrétaires:").map_err(io)?;
+            for a in v.get("agents").and_then(Value::as_array).into_iter().flatten() {
+                writeln!(out, "  {} ({}): {}", a.get("id").and_then(Value::as_str).unwrap_or(""), a.get("name").and_then(Value::as_str).unwrap_or(""), state_line(a)).map_err(io)?;
+            }
+            let callbacks = v.get("callbacks").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
+            writeln!(out, "Rappels à faire: {callbacks}").map_err(io)
+        }
+        QueueCmd::Stats { api } => {
+            let v = call("GET", &format!("{}/api/stats", base(config, &api)), None)?;
+            writeln!(out, "cabinet\tproposés\trépondus\tabandonnés\trendus\tattente moy. (s)\tattente max (s)").map_err(io)?;
+            for s in v.as_array().into_iter().flatten() {
+                let n = |k: &str| s.get(k).and_then(Value::as_u64).unwrap_or(0);
+                let f = |k: &str| s.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+                writeln!(out, "{}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}", n("practice_id"), n("offered"), n("answered"), n("abandoned"), n("taken_back"), f("average_wait_secs"), f("longest_wait_secs")).map_err(io)?;
+            }
+            Ok(())
+        }
+        QueueCmd::Call { uuid, api } => {
+            let v = call("GET", &format!("{}/api/calls/{uuid}", base(config, &api)), None)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io)
+        }
+    }
+}
+
+/// The call backs' commands.
+pub fn callback(config: &Config, cmd: CallbackCmd, out: &mut dyn Write) -> Result<(), Failure> {
+    match cmd {
+        CallbackCmd::List { all, api } => {
+            let v = call("GET", &format!("{}/api/callbacks{}", base(config, &api), if all { "?all=true" } else { "" }), None)?;
+            for c in v.as_array().into_iter().flatten() {
+                writeln!(
+                    out,
+                    "{}\tcabinet {}\t{}\t{}{}\t{}",
+                    c.get("id").and_then(Value::as_i64).unwrap_or(0),
+                    c.get("practice_id").and_then(Value::as_i64).unwrap_or(0),
+                    c.get("caller").and_then(Value::as_str).unwrap_or(""),
+                    if c.get("urgent").and_then(Value::as_bool).unwrap_or(false) { "URGENT " } else { "" },
+                    c.get("reason").and_then(Value::as_str).unwrap_or(""),
+                    c.get("outcome").and_then(Value::as_str).unwrap_or("à rappeler"),
+                )
+                .map_err(io)?;
+            }
+            Ok(())
+        }
+        CallbackCmd::Place { id, agent, api } => {
+            call("POST", &format!("{}/api/callbacks/{id}/place", base(config, &api)), Some(json!({ "agent": agent })))?;
+            writeln!(out, "rappel {id}: le téléphone du patient sonne, puis celui de {agent}").map_err(io)
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! The remote secretaries' queues, over real TCP: the service under test
+//! takes calls from the scripted switch (outbound sockets) and rings the
+//! secretaries' phones over its inbound link to the same scripted switch.
+//! The agents' API is driven over HTTP.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+use standardiste::queue::Level;
+use standardiste::store::Secretary;
+use tokio::time::Instant;
+
+const PASSWORD: &str = "s3cret-test";
+
+struct Desk {
+    svc: TestService,
+    board: Arc<Switchboard>,
+    practice: i64,
+}
+
+async fn desk(edit: impl FnOnce(&mut standardiste::config::Config)) -> Desk {
+    let board = Switchboard::new(PASSWORD);
+    let port = board.listen().await.unwrap();
+    let svc = start(|c| {
+        c.freeswitch.port = port;
+        c.freeswitch.password = PASSWORD.into();
+        c.queue.announce_every_secs = 1;
+        c.queue.wrap_up_secs = 1;
+        c.queue.ring_secs = 2;
+        c.queue.max_wait_secs = 120;
+        edit(c)
+    })
+    .await;
+    let practice = svc.running.store.run_sync(|db| db.practice_id(standardiste::store::demo::DEMO_PRACTICE)).unwrap();
+    let mut state = svc.running.inbound.state();
+    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
+    Desk { svc, board, practice }
+}
+
+impl Desk {
+    fn secretary(&self, id: &str, dial: &str, level: Level) {
+        let s = Secretary { id: id.into(), name: id.to_uppercase(), dial: dial.into(), practices: vec![(self.practice, level)] };
+        self.svc.running.store.run_sync(move |db| db.put_secretary(&s)).unwrap();
+    }
+
+    async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("http://{}{path}", self.svc.running.web_addr);
+        let method = method.to_string();
+        tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            let mut resp = match (method.as_str(), body) {
+                ("GET", _) => agent.get(&url).call(),
+                (_, Some(b)) => agent.post(&url).send_json(b),
+                (_, None) => agent.post(&url).send_empty(),
+            }
+            .expect("the API answers");
+            let status = resp.status().as_u16();
+            (status, resp.body_mut().read_json().unwrap_or(Value::Null))
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn login(&self, id: &str) {
+        let (status, v) = self.api("POST", &format!("/api/agents/{id}/login"), None).await;
+        assert_eq!(status, 200, "{v}");
+    }
+
+    async fn queues(&self) -> Value {
+        let (status, v) = self.api("GET", "/api/queues", None).await;
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    async fn stats(&self) -> Value {
+        let (status, v) = self.api("GET", "/api/stats", None).await;
+        assert_eq!(status, 200, "{v}");
+        v.as_array().unwrap().iter().find(|s| s["practice_id"] == self.practice).cloned().unwrap_or(Value::Null)
+    }
+
+    fn dial(&self, caller: &str, patient: Patient) -> tokio::task::JoinHandle<Transcript> {
+        let addr = self.svc.running.addr;
+        let board = self.board.clone();
+        let caller = caller.to_string();
+        tokio::spawn(async move {
+            let sw = SwitchCall::dial(addr, &caller, "1000").await.unwrap().with_board(board);
+            tokio::time::timeout(Duration::from_secs(90), sw.run(patient)).await.expect("call finishes in time").expect("switch side works")
+        })
+    }
+
+    fn agent_state(snapshot: &Value, id: &str) -> Value {
+        snapshot["agents"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap()["state"].clone()
+    }
+
+    async fn until(&self, what: &str, f: impl Fn(&[(Instant, BoardEvent)]) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !f(&self.board.log()) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}: {:#?}", self.board.log());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn rang(log: &[(Instant, BoardEvent)]) -> Vec<Vec<String>> {
+    log.iter().filter_map(|(_, e)| if let BoardEvent::Rang { dials, .. } = e { Some(dials.clone()) } else { None }).collect()
+}
+
+#[tokio::test]
+async fn twenty_callers_three_secretaries_urgent_first_longest_idle_wrap_up() {
+    let d = desk(|_| {}).await;
+    let talk = Duration::from_millis(300);
+    for (id, dial) in [("ana", "user/1101"), ("ben", "user/1102"), ("cleo", "user/1103")] {
+        d.secretary(id, dial, Level::Primary);
+        d.board.phone(dial, Phone::answers(Duration::from_millis(100), talk));
+    }
+    // Ana logs in first: she has been idle the longest.
+    for id in ["ana", "ben", "cleo"] {
+        d.login(id).await;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let urgent = [9usize, 14];
+    let mut calls = Vec::new();
+    let mut callers = Vec::new();
+    for i in 0..20usize {
+        let number = format!("+336112233{i:02}");
+        let key = if urgent.contains(&i) { "9" } else { "0" };
+        calls.push(d.dial(&number, Patient::keys(&[key])));
+        callers.push(number);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    // Once everyone has joined, the queue's order: urgent calls first, then by arrival.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let order: Vec<String> = loop {
+        let q = d.queues().await;
+        let waiting = q["waiting"].as_array().unwrap();
+        let stats = q["stats"].as_array().unwrap().iter().find(|s| s["practice_id"] == d.practice).cloned().unwrap_or(Value::Null);
+        if stats["offered"] == 20 {
+            // Those not yet offered (their secretary's phone is not ringing).
+            let order = waiting.iter().filter(|c| c["ringing"].as_array().unwrap().is_empty()).map(|c| c["caller"].as_str().unwrap().to_string()).collect();
+            let urgent_flags: Vec<bool> = waiting.iter().map(|c| c["urgent"].as_bool().unwrap()).collect();
+            let first_normal = urgent_flags.iter().position(|u| !u).unwrap_or(urgent_flags.len());
+            assert!(urgent_flags[first_normal..].iter().all(|u| !u), "urgent calls wait ahead of the others: {urgent_flags:?}");
+            let since: Vec<&str> = waiting[first_normal..].iter().map(|c| c["since"].as_str().unwrap()).collect();
+            assert!(since.windows(2).all(|w| w[0] <= w[1]), "then by arrival");
+            let positions: Vec<u64> = waiting.iter().map(|c| c["position"].as_u64().unwrap()).collect();
+            assert_eq!(positions, (1..=waiting.len() as u64).collect::<Vec<_>>());
+            break order;
+        }
+        assert!(Instant::now() < deadline, "20 calls did not join");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(order.len() >= 12, "most callers waited: {}", order.len());
+    let mut transcripts = Vec::new();
+    for c in calls {
+        transcripts.push(c.await.unwrap());
+    }
+    for (i, t) in transcripts.iter().enumerate() {
+        assert_eq!(t.bridged_to.len(), 1, "caller {i} reached a secretary");
+        assert!(t.holds >= 1, "caller {i} heard the music");
+    }
+    let log = d.board.log();
+    // Offered (and so served) in the queue's order. Offers made in one pass
+    // (secretaries freed together) reach the switch in the order their
+    // announcements finish rendering, so within a pass only the set counts;
+    // passes are a wrap-up apart.
+    let leg_to_caller: HashMap<String, String> = transcripts.iter().zip(&callers).map(|(t, c)| (t.bridged_to[0].clone(), c.clone())).collect();
+    let mut passes: Vec<(Instant, Vec<String>)> = Vec::new();
+    for (at, e) in &log {
+        if let BoardEvent::Rang { legs, .. } = e
+            && let Some(c) = leg_to_caller.get(&legs[0])
+        {
+            match passes.last_mut() {
+                Some((start, p)) if at.duration_since(*start) < Duration::from_millis(300) => p.push(c.clone()),
+                _ => passes.push((*at, vec![c.clone()])),
+            }
+        }
+    }
+    let rank = |c: &String| order.iter().position(|o| o == c).unwrap_or(usize::MAX);
+    let served: Vec<String> = passes
+        .into_iter()
+        .flat_map(|(_, mut p)| {
+            p.sort_by_key(|c| rank(c));
+            p
+        })
+        .collect();
+    assert_eq!(served.len(), 20);
+    let tail = &served[served.len() - order.len()..];
+    assert_eq!(tail, &order[..], "the waiting callers were served in the queue's order");
+    // The first three offers went to the secretaries in the order they had been idle.
+    let offers = rang(&log);
+    assert_eq!(&offers[..3], &[vec!["user/1101".to_string()], vec!["user/1102".to_string()], vec!["user/1103".to_string()]]);
+    // Wrap-up: no secretary is rung sooner than a second after the end of her last call.
+    let leg_dial: HashMap<String, String> = log.iter().filter_map(|(_, e)| if let BoardEvent::Answered { dial, leg } = e { Some((leg.clone(), dial.clone())) } else { None }).collect();
+    let mut last_end: HashMap<String, Instant> = HashMap::new();
+    for (at, e) in &log {
+        match e {
+            BoardEvent::Unbridged { leg, .. } => {
+                last_end.insert(leg_dial[leg].clone(), *at);
+            }
+            BoardEvent::Rang { dials, .. } => {
+                if let Some(end) = last_end.get(&dials[0]) {
+                    assert!(at.duration_since(*end) >= Duration::from_millis(950), "wrap-up honoured for {}: {:?}", dials[0], at.duration_since(*end));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Position announcements: a caller far down the queue heard several.
+    assert!(transcripts.iter().any(|t| t.holds >= 3), "waiting callers hear their position between spells of music");
+    let stats = d.stats().await;
+    assert_eq!((stats["offered"].as_u64(), stats["answered"].as_u64(), stats["abandoned"].as_u64()), (Some(20), Some(20), Some(0)), "{stats}");
+    let (avg, longest) = (stats["average_wait_secs"].as_f64().unwrap(), stats["longest_wait_secs"].as_f64().unwrap());
+    assert!(avg > 0.5 && longest >= avg, "{stats}");
+}
+
+#[tokio::test]
+async fn a_caller_who_hangs_up_while_waiting_leaves_the_queue_as_abandoned() {
+    let d = desk(|_| {}).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.board.phone("user/1101", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    d.login("ana").await;
+    let (status, v) = d.api("POST", "/api/agents/ana/pause", Some(json!({ "reason": "déjeuner" }))).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(Desk::agent_state(&d.queues().await, "ana"), json!({ "state": "paused", "reason": "déjeuner" }));
+    let mut patient = Patient::keys(&["0"]);
+    patient.hang_up_on_hold_after = Some(Duration::from_millis(1500));
+    let t = d.dial("+33611223344", patient).await.unwrap();
+    assert!(t.hung_up && t.bridged_to.is_empty());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let stats = d.stats().await;
+        if stats["abandoned"] == 1 {
+            assert_eq!(stats["answered"], 0);
+            assert!(stats["longest_wait_secs"].as_f64().unwrap() >= 1.4, "{stats}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{stats}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(d.queues().await["waiting"].as_array().unwrap().is_empty());
+    assert!(rang(&d.board.log()).is_empty(), "nobody was rung");
+    let calls = d.svc.running.store.run_sync(|db| db.calls(5)).unwrap();
+    assert_eq!(calls[0].outcome, "abandoned", "{:?}", calls[0]);
+}
+
+#[tokio::test]
+async fn a_secretary_who_does_not_answer_is_paused_and_the_next_one_takes_the_call() {
+    let d = desk(|c| c.queue.ring_secs = 1).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.secretary("ben", "user/1102", Level::Primary);
+    d.board.phone("user/1101", Phone::never_answers());
+    d.board.phone("user/1102", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    d.login("ana").await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    d.login("ben").await;
+    let t = d.dial("+33611223344", Patient::keys(&["0"])).await.unwrap();
+    assert_eq!(t.bridged_to.len(), 1);
+    assert_eq!(rang(&d.board.log()), vec![vec!["user/1101".to_string()], vec!["user/1102".to_string()]], "ana first (idle longest), then ben");
+    let q = d.queues().await;
+    assert_eq!(Desk::agent_state(&q, "ana"), json!({ "state": "paused", "reason": "pas de réponse" }));
+    // Ana is back: she can take calls again.
+    let (status, _) = d.api("POST", "/api/agents/ana/resume", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(Desk::agent_state(&d.queues().await, "ana")["state"], "available");
+}
+
+#[tokio::test]
+async fn a_line_failing_during_the_offer_puts_the_call_back_at_the_head() {
+    let d = desk(|_| {}).await;
+    d.secretary("cleo", "user/1103", Level::Primary);
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.secretary("ben", "user/1102", Level::Primary);
+    d.board.phone("user/1103", Phone::fails("USER_NOT_REGISTERED"));
+    d.board.phone("user/1101", Phone { hang_up_during_announcement: true, ..Phone::answers(Duration::from_millis(100), Duration::from_millis(200)) });
+    d.board.phone("user/1102", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    for id in ["cleo", "ana", "ben"] {
+        d.login(id).await;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let t = d.dial("+33611223344", Patient::keys(&["0"])).await.unwrap();
+    assert_eq!(t.bridged_to.len(), 1, "the call reached the third secretary");
+    let dials: Vec<String> = rang(&d.board.log()).into_iter().map(|d| d[0].clone()).collect();
+    assert_eq!(dials, ["user/1103", "user/1101", "user/1102"]);
+    let q = d.queues().await;
+    assert_eq!(Desk::agent_state(&q, "cleo"), json!({ "state": "paused", "reason": "téléphone en échec (USER_NOT_REGISTERED)" }));
+    assert_eq!(Desk::agent_state(&q, "ana"), json!({ "state": "paused", "reason": "ligne coupée avant la mise en relation" }));
+    let stats = d.stats().await;
+    assert_eq!((stats["offered"].as_u64(), stats["answered"].as_u64()), (Some(1), Some(1)), "one call, answered once");
+}
+
+#[tokio::test]
+async fn after_an_inbound_reconnect_the_queue_rebuilds_from_the_live_channels() {
+    let d = desk(|c| c.queue.ring_secs = 10).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.board.phone("user/1101", Phone::answers(Duration::from_millis(1500), Duration::from_millis(200)));
+    d.login("ana").await;
+    // Two callers: one is served after the reconnect; the other's channel
+    // is gone from the switch while the link is down.
+    let served = d.dial("+33611223344", Patient::keys(&["0"]));
+    d.until("ana's phone rings", |log| rang(log).len() == 1).await;
+    let gone = d.dial("+33611223355", Patient::keys(&["0", ""]));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while d.queues().await["waiting"].as_array().unwrap().len() < 2 {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let gone_uuid = d.queues().await["waiting"].as_array().unwrap().iter().find(|c| c["caller"] == "+33611223355").unwrap()["uuid"].as_str().unwrap().to_string();
+    d.board.unregister_call(&gone_uuid);
+    // The switch drops the inbound link while ana's phone rings: the
+    // originate's result is lost with it.
+    d.board.drop_link();
+    let mut state = d.svc.running.inbound.state();
+    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected && s.connections == 2)).await.expect("the service reconnects").unwrap();
+    let t = tokio::time::timeout(Duration::from_secs(30), served).await.unwrap().unwrap();
+    assert_eq!(t.bridged_to.len(), 1, "the waiting caller is served after the reconnect");
+    let log = d.board.log();
+    let legs: Vec<String> = log.iter().filter_map(|(_, e)| if let BoardEvent::Rang { legs, .. } = e { Some(legs[0].clone()) } else { None }).collect();
+    assert!(legs.len() >= 2, "rung again after the reconnect: {legs:?}");
+    assert!(log.iter().any(|(_, e)| *e == BoardEvent::Killed { leg: legs[0].clone() }), "the leg rung before the drop is hung up after the resync");
+    assert_eq!(t.bridged_to[0], *legs.last().unwrap());
+    // The caller whose channel vanished left the queue (abandoned) and was
+    // offered a message by the receptionist; the other was answered.
+    let g = tokio::time::timeout(Duration::from_secs(30), gone).await.unwrap().unwrap();
+    assert!(g.bridged_to.is_empty());
+    assert!(g.questions >= 2, "offered a message once the queue let go");
+    let stats = d.stats().await;
+    assert_eq!((stats["answered"].as_u64(), stats["abandoned"].as_u64()), (Some(1), Some(1)), "{stats}");
+}
+
+#[tokio::test]
+async fn with_nobody_logged_in_the_caller_leaves_a_message_or_asks_to_be_called_back() {
+    let d = desk(|_| {}).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.board.phone("user/1101", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    d.board.phone("sofia/gateway/operator/0611223344", Phone::answers(Duration::from_millis(100), Duration::from_millis(300)));
+    // Nobody is logged in. The first caller asks to be called back…
+    let t = d.dial("+33611223344", Patient::keys(&["0", "2"])).await.unwrap();
+    assert_eq!(t.holds, 0, "never left ringing into nothing");
+    assert!(t.bridged_to.is_empty());
+    // …the second leaves a message.
+    let m = d.dial("+33622334455", Patient::keys(&["0", "1", "1"])).await.unwrap();
+    assert_eq!(m.recordings.len(), 1);
+    let messages = d.svc.running.store.run_sync(move |db| db.messages(1)).unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].caller.as_deref(), Some("+33622334455"));
+    let stats = d.stats().await;
+    assert_eq!((stats["offered"].as_u64(), stats["taken_back"].as_u64()), (Some(2), Some(2)), "{stats}");
+    // The call back is shown to the secretaries, who place it.
+    let (_, list) = d.api("GET", "/api/callbacks", None).await;
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["caller"], "+33611223344");
+    assert!(list[0]["reason"].as_str().unwrap().contains("touche 0"));
+    let id = list[0]["id"].as_i64().unwrap();
+    let (status, v) = d.api("POST", &format!("/api/callbacks/{id}/place"), Some(json!({ "agent": "ana" }))).await;
+    assert_eq!(status, 409, "a secretary logged out cannot place it: {v}");
+    d.login("ana").await;
+    let (status, v) = d.api("POST", &format!("/api/callbacks/{id}/place"), Some(json!({ "agent": "ana" }))).await;
+    assert_eq!(status, 200, "{v}");
+    d.until("the patient is called back", |log| log.iter().any(|(_, e)| matches!(e, BoardEvent::CalledBack { .. }))).await;
+    let log = d.board.log();
+    assert!(log.iter().any(|(_, e)| *e == BoardEvent::CalledBack { patient: "sofia/gateway/operator/0611223344".into(), secretary: "user/1101".into() }), "{log:#?}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, all) = d.api("GET", "/api/callbacks?all=true", None).await;
+        if all[0]["outcome"] == "answered" {
+            assert_eq!(all[0]["placed_by"], "ana");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{all}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, open) = d.api("GET", "/api/callbacks", None).await;
+    assert!(open.as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn after_the_longest_wait_the_caller_is_offered_a_message() {
+    let d = desk(|c| c.queue.max_wait_secs = 2).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.login("ana").await;
+    let (status, _) = d.api("POST", "/api/agents/ana/pause", None).await;
+    assert_eq!(status, 200);
+    let t = d.dial("+33611223344", Patient::keys(&["0", "1", "1"])).await.unwrap();
+    assert!(t.holds >= 1 && t.recordings.len() == 1, "waited, then left a message");
+    let stats = d.stats().await;
+    assert_eq!(stats["taken_back"], 1, "{stats}");
+}
+
+#[tokio::test]
+async fn the_agents_api_says_what_is_wrong() {
+    let d = desk(|_| {}).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    let (status, v) = d.api("POST", "/api/agents/nobody/login", None).await;
+    assert_eq!(status, 404, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("nobody"));
+    let (status, v) = d.api("POST", "/api/agents/ana/resume", None).await;
+    assert_eq!(status, 409, "not paused: {v}");
+    let (status, v) = d.api("POST", "/api/agents/ana/pause", Some(json!({ "why": 1 }))).await;
+    assert_eq!(status, 400, "{v}");
+    let (status, v) = d.api("GET", "/api/calls/no-such-call", None).await;
+    assert_eq!(status, 404, "{v}");
+    let (status, v) = d.api("POST", "/api/callbacks/99/place", Some(json!({ "agent": "ana" }))).await;
+    assert_eq!(status, 404, "{v}");
+    let (status, v) = d.api("GET", "/nope", None).await;
+    assert_eq!(status, 404, "{v}");
+}
+
+#[tokio::test]
+async fn a_secretary_reads_the_instructions_and_the_callers_history() {
+    let d = desk(|_| {}).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.svc.running.store.run_sync(|db| db.set_practice_field(1, "instructions", Some("Pas de visite à domicile."))).unwrap();
+    d.login("ana").await;
+    d.api("POST", "/api/agents/ana/pause", None).await;
+    let mut patient = Patient::keys(&["0"]);
+    patient.hang_up_on_hold_after = Some(Duration::from_secs(3));
+    let call = d.dial("+33611223344", patient);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let uuid = loop {
+        let q = d.queues().await;
+        if let Some(c) = q["waiting"].as_array().unwrap().first() {
+            break c["uuid"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (status, v) = d.api("GET", &format!("/api/calls/{uuid}"), None).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["call"]["caller"], "+33611223344");
+    assert_eq!(v["instructions"]["practice_instructions"], "Pas de visite à domicile.");
+    assert!(v["instructions"]["doctors"].as_array().unwrap().len() >= 2);
+    assert!(v["history"]["appointments"].is_array() && v["history"]["messages"].is_array());
+    call.await.unwrap();
+}
+
+#[tokio::test]
+async fn ring_all_rings_every_free_secretary_and_the_first_to_answer_takes_it() {
+    let d = desk(|c| c.queue.strategy = standardiste::queue::Strategy::RingAll).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.secretary("ben", "user/1102", Level::Primary);
+    d.board.phone("user/1101", Phone::never_answers());
+    d.board.phone("user/1102", Phone::answers(Duration::from_millis(200), Duration::from_millis(200)));
+    d.login("ana").await;
+    d.login("ben").await;
+    let t = d.dial("+33611223344", Patient::keys(&["0"])).await.unwrap();
+    assert_eq!(t.bridged_to.len(), 1);
+    let offers = rang(&d.board.log());
+    assert_eq!(offers.len(), 1, "one ring, both phones");
+    let mut dials = offers[0].clone();
+    dials.sort();
+    assert_eq!(dials, ["user/1101", "user/1102"]);
+    let q = d.queues().await;
+    assert_ne!(Desk::agent_state(&q, "ana")["state"], "paused", "ana did nothing wrong: ben answered first");
+}
+
+// The command line blocks its thread: the service answers from the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_speaks_the_agents_api() {
+    let d = desk(|_| {}).await;
+    let bin = env!("CARGO_BIN_EXE_standardiste");
+    let cfg = d.svc.dir.path().join("standardiste.toml");
+    std::fs::write(&cfg, format!("[database]\npath = \"{}\"\n", d.svc.config.database.path.display())).unwrap();
+    let run = |args: &[&str]| std::process::Command::new(bin).arg("--config").arg(&cfg).args(args).output().unwrap();
+    let out = run(&["secretary", "add", "ana", "--name", "Ana", "--dial", "user/1101", "--serves", standardiste::store::demo::DEMO_PRACTICE]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["secretary", "add", "bad", "--name", "Bad", "--dial", "user/1101", "--serves", "Nulle part"]);
+    assert_eq!(out.status.code(), Some(65), "unknown practice");
+    let api = format!("http://{}", d.svc.running.web_addr);
+    let out = run(&["agent", "login", "ana", "--api", &api]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["agent", "pause", "ana", "--reason", "déjeuner", "--api", &api]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["queue", "show", "--api", &api]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("ana (Ana): en pause (déjeuner)"), "{shown}");
+    let out = run(&["agent", "pause", "nobody", "--api", &api]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
+    let out = run(&["queue", "stats", "--api", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(69), "no service there: {}", String::from_utf8_lossy(&out.stderr));
+}
