@@ -380,10 +380,11 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
     let dir = tempfile::tempdir()?;
     let port = free_port()?;
     let dead = free_port()?;
+    let web = free_port()?;
     let db = dir.path().join("load.sqlite");
     let prompts_dir = dir.path().join("prompts");
     let config = format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n",
+        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n",
         db.display(),
         prompts_dir.display(),
         dir.path().join("recordings").display()

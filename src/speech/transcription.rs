@@ -1,6 +1,9 @@
 //! Transcribing messages in the background: a bounded queue and one worker
 //! thread whose decoder uses the machine's cores, so transcription never runs
 //! on a call's hot path and never takes more threads than the machine has.
+//! The worker (and the decoding threads whisper.cpp starts from it, which
+//! inherit it) runs at the lowest CPU priority: a transcript can wait, a
+//! caller cannot.
 //! Each transcript is stored with its message (words of an emergency flag the
 //! message urgent, `Db::set_transcript`), and a name said at booking becomes
 //! the appointment's patient name.
@@ -45,6 +48,9 @@ impl TranscriptionPool {
     pub fn start(recognizer: Recognizer, store: Store, language: String) -> Self {
         let (queue, jobs) = sync_channel::<Job>(QUEUE);
         let spawned = std::thread::Builder::new().name("transcription".into()).spawn(move || {
+            if let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
+                warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
+            }
             while let Ok(job) = jobs.recv() {
                 let started = std::time::Instant::now();
                 let text = read_wav_16k(&job.audio).map_err(|e| e.to_string()).and_then(|samples| recognizer.transcribe(&samples, &Decoding::message(&language)).map_err(|e| e.to_string()));
