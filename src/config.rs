@@ -30,6 +30,8 @@ pub const DEFAULT_CONTEXT: &str = "standardiste";
 pub const DEFAULT_SILENCE_THRESHOLD: u32 = 200;
 /// Seconds of silence that end a recording.
 pub const DEFAULT_SILENCE_SECS: u32 = 4;
+/// Above this many live calls, transcriptions wait for a quieter moment.
+pub const DEFAULT_TRANSCRIBE_BELOW_CALLS: usize = 50;
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -122,6 +124,9 @@ pub struct Speech {
     /// Whisper model (ggml) made by `make model`; without it messages are
     /// kept without transcripts and keys work everywhere.
     pub model: PathBuf,
+    /// Above this many live calls, message transcriptions wait (ten minutes
+    /// at most) so that decoding never slows a caller down.
+    pub transcribe_below_calls: usize,
 }
 
 impl Default for Server {
@@ -158,7 +163,7 @@ impl Default for Paths {
 
 impl Default for Speech {
     fn default() -> Self {
-        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS, model: PathBuf::from("models/ggml-base.bin") }
+        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS, model: PathBuf::from("models/ggml-base.bin"), transcribe_below_calls: DEFAULT_TRANSCRIBE_BELOW_CALLS }
     }
 }
 

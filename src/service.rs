@@ -218,7 +218,12 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     // at a time (a caller is waiting) takes them all.
     let cores = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
     let background = (cores / 2).max(1);
-    env.transcripts = recognizer.as_ref().map(|r| crate::speech::transcription::TranscriptionPool::start(r.with_threads(background), store.clone(), config.speech.language.voice().to_string()));
+    let counters = Arc::new(Counters::default());
+    let busy: crate::speech::transcription::Busy = {
+        let (counters, limit) = (counters.clone(), config.speech.transcribe_below_calls as u64);
+        Arc::new(move || counters.live() > limit)
+    };
+    env.transcripts = recognizer.as_ref().map(|r| crate::speech::transcription::TranscriptionPool::start(r.with_threads(background), store.clone(), config.speech.language.voice().to_string(), busy.clone()));
     env.recognizer = recognizer.map(|r| r.with_threads(cores));
     let (shutdown, rx) = watch::channel(false);
     let (inbound, inbound_task) = inbound::start(
@@ -238,7 +243,6 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     tokio::spawn(crate::web::serve(web_listener, crate::web::Api { queues: queues.clone(), store: store.clone() }, rx.clone()));
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
-    let counters = Arc::new(Counters::default());
     let outbound = tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "agents' API listening");
     Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })

@@ -15,8 +15,9 @@ fn bin() -> Command {
 fn config_file(dir: &Path, demo: bool) -> std::path::PathBuf {
     let port = common::dead_port();
     let listen = common::dead_port();
+    let web = common::dead_port();
     let text = format!(
-        "[server]\nlisten = \"127.0.0.1:{listen}\"\n\n[freeswitch]\nhost = \"127.0.0.1\"\nport = {port}\npassword = \"s3cret-test\"\n\n[database]\npath = \"{db}\"\ndemo = {demo}\n\n[paths]\nprompts = \"{p}\"\nrecordings = \"{r}\"\n",
+        "[server]\nlisten = \"127.0.0.1:{listen}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[freeswitch]\nhost = \"127.0.0.1\"\nport = {port}\npassword = \"s3cret-test\"\n\n[database]\npath = \"{db}\"\ndemo = {demo}\n\n[paths]\nprompts = \"{p}\"\nrecordings = \"{r}\"\n",
         db = dir.join("db.sqlite").display(),
         p = dir.join("prompts").display(),
         r = dir.join("rec").display()

@@ -59,7 +59,7 @@ fn messages_are_transcribed_in_the_background_and_flagged_urgent() {
     let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
     let clip = english_clip(dir.path(), "msg.wav", "This is an emergency, please call me back.");
     let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
-    let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into());
+    let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false));
     assert!(pool.submit(Job { target: Target::Message(id), audio: clip }));
     let started = std::time::Instant::now();
     loop {

@@ -57,6 +57,14 @@ pub struct Counters {
     pub finished: std::sync::atomic::AtomicU64,
 }
 
+impl Counters {
+    /// Calls in progress now.
+    pub fn live(&self) -> u64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.accepted.load(Relaxed).saturating_sub(self.finished.load(Relaxed))
+    }
+}
+
 /// Accept calls until `shutdown` turns true, then drain for at most `drain`.
 pub async fn serve(listener: TcpListener, service: Arc<CallService>, max_calls: usize, mut shutdown: watch::Receiver<bool>, drain: Duration, counters: Arc<Counters>) {
     let calls = Arc::new(Semaphore::new(max_calls));

@@ -18,6 +18,13 @@ use crate::store::Store;
 
 /// Messages waiting at most; beyond, a message keeps its audio without a transcript.
 const QUEUE: usize = 1000;
+/// While the service is busy a transcript waits, but never longer than this:
+/// a message's words may flag it urgent.
+pub const MAX_DEFER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Whether the service is too busy for a transcription now (live calls over
+/// a threshold). Monday morning's calls go first; the transcripts follow.
+pub type Busy = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// What a recording belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +51,19 @@ pub struct TranscriptionPool {
 }
 
 impl TranscriptionPool {
-    /// Start the worker. `language`: the callers' language (`fr`).
-    pub fn start(recognizer: Recognizer, store: Store, language: String) -> Self {
+    /// Start the worker. `language`: the callers' language (`fr`); `busy`:
+    /// while it says so, the next transcription waits (at most [`MAX_DEFER`]).
+    pub fn start(recognizer: Recognizer, store: Store, language: String, busy: Busy) -> Self {
         let (queue, jobs) = sync_channel::<Job>(QUEUE);
         let spawned = std::thread::Builder::new().name("transcription".into()).spawn(move || {
             if let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
             while let Ok(job) = jobs.recv() {
+                let queued = std::time::Instant::now();
+                while busy() && queued.elapsed() < MAX_DEFER {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
                 let started = std::time::Instant::now();
                 let text = read_wav_16k(&job.audio).map_err(|e| e.to_string()).and_then(|samples| recognizer.transcribe(&samples, &Decoding::message(&language)).map_err(|e| e.to_string()));
                 let secs = started.elapsed().as_secs_f32();
