@@ -1,6 +1,9 @@
 //! The `standardiste` binary: parse the command line, call into the library.
 
 use clap::Parser;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use standardiste::cli::{self, Cli, Command, EXIT_AUTH, EXIT_CONFIG};
 use standardiste::config::Config;
 use standardiste::service::{self, ServeError};
