@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy bench clean sounds model
+.PHONY: run build test clippy bench clean sounds model vendor-check
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 run:
@@ -56,3 +56,14 @@ bench:
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
 	$(LOAD) --think-ms 2000 ramp --start 500 --step 500 --step-seconds 8 --max 2000
 	$(LOAD) monday --calls 300 --seconds 10
+
+# The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
+# src/constants.rs (vendor/freeswitch-esl-tokio/PATCHED.md): show the diff,
+# fail if anything else differs.
+ESL_CRATE = https://static.crates.io/crates/freeswitch-esl-tokio/freeswitch-esl-tokio-2.8.0.crate
+vendor-check:
+	rm -rf target/vendor-check && mkdir -p target/vendor-check
+	curl -sSfL $(ESL_CRATE) | tar xz -C target/vendor-check
+	diff -u target/vendor-check/freeswitch-esl-tokio-2.8.0/src/constants.rs vendor/freeswitch-esl-tokio/src/constants.rs || true
+	diff -rq -x constants.rs target/vendor-check/freeswitch-esl-tokio-2.8.0/src vendor/freeswitch-esl-tokio/src
+	@echo "vendor/freeswitch-esl-tokio: only src/constants.rs differs"
