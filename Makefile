@@ -54,7 +54,7 @@ bench:
 	$(CARGO) bench --bench speech
 	$(CARGO) build --release --bins
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
-	$(LOAD) --think-ms 2000 ramp --start 500 --step 500 --step-seconds 8 --max 2000
+	$(LOAD) --think-ms 2000 ramp --start 1000 --step 1000 --step-seconds 8 --max 2000
 	$(LOAD) monday --calls 300 --seconds 10
 
 # The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
