@@ -121,6 +121,8 @@ struct Stats {
     live: AtomicUsize,
     peak_live: AtomicUsize,
     latencies: Mutex<Vec<Duration>>,
+    /// The same latencies by what ended them.
+    by_kind: Mutex<BTreeMap<String, Vec<Duration>>>,
     errors: Mutex<BTreeMap<String, u64>>,
     flows: Mutex<BTreeMap<&'static str, u64>>,
     /// Numbers that booked, for later cancel calls.
@@ -205,6 +207,12 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
     stats.live.fetch_sub(1, Ordering::Relaxed);
     match result {
         Ok((t, latencies)) => {
+            {
+                let mut by_kind = stats.by_kind.lock().unwrap();
+                for (l, k) in latencies.iter().zip(&t.reaction_kinds) {
+                    by_kind.entry(k.clone()).or_default().push(*l);
+                }
+            }
             stats.latencies.lock().unwrap().extend(latencies);
             if !t.missing_files.is_empty() {
                 stats.error("a prompt file did not exist when played");
@@ -247,6 +255,18 @@ fn proc_figures(pid: u32) -> Option<(u64, f64)> {
     Some((rss, ticks as f64 / 100.0))
 }
 
+/// The generator's own CPU time when the current phase started: it shares
+/// the machine with the service, and what it takes the service waits for.
+static GENERATOR_CPU_AT_START: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+
+fn generator_cpu() -> f64 {
+    proc_figures(std::process::id()).map(|f| f.1).unwrap_or(0.0)
+}
+
+fn mark_phase_start() {
+    *GENERATOR_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()) = generator_cpu();
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -268,6 +288,9 @@ struct Report {
     rss_idle_kib: Option<u64>,
     rss_peak_kib: Option<u64>,
     cpu_secs: Option<f64>,
+    generator_cpu_secs: f64,
+    /// (what ended the reaction, count, p50, p99), slowest p99 first.
+    by_kind: Vec<(String, usize, Duration, Duration)>,
 }
 
 impl Report {
@@ -289,12 +312,17 @@ impl Report {
         if let Some(cpu) = self.cpu_secs {
             println!("service CPU: {cpu:.2} s = {:.2} ms per call", if self.completed > 0 { cpu * 1000.0 / self.completed as f64 } else { 0.0 });
         }
+        println!("slowest reactions by what the service did next (count, p50, p99):");
+        for (k, n, p50, p99) in self.by_kind.iter().take(6) {
+            println!("  {k:<36} {n:>7} {p50:>10.3?} {p99:>10.3?}");
+        }
+        println!("generator CPU (same machine): {:.2} s = {:.0} % of the two cores over the run", self.generator_cpu_secs, self.generator_cpu_secs * 100.0 / (2.0 * self.seconds.max(0.001)));
         if json {
             let v = serde_json::json!({
                 "profile": self.name, "seconds": self.seconds, "completed": self.completed,
                 "calls_per_second": self.completed as f64 / self.seconds.max(0.001), "peak_concurrent": self.peak_live,
                 "latency_us": {"p50": self.p50.as_micros() as u64, "p99": self.p99.as_micros() as u64, "max": self.max.as_micros() as u64, "samples": self.samples},
-                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs,
+                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
             });
             println!("{v}");
         }
@@ -346,6 +374,18 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
         rss_idle_kib: rss_idle,
         rss_peak_kib: rss_peak,
         cpu_secs: cpu,
+        generator_cpu_secs: generator_cpu() - *GENERATOR_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()),
+        by_kind: {
+            let mut v: Vec<(String, usize, Duration, Duration)> = std::mem::take(&mut *stats.by_kind.lock().unwrap())
+                .into_iter()
+                .map(|(k, mut l)| {
+                    l.sort();
+                    (k, l.len(), percentile(&l, 0.5), percentile(&l, 0.99))
+                })
+                .collect();
+            v.sort_by_key(|b| std::cmp::Reverse(b.3));
+            v
+        },
     }
 }
 
@@ -469,6 +509,7 @@ async fn main() -> Result<()> {
     match cli.profile {
         Profile::Steady { calls, seconds } => {
             let stats = Arc::new(Stats::default());
+            mark_phase_start();
             let started = Instant::now();
             let peak = run_phase(&target, &stats, calls, Duration::from_secs(seconds), &counter).await;
             let cpu = match (idle, target.pid.and_then(proc_figures)) {
@@ -482,6 +523,7 @@ async fn main() -> Result<()> {
             let mut broke = None;
             while workers <= max {
                 let stats = Arc::new(Stats::default());
+                mark_phase_start();
                 let started = Instant::now();
                 let cpu0 = target.pid.and_then(proc_figures).map(|f| f.1);
                 let peak = run_phase(&target, &stats, workers, Duration::from_secs(step_seconds), &counter).await;
@@ -505,6 +547,7 @@ async fn main() -> Result<()> {
         Profile::Monday { calls, seconds } => {
             let stats = Arc::new(Stats::default());
             stats.keep_transcripts.store(true, Ordering::Relaxed);
+            mark_phase_start();
             let started = Instant::now();
             let gap = Duration::from_secs_f64(seconds as f64 / calls as f64);
             let mut handles = Vec::new();

@@ -279,6 +279,8 @@ pub struct Transcript {
     pub holds: usize,
     /// The legs the caller was bridged to with `uuid_bridge`.
     pub bridged_to: Vec<String>,
+    /// What ended each measured reaction (parallel to the latencies).
+    pub reaction_kinds: Vec<String>,
 }
 
 impl Transcript {
@@ -288,11 +290,13 @@ impl Transcript {
     }
 }
 
-/// The switch's end of one connection: commands in, frames out. Commands
-/// are read by a task of their own, so that waiting for the next one can be
-/// raced against a timer without losing half a command.
+/// The switch's end of one connection: commands in, frames out. Reading a
+/// command is cancel-safe (bytes are moved out of the socket's buffer only
+/// when they are kept), so waiting for one can race a timer without losing
+/// half a command.
 pub struct Conn {
-    commands: tokio::sync::mpsc::Receiver<io::Result<String>>,
+    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    partial: Vec<u8>,
     writer: tokio::net::tcp::OwnedWriteHalf,
 }
 
@@ -300,26 +304,7 @@ impl Conn {
     /// The switch's end of an established connection.
     pub fn new(stream: TcpStream) -> Conn {
         let (read, writer) = stream.into_split();
-        let (tx, commands) = tokio::sync::mpsc::channel(16);
-        tokio::spawn(async move {
-            let mut read = BufReader::new(read);
-            loop {
-                let mut command = String::new();
-                let got = loop {
-                    match read.read_line(&mut command).await {
-                        Ok(0) => break Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed")),
-                        Ok(_) if command.ends_with("\n\n") => break Ok(command),
-                        Ok(_) => {}
-                        Err(e) => break Err(e),
-                    }
-                };
-                let end = got.is_err();
-                if tx.send(got).await.is_err() || end {
-                    return;
-                }
-            }
-        });
-        Conn { commands, writer }
+        Conn { reader: BufReader::new(read), partial: Vec::new(), writer }
     }
 
     /// Write bytes verbatim.
@@ -329,9 +314,19 @@ impl Conn {
 
     /// Next command, through its blank line. Cancel-safe.
     pub async fn read_command(&mut self) -> io::Result<String> {
-        match self.commands.recv().await {
-            Some(r) => r,
-            None => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed")),
+        loop {
+            if let Some(at) = self.partial.windows(2).position(|w| w == b"\n\n") {
+                let command: Vec<u8> = self.partial.drain(..at + 2).collect();
+                return Ok(String::from_utf8_lossy(&command).into_owned());
+            }
+            // The only await: fill_buf keeps its bytes until consumed.
+            let buf = self.reader.fill_buf().await?;
+            if buf.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
+            }
+            let n = buf.len();
+            self.partial.extend_from_slice(buf);
+            self.reader.consume(n);
         }
     }
 
@@ -369,6 +364,8 @@ pub struct SwitchCall {
     pending_since: Option<Instant>,
     /// Reaction latencies measured on this call.
     pub latencies: Vec<Duration>,
+    /// For each latency, the command that ended it (`sendmsg playback`, `api uuid_break`…).
+    pub reaction_kinds: Vec<String>,
     /// Event names the service unsubscribed with `nixevent`.
     nixed: std::collections::HashSet<String>,
     caps: Arc<Captures>,
@@ -415,6 +412,7 @@ impl SwitchCall {
             conn: Conn::new(stream),
             pending_since: None,
             latencies: Vec::new(),
+            reaction_kinds: Vec::new(),
             nixed: Default::default(),
             caps,
             uuid: uuid::Uuid::new_v4().to_string(),
@@ -457,10 +455,17 @@ impl SwitchCall {
     pub async fn command(&mut self) -> io::Result<Option<Cmd>> {
         match self.conn.read_command().await {
             Ok(raw) => {
+                let cmd = Cmd::parse(&raw);
                 if let Some(since) = self.pending_since.take() {
                     self.latencies.push(since.elapsed());
+                    // What the service did next, for the breakdown of the figures.
+                    let what = match cmd.app() {
+                        Some(app) => format!("{} {app}", cmd.line),
+                        None => cmd.line.split(' ').take(2).collect::<Vec<_>>().join(" "),
+                    };
+                    self.reaction_kinds.push(what);
                 }
-                Ok(Some(Cmd::parse(&raw)))
+                Ok(Some(cmd))
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof || e.kind() == io::ErrorKind::ConnectionReset => Ok(None),
             Err(e) => Err(e),
@@ -569,6 +574,7 @@ impl SwitchCall {
         }
         r?;
         t.closed_by_service = true;
+        t.reaction_kinds = std::mem::take(&mut self.reaction_kinds);
         Ok((t, self.latencies))
     }
 
