@@ -37,6 +37,14 @@ struct Exec {
     bridged: bool,
 }
 
+/// How the music on hold ended.
+enum MusicEnd {
+    /// It stopped (by itself, or after `uuid_break`).
+    Ended,
+    /// The caller hung up.
+    HungUp,
+}
+
 /// One call's channel.
 pub struct EslChannel {
     client: EslClient,
@@ -145,6 +153,23 @@ impl EslChannel {
                 "CHANNEL_BRIDGE" => bridged = true,
                 _ => {}
             }
+        }
+    }
+
+    /// What an event (or the connection's end) means for the music playing
+    /// as `id`: its end, the caller gone, or nothing.
+    fn music_event(&mut self, ev: Option<EslEvent>, id: &str) -> Option<MusicEnd> {
+        let Some(ev) = ev else {
+            self.hung_up = true;
+            return Some(MusicEnd::HungUp);
+        };
+        match ev.header_str("Event-Name").unwrap_or("") {
+            "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id) => Some(MusicEnd::Ended),
+            "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
+                self.hung_up = true;
+                Some(MusicEnd::HungUp)
+            }
+            _ => None,
         }
     }
 
@@ -283,19 +308,10 @@ impl Channel for EslChannel {
         let value = loop {
             tokio::select! {
                 v = &mut stop => break v,
-                ev = self.next_esl_event() => {
-                    let Some(ev) = ev? else {
-                        self.hung_up = true;
-                        return Ok(Held::HungUp);
-                    };
-                    match ev.header_str("Event-Name").unwrap_or("") {
-                        "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => return Ok(Held::MusicEnded),
-                        "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
-                            self.hung_up = true;
-                            return Ok(Held::HungUp);
-                        }
-                        _ => {}
-                    }
+                ev = self.next_esl_event() => match self.music_event(ev?, &id) {
+                    Some(MusicEnd::Ended) => return Ok(Held::MusicEnded),
+                    Some(MusicEnd::HungUp) => return Ok(Held::HungUp),
+                    None => {}
                 }
             }
         };
@@ -314,17 +330,10 @@ impl Channel for EslChannel {
                 }
                 Ok(ev) => ev?,
             };
-            let Some(ev) = ev else {
-                self.hung_up = true;
-                return Ok(Held::HungUp);
-            };
-            match ev.header_str("Event-Name").unwrap_or("") {
-                "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => break,
-                "CHANNEL_HANGUP" | "CHANNEL_HANGUP_COMPLETE" => {
-                    self.hung_up = true;
-                    return Ok(Held::HungUp);
-                }
-                _ => {}
+            match self.music_event(ev, &id) {
+                Some(MusicEnd::Ended) => break,
+                Some(MusicEnd::HungUp) => return Ok(Held::HungUp),
+                None => {}
             }
         }
         Ok(Held::Stopped(value))

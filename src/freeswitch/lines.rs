@@ -79,7 +79,7 @@ pub fn ring_command(legs: &[Leg], announcement: &str, timeout: Duration) -> Resu
     if legs.len() == 1 {
         let ep = endpoint(first, VariablesType::Default, &shared)?;
         let o = Originate::inline(ep, apps).map_err(|e| e.to_string())?;
-        return Ok(format!("originate {o}").replacen("originate originate ", "originate ", 1));
+        return Ok(o.to_string());
     }
     let eps = legs.iter().map(|l| endpoint(l, VariablesType::Channel, &[])).collect::<Result<Vec<_>, _>>()?;
     let multi = format!("{}{}", Variables::with_vars(VariablesType::Default, shared.iter().map(|(k, v)| (*k, v.clone()))), eps.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(","));
@@ -93,7 +93,7 @@ pub fn callback_command(patient: &Leg, secretary: &Leg, timeout: Duration) -> Re
     let sec = endpoint(secretary, VariablesType::Default, &[])?;
     let ep = endpoint(patient, VariablesType::Default, &[("originate_timeout", timeout.as_secs().max(1).to_string())])?;
     let o = Originate::application(ep, Application::new("bridge", Some(sec.to_string())));
-    Ok(format!("originate {o}").replacen("originate originate ", "originate ", 1))
+    Ok(o.to_string())
 }
 
 impl Lines for SwitchLines {
