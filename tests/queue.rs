@@ -485,3 +485,19 @@ async fn the_command_line_speaks_the_agents_api() {
     let out = run(&["queue", "stats", "--api", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(69), "no service there: {}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn a_missing_music_stream_falls_back_to_the_ring_back_tone() {
+    let d = desk(|c| {
+        c.queue.music = "/nonexistent/moh.wav".into();
+        c.queue.max_wait_secs = 2;
+    })
+    .await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.login("ana").await;
+    d.api("POST", "/api/agents/ana/pause", None).await;
+    let t = d.dial("+33611223344", Patient::keys(&["0", "1", "1"])).await.unwrap();
+    assert!(t.played.iter().any(|f| f == "/nonexistent/moh.wav"), "the configured music was tried");
+    assert!(t.holds >= 1, "then the caller waited on the ring-back tone: {:?}", t.played);
+    assert_eq!(t.recordings.len(), 1, "and left a message when the wait was over");
+}

@@ -393,7 +393,7 @@ async fn wait_for_secretary<C: Channel>(channel: &mut C, env: &DriverEnv, setup:
                     2 => "silence_stream://-1".into(),
                     _ => {
                         // Nothing can be played to this caller: leave a message rather than wait in silence.
-                        queues.leave(uuid);
+                        queues.give_back(uuid);
                         summary.queue_gave_back = true;
                         return Ok(Input::SecretariesUnavailable { nobody: false });
                     }

@@ -193,6 +193,7 @@ enum Command {
     Join { call: WaitingCall, practice: String, news: mpsc::Sender<News>, reply: Reply<Result<(), JoinError>> },
     Position { uuid: String, reply: Reply<Option<(usize, Duration)>> },
     Leave { uuid: String },
+    GiveBack { uuid: String },
     Bridged { uuid: String },
     BridgeFailed { uuid: String },
     Ended { uuid: String },
@@ -257,6 +258,12 @@ impl Queues {
     /// The caller hung up (or was taken back) before a secretary spoke.
     pub fn leave(&self, uuid: &str) {
         self.tell(Command::Leave { uuid: uuid.into() });
+    }
+
+    /// The call leaves the queue for the receptionist (nothing can be played
+    /// to the caller while waiting): counted as given back, not abandoned.
+    pub fn give_back(&self, uuid: &str) {
+        self.tell(Command::GiveBack { uuid: uuid.into() });
     }
 
     /// The caller is bridged to the secretary.
@@ -478,6 +485,15 @@ impl<L: Lines> Task<L> {
                 let _ = reply.send(r);
             }
             Command::Leave { uuid } => self.leave(&uuid, now),
+            Command::GiveBack { uuid } => {
+                if self.q.waiting_call(&uuid).is_some() {
+                    self.stop_ringing(&uuid);
+                    let _ = self.q.take_back(&uuid);
+                    self.callers.remove(&uuid);
+                } else {
+                    self.leave(&uuid, now);
+                }
+            }
             Command::Bridged { uuid } => {
                 if let Some(s) = self.served.get_mut(&uuid) {
                     s.bridged_at = Some(now);
@@ -618,12 +634,7 @@ impl<L: Lines> Task<L> {
         if self.q.waiting_call(uuid).is_some() {
             let _ = self.q.abandon(uuid, now);
             info!(call = %uuid, "the caller hung up while waiting");
-            if let Some(ring) = self.rings.remove(uuid) {
-                for (_, leg) in ring.legs {
-                    self.legs.remove(&leg);
-                    self.hang_up(&leg);
-                }
-            }
+            self.stop_ringing(uuid);
         } else if let Some(s) = self.served.remove(uuid) {
             if s.bridged_at.is_some() {
                 self.served.insert(uuid.to_string(), s);
@@ -633,6 +644,16 @@ impl<L: Lines> Task<L> {
                 self.legs.remove(&s.leg);
                 self.hang_up(&s.leg);
                 let _ = self.q.release(&s.agent, now);
+            }
+        }
+    }
+
+    /// The phones ringing for this call stop.
+    fn stop_ringing(&mut self, uuid: &str) {
+        if let Some(ring) = self.rings.remove(uuid) {
+            for (_, leg) in ring.legs {
+                self.legs.remove(&leg);
+                self.hang_up(&leg);
             }
         }
     }
