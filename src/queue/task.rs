@@ -129,20 +129,11 @@ pub enum JoinError {
 /// A waiting call, as a console shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct WaitingView {
-    /// The call's unique id.
-    pub uuid: String,
-    /// Practice.
-    pub practice_id: i64,
+    /// The call (id, practice, caller, reason, urgent, since).
+    #[serde(flatten)]
+    pub call: WaitingCall,
     /// Practice name.
     pub practice: String,
-    /// Caller's number.
-    pub caller: Option<String>,
-    /// Why it was handed over and what the caller tried.
-    pub reason: String,
-    /// Urgent.
-    pub urgent: bool,
-    /// Waiting since.
-    pub since: DateTime<Utc>,
     /// Seconds waited.
     pub waiting_secs: i64,
     /// Position in its practice's queue (1 = next).
@@ -176,17 +167,6 @@ pub struct Snapshot {
     pub stats: Vec<StatsView>,
 }
 
-/// Where a call that left the waiting list is: (practice, caller) for the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CallInfo {
-    /// Practice.
-    pub practice_id: i64,
-    /// Caller's number.
-    pub caller: Option<String>,
-    /// Reason given.
-    pub reason: String,
-}
-
 type Reply<T> = oneshot::Sender<T>;
 
 enum Command {
@@ -202,7 +182,7 @@ enum Command {
     Pause { id: String, reason: String, reply: Reply<Result<(), QueueError>> },
     Resume { id: String, reply: Reply<Result<(), QueueError>> },
     Snapshot { reply: Reply<Snapshot> },
-    CallInfo { uuid: String, reply: Reply<Option<CallInfo>> },
+    CallInfo { uuid: String, reply: Reply<Option<WaitingCall>> },
     PlaceCallback { callback: Callback, practice: String, practice_number: Option<String>, agent: String, reply: Reply<Result<(), QueueError>> },
     RingDone { call: String, result: Result<String, String> },
     CallbackDone { id: i64, agent: String, patient_leg: String, result: Result<String, String> },
@@ -310,8 +290,8 @@ impl Queues {
         self.ask(|reply| Command::Snapshot { reply }).await
     }
 
-    /// Practice and caller of a call waiting or with a secretary.
-    pub async fn call_info(&self, uuid: &str) -> Option<CallInfo> {
+    /// A call waiting or with a secretary (practice, caller, reason).
+    pub async fn call_info(&self, uuid: &str) -> Option<WaitingCall> {
         let uuid = uuid.to_string();
         self.ask(|reply| Command::CallInfo { uuid, reply }).await.flatten()
     }
@@ -542,11 +522,7 @@ impl<L: Lines> Task<L> {
                 let _ = reply.send(self.snapshot(now));
             }
             Command::CallInfo { uuid, reply } => {
-                let info = self
-                    .q
-                    .waiting_call(&uuid)
-                    .or_else(|| self.served.get(&uuid).map(|s| &s.call))
-                    .map(|c| CallInfo { practice_id: c.practice_id, caller: c.caller.clone(), reason: c.reason.clone() });
+                let info = self.q.waiting_call(&uuid).or_else(|| self.served.get(&uuid).map(|s| &s.call)).cloned();
                 let _ = reply.send(info);
             }
             Command::PlaceCallback { callback, practice, practice_number, agent, reply } => {
@@ -598,13 +574,8 @@ impl<L: Lines> Task<L> {
             .waiting()
             .iter()
             .map(|c| WaitingView {
-                uuid: c.uuid.clone(),
-                practice_id: c.practice_id,
+                call: c.clone(),
                 practice: self.callers.get(&c.uuid).map(|(_, p)| p.clone()).unwrap_or_default(),
-                caller: c.caller.clone(),
-                reason: c.reason.clone(),
-                urgent: c.urgent,
-                since: c.since,
                 waiting_secs: (now - c.since).num_seconds().max(0),
                 position: self.q.position(&c.uuid).unwrap_or(0),
                 ringing: self.rings.get(&c.uuid).map(|r| r.legs.iter().map(|(a, _)| a.clone()).collect()).unwrap_or_default(),
