@@ -440,7 +440,13 @@ impl<L: Lines> Task<L> {
         match cmd {
             Command::Join { call, practice, news, reply } => {
                 if !self.q.agents().iter().any(|a| a.practices.contains_key(&call.practice_id)) {
-                    self.reload_agents().await;
+                    // A secretary added since the start: read the roster again,
+                    // but only when one serves this practice (one cheap query
+                    // per hand-over for the practices that have none).
+                    let practice_id = call.practice_id;
+                    if self.store.run(move |db| db.has_secretaries(practice_id)).await.unwrap_or(false) {
+                        self.reload_agents().await;
+                    }
                 }
                 if !self.q.agents().iter().any(|a| a.practices.contains_key(&call.practice_id)) {
                     let _ = reply.send(Err(JoinError::NoSecretaries));

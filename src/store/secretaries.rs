@@ -131,23 +131,28 @@ impl Db {
         }
     }
 
+    /// The practices a secretary serves.
+    fn practices_of(&self, id: &str) -> Result<Vec<(i64, Level)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT practice_id, level FROM secretary_practices WHERE secretary_id = ?1 ORDER BY practice_id")?;
+        let raw = st.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        raw.into_iter().map(|(p, l)| Ok((p, level_of(&l)?))).collect()
+    }
+
     /// Every secretary, by id.
     pub fn secretaries(&self) -> Result<Vec<Secretary>, StoreError> {
         let mut st = self.conn.prepare("SELECT id, name, dial FROM secretaries ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?.collect::<Result<Vec<_>, _>>()?;
-        let mut out = Vec::new();
-        for (id, name, dial) in rows {
-            let mut st = self.conn.prepare_cached("SELECT practice_id, level FROM secretary_practices WHERE secretary_id = ?1 ORDER BY practice_id")?;
-            let raw = st.query_map([&id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
-            let practices = raw.into_iter().map(|(p, l)| Ok((p, level_of(&l)?))).collect::<Result<Vec<_>, StoreError>>()?;
-            out.push(Secretary { id, name, dial, practices });
-        }
-        Ok(out)
+        rows.into_iter().map(|(id, name, dial)| Ok(Secretary { practices: self.practices_of(&id)?, id, name, dial })).collect()
     }
 
-    /// One secretary.
+    /// One secretary (read at each log-in: only that one).
     pub fn secretary(&self, id: &str) -> Result<Secretary, StoreError> {
-        self.secretaries()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(format!("secretary {id}")))
+        let row = self
+            .conn
+            .query_row("SELECT name, dial FROM secretaries WHERE id = ?1", [id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("secretary {id}")))?;
+        Ok(Secretary { id: id.to_string(), name: row.0, dial: row.1, practices: self.practices_of(id)? })
     }
 
     /// Whether any secretary serves this practice.
