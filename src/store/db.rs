@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -169,11 +169,35 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
+/// Statements through the connection's statement cache: a call's reads and
+/// a booking ran the same few statements again and again, and parsing their
+/// SQL each time was a third of the store threads' time under load.
+pub(crate) trait Cached {
+    /// `execute`, with the statement prepared once per connection.
+    fn exec<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    /// `query_row`, with the statement prepared once per connection.
+    fn row<T, P: Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn exec<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn row<T, P: Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// Statements kept per connection: every statement the service runs, with room.
+const STATEMENT_CACHE: usize = 128;
+
 impl Db {
     /// Open the file, turn on WAL and foreign keys, and migrate.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(StdDuration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -183,7 +207,7 @@ impl Db {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self.conn.row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     // ------------------------------------------------------------ practices
@@ -193,7 +217,7 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du cabinet est vide").into());
         }
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO practices (name, address, timezone) VALUES (?1, ?2, ?3)",
             params![name.trim(), address, tz.name()],
         )?;
@@ -203,14 +227,14 @@ impl Db {
     /// The id of the practice named `name`.
     pub fn practice_id(&self, name: &str) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT id FROM practices WHERE name = ?1", [name], |r| r.get(0))
+            .row("SELECT id FROM practices WHERE name = ?1", [name], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("cabinet « {name} »")))
     }
 
     /// Names of every practice.
     pub fn practice_names(&self) -> Result<Vec<String>, StoreError> {
-        let mut st = self.conn.prepare("SELECT name FROM practices ORDER BY name")?;
+        let mut st = self.conn.prepare_cached("SELECT name FROM practices ORDER BY name")?;
         let rows = st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     }
@@ -218,7 +242,7 @@ impl Db {
     /// Attach a dialled number to a practice (one number, one practice).
     pub fn add_did(&mut self, practice_id: i64, did: &str) -> Result<(), StoreError> {
         let did = agenda::phone::normalize(did).map_err(|e| RuleError::new("did", e.to_string()))?;
-        match self.conn.execute("INSERT INTO dids (did, practice_id) VALUES (?1, ?2)", params![did, practice_id]) {
+        match self.conn.exec("INSERT INTO dids (did, practice_id) VALUES (?1, ?2)", params![did, practice_id]) {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => {
                 Err(RuleError::new("did", format!("le numéro {did} sert déjà un cabinet")).into())
@@ -234,23 +258,23 @@ impl Db {
             // Free texts: empty is empty.
             "address" | "instructions" => {
                 let sql = format!("UPDATE practices SET {field} = ?1 WHERE id = ?2");
-                self.conn.execute(&sql, params![text, practice_id])?;
+                self.conn.exec(&sql, params![text, practice_id])?;
             }
             // Dial strings and extensions: empty means none.
             "practice_phone" | "secretaries" => {
                 let sql = format!("UPDATE practices SET {field} = ?1 WHERE id = ?2");
-                self.conn.execute(&sql, params![Some(text).filter(|t| !t.is_empty()), practice_id])?;
+                self.conn.exec(&sql, params![Some(text).filter(|t| !t.is_empty()), practice_id])?;
             }
             "max_future_per_phone" => {
                 let n: i64 = text.parse().map_err(|_| RuleError::new(field, "un nombre entier est attendu"))?;
                 if n < 0 {
                     return Err(RuleError::new(field, "doit être positif").into());
                 }
-                self.conn.execute("UPDATE practices SET max_future_per_phone = ?1 WHERE id = ?2", params![n, practice_id])?;
+                self.conn.exec("UPDATE practices SET max_future_per_phone = ?1 WHERE id = ?2", params![n, practice_id])?;
             }
             "timezone" => {
                 let tz: Tz = text.parse().map_err(|_| RuleError::new(field, "fuseau horaire inconnu (ex. Europe/Paris)"))?;
-                self.conn.execute("UPDATE practices SET timezone = ?1 WHERE id = ?2", params![tz.name(), practice_id])?;
+                self.conn.exec("UPDATE practices SET timezone = ?1 WHERE id = ?2", params![tz.name(), practice_id])?;
             }
             other => return Err(RuleError::new(other, "champ inconnu").into()),
         }
@@ -264,7 +288,7 @@ impl Db {
         }
         check_timetable(which, ranges)?;
         let sql = format!("UPDATE practices SET {which} = ?1 WHERE id = ?2");
-        self.conn.execute(&sql, params![to_json(&ranges), practice_id])?;
+        self.conn.exec(&sql, params![to_json(&ranges), practice_id])?;
         Ok(())
     }
 
@@ -273,7 +297,7 @@ impl Db {
         if let DutyMode::OutsideSecretaryHours { secretary_hours } = duty {
             check_timetable("secretary_hours", secretary_hours)?;
         }
-        self.conn.execute("UPDATE practices SET duty = ?1 WHERE id = ?2", params![to_json(duty), practice_id])?;
+        self.conn.exec("UPDATE practices SET duty = ?1 WHERE id = ?2", params![to_json(duty), practice_id])?;
         Ok(())
     }
 
@@ -285,7 +309,7 @@ impl Db {
         if message.trim().is_empty() {
             return Err(RuleError::new("message", "le message de congés est vide").into());
         }
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO holidays (practice_id, start_day, end_day, message) VALUES (?1, ?2, ?3, ?4)",
             params![practice_id, start.to_string(), end.to_string(), message],
         )?;
@@ -295,7 +319,7 @@ impl Db {
     fn practice_row(&self, id: i64) -> Result<Practice, StoreError> {
         let row = self
             .conn
-            .query_row(
+            .row(
                 "SELECT id, name, address, timezone, opening_hours, walk_in_hours, practice_phone, secretaries, duty, max_future_per_phone, instructions FROM practices WHERE id = ?1",
                 [id],
                 |r| {
@@ -316,7 +340,7 @@ impl Db {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("cabinet n°{id}")))?;
-        let mut st = self.conn.prepare("SELECT did FROM dids WHERE practice_id = ?1 ORDER BY did")?;
+        let mut st = self.conn.prepare_cached("SELECT did FROM dids WHERE practice_id = ?1 ORDER BY did")?;
         let dids = st.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(Practice {
             id: row.0,
@@ -337,7 +361,7 @@ impl Db {
     /// Everything about the practice reached at dialled number `did`.
     pub fn snapshot_by_did(&self, did: &str) -> Result<Option<PracticeSnapshot>, StoreError> {
         let key = agenda::phone::normalize(did).unwrap_or_else(|_| did.to_string());
-        let id: Option<i64> = self.conn.query_row("SELECT practice_id FROM dids WHERE did = ?1", [key], |r| r.get(0)).optional()?;
+        let id: Option<i64> = self.conn.row("SELECT practice_id FROM dids WHERE did = ?1", [key], |r| r.get(0)).optional()?;
         match id {
             Some(id) => Ok(Some(self.snapshot(id)?)),
             None => Ok(None),
@@ -352,7 +376,7 @@ impl Db {
         for d in &doctors {
             types.extend(self.types(d.id)?);
         }
-        let mut st = self.conn.prepare("SELECT id, start_day, end_day, message FROM holidays WHERE practice_id = ?1 ORDER BY start_day")?;
+        let mut st = self.conn.prepare_cached("SELECT id, start_day, end_day, message FROM holidays WHERE practice_id = ?1 ORDER BY start_day")?;
         let raw = st
             .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -375,8 +399,8 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du médecin est vide").into());
         }
-        let position: i64 = self.conn.query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM doctors WHERE practice_id = ?1", [practice_id], |r| r.get(0))?;
-        match self.conn.execute("INSERT INTO doctors (practice_id, name, position) VALUES (?1, ?2, ?3)", params![practice_id, name.trim(), position]) {
+        let position: i64 = self.conn.row("SELECT COALESCE(MAX(position), 0) + 1 FROM doctors WHERE practice_id = ?1", [practice_id], |r| r.get(0))?;
+        match self.conn.exec("INSERT INTO doctors (practice_id, name, position) VALUES (?1, ?2, ?3)", params![practice_id, name.trim(), position]) {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
             Err(e) if is_unique_violation(&e) => Err(RuleError::new("name", format!("« {name} » existe déjà dans ce cabinet")).into()),
             Err(e) => Err(e.into()),
@@ -386,14 +410,14 @@ impl Db {
     /// The id of doctor `name` in practice `practice_id`.
     pub fn doctor_id(&self, practice_id: i64, name: &str) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT id FROM doctors WHERE practice_id = ?1 AND name = ?2", params![practice_id, name], |r| r.get(0))
+            .row("SELECT id FROM doctors WHERE practice_id = ?1 AND name = ?2", params![practice_id, name], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("médecin « {name} »")))
     }
 
     /// Doctors of a practice in menu order.
     pub fn doctors(&self, practice_id: i64) -> Result<Vec<Doctor>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, name, position, working_hours, min_notice_minutes, horizon_days, dial FROM doctors WHERE practice_id = ?1 ORDER BY position")?;
+        let mut st = self.conn.prepare_cached("SELECT id, name, position, working_hours, min_notice_minutes, horizon_days, dial FROM doctors WHERE practice_id = ?1 ORDER BY position")?;
         let raw = st
             .query_map([practice_id], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?, r.get::<_, Option<String>>(6)?))
@@ -409,7 +433,7 @@ impl Db {
     /// Replace a doctor's weekly working hours.
     pub fn set_working_hours(&mut self, doctor_id: i64, ranges: &[WeeklyRange]) -> Result<(), StoreError> {
         check_timetable("working_hours", ranges)?;
-        self.conn.execute("UPDATE doctors SET working_hours = ?1 WHERE id = ?2", params![to_json(&ranges), doctor_id])?;
+        self.conn.exec("UPDATE doctors SET working_hours = ?1 WHERE id = ?2", params![to_json(&ranges), doctor_id])?;
         Ok(())
     }
 
@@ -419,29 +443,29 @@ impl Db {
             if n < 0 {
                 return Err(RuleError::new("min_notice_minutes", "doit être positif").into());
             }
-            self.conn.execute("UPDATE doctors SET min_notice_minutes = ?1 WHERE id = ?2", params![n, doctor_id])?;
+            self.conn.exec("UPDATE doctors SET min_notice_minutes = ?1 WHERE id = ?2", params![n, doctor_id])?;
         }
         if let Some(h) = horizon_days {
             if h < 0 {
                 return Err(RuleError::new("horizon_days", "doit être positif").into());
             }
-            self.conn.execute("UPDATE doctors SET horizon_days = ?1 WHERE id = ?2", params![h, doctor_id])?;
+            self.conn.exec("UPDATE doctors SET horizon_days = ?1 WHERE id = ?2", params![h, doctor_id])?;
         }
         if let Some(d) = dial {
-            self.conn.execute("UPDATE doctors SET dial = ?1 WHERE id = ?2", params![d, doctor_id])?;
+            self.conn.exec("UPDATE doctors SET dial = ?1 WHERE id = ?2", params![d, doctor_id])?;
         }
         Ok(())
     }
 
     /// Set a doctor's instructions for the secretaries.
     pub fn set_doctor_instructions(&mut self, doctor_id: i64, text: &str) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE doctors SET instructions = ?1 WHERE id = ?2", params![text, doctor_id])?;
+        self.conn.exec("UPDATE doctors SET instructions = ?1 WHERE id = ?2", params![text, doctor_id])?;
         Ok(())
     }
 
     /// A doctor's instructions for the secretaries.
     pub fn doctor_instructions(&self, doctor_id: i64) -> Result<String, StoreError> {
-        Ok(self.conn.query_row("SELECT instructions FROM doctors WHERE id = ?1", [doctor_id], |r| r.get(0))?)
+        Ok(self.conn.row("SELECT instructions FROM doctors WHERE id = ?1", [doctor_id], |r| r.get(0))?)
     }
 
     /// Add a consultation type.
@@ -452,7 +476,7 @@ impl Db {
         if duration_minutes <= 0 || duration_minutes % GRAIN_MINUTES != 0 {
             return Err(RuleError::new("duration", format!("la durée doit être un multiple positif de {GRAIN_MINUTES} minutes")).into());
         }
-        match self.conn.execute(
+        match self.conn.exec(
             "INSERT INTO consultation_types (doctor_id, name, duration_minutes, phone_bookable, new_patients) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![doctor_id, name.trim(), duration_minutes, phone_bookable, new_patients],
         ) {
@@ -467,19 +491,19 @@ impl Db {
         if duration_minutes <= 0 || duration_minutes % GRAIN_MINUTES != 0 {
             return Err(RuleError::new("duration", format!("la durée doit être un multiple positif de {GRAIN_MINUTES} minutes")).into());
         }
-        let n = self.conn.execute(
+        let n = self.conn.exec(
             "UPDATE consultation_types SET duration_minutes = ?3, phone_bookable = ?4, new_patients = ?5 WHERE doctor_id = ?1 AND name = ?2",
             params![doctor_id, name.trim(), duration_minutes, phone_bookable, new_patients],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("type de consultation « {name} »")));
         }
-        Ok(self.conn.query_row("SELECT id FROM consultation_types WHERE doctor_id = ?1 AND name = ?2", params![doctor_id, name.trim()], |r| r.get(0))?)
+        Ok(self.conn.row("SELECT id FROM consultation_types WHERE doctor_id = ?1 AND name = ?2", params![doctor_id, name.trim()], |r| r.get(0))?)
     }
 
     /// Remove an absence of a doctor.
     pub fn remove_absence(&mut self, doctor_id: i64, absence_id: i64) -> Result<(), StoreError> {
-        match self.conn.execute("DELETE FROM absences WHERE id = ?1 AND doctor_id = ?2", params![absence_id, doctor_id])? {
+        match self.conn.exec("DELETE FROM absences WHERE id = ?1 AND doctor_id = ?2", params![absence_id, doctor_id])? {
             0 => Err(StoreError::NotFound(format!("absence n°{absence_id}"))),
             _ => Ok(()),
         }
@@ -487,7 +511,7 @@ impl Db {
 
     /// Remove a holiday period.
     pub fn remove_holiday(&mut self, practice_id: i64, holiday_id: i64) -> Result<(), StoreError> {
-        match self.conn.execute("DELETE FROM holidays WHERE id = ?1 AND practice_id = ?2", params![holiday_id, practice_id])? {
+        match self.conn.exec("DELETE FROM holidays WHERE id = ?1 AND practice_id = ?2", params![holiday_id, practice_id])? {
             0 => Err(StoreError::NotFound(format!("période de congés n°{holiday_id}"))),
             _ => Ok(()),
         }
@@ -496,7 +520,7 @@ impl Db {
     /// Remove the rule for one number.
     pub fn remove_caller_rule(&mut self, practice_id: i64, phone: &str) -> Result<(), StoreError> {
         let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
-        match self.conn.execute("DELETE FROM caller_rules WHERE practice_id = ?1 AND phone = ?2", params![practice_id, phone])? {
+        match self.conn.exec("DELETE FROM caller_rules WHERE practice_id = ?1 AND phone = ?2", params![practice_id, phone])? {
             0 => Err(StoreError::NotFound(format!("règle pour le {phone}"))),
             _ => Ok(()),
         }
@@ -504,7 +528,7 @@ impl Db {
 
     /// Consultation types of a doctor.
     pub fn types(&self, doctor_id: i64) -> Result<Vec<ConsultationType>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id")?;
         let rows = st
             .query_map([doctor_id], |r| {
                 Ok(ConsultationType { id: r.get(0)?, doctor_id: r.get(1)?, name: r.get(2)?, duration_minutes: r.get(3)?, phone_bookable: r.get(4)?, new_patients: r.get(5)? })
@@ -515,7 +539,7 @@ impl Db {
 
     fn type_row(&self, type_id: i64) -> Result<ConsultationType, StoreError> {
         self.conn
-            .query_row("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE id = ?1", [type_id], |r| {
+            .row("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE id = ?1", [type_id], |r| {
                 Ok(ConsultationType { id: r.get(0)?, doctor_id: r.get(1)?, name: r.get(2)?, duration_minutes: r.get(3)?, phone_bookable: r.get(4)?, new_patients: r.get(5)? })
             })
             .optional()?
@@ -527,7 +551,7 @@ impl Db {
         if end <= start {
             return Err(RuleError::new("end", "la fin de l'absence est avant son début").into());
         }
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO absences (doctor_id, start_local, end_local, reason) VALUES (?1, ?2, ?3, ?4)",
             params![doctor_id, start.format(LOCAL_FMT).to_string(), end.format(LOCAL_FMT).to_string(), reason],
         )?;
@@ -536,7 +560,7 @@ impl Db {
 
     /// Absences of a doctor.
     pub fn absences(&self, doctor_id: i64) -> Result<Vec<Absence>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, doctor_id, start_local, end_local, reason FROM absences WHERE doctor_id = ?1 ORDER BY start_local")?;
+        let mut st = self.conn.prepare_cached("SELECT id, doctor_id, start_local, end_local, reason FROM absences WHERE doctor_id = ?1 ORDER BY start_local")?;
         let raw = st
             .query_map([doctor_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -562,17 +586,17 @@ impl Db {
             CallerKind::Allowed => "allowed",
             CallerKind::Blocked => "blocked",
         };
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO caller_rules (practice_id, doctor_id, phone, kind, label) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (practice_id, phone) DO UPDATE SET doctor_id = excluded.doctor_id, kind = excluded.kind, label = excluded.label",
             params![practice_id, doctor_id, phone, kind_s, label],
         )?;
-        Ok(self.conn.query_row("SELECT id FROM caller_rules WHERE practice_id = ?1 AND phone = ?2", params![practice_id, phone], |r| r.get(0))?)
+        Ok(self.conn.row("SELECT id FROM caller_rules WHERE practice_id = ?1 AND phone = ?2", params![practice_id, phone], |r| r.get(0))?)
     }
 
     /// Every caller rule of a practice.
     pub fn caller_rules(&self, practice_id: i64) -> Result<Vec<CallerRule>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, phone, kind, label, doctor_id FROM caller_rules WHERE practice_id = ?1 ORDER BY phone")?;
+        let mut st = self.conn.prepare_cached("SELECT id, phone, kind, label, doctor_id FROM caller_rules WHERE practice_id = ?1 ORDER BY phone")?;
         let rows = st
             .query_map([practice_id], |r| {
                 let kind: String = r.get(2)?;
@@ -589,7 +613,7 @@ impl Db {
 
     /// Names known for a phone number (a family may share one).
     pub fn patient_names(&self, practice_id: i64, phone: &str) -> Result<Vec<String>, StoreError> {
-        let mut st = self.conn.prepare("SELECT name FROM patients WHERE practice_id = ?1 AND phone = ?2 ORDER BY name")?;
+        let mut st = self.conn.prepare_cached("SELECT name FROM patients WHERE practice_id = ?1 AND phone = ?2 ORDER BY name")?;
         let rows = st.query_map(params![practice_id, phone], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     }
@@ -597,7 +621,7 @@ impl Db {
     /// Record a patient's name for a number.
     pub fn add_patient(&mut self, practice_id: i64, phone: &str, name: &str) -> Result<(), StoreError> {
         let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
-        self.conn.execute("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice_id, phone, name])?;
+        self.conn.exec("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice_id, phone, name])?;
         Ok(())
     }
 
@@ -618,10 +642,10 @@ impl Db {
     fn doctor_row(&self, doctor_id: i64) -> Result<(Doctor, Tz), StoreError> {
         let practice_id: i64 = self
             .conn
-            .query_row("SELECT practice_id FROM doctors WHERE id = ?1", [doctor_id], |r| r.get(0))
+            .row("SELECT practice_id FROM doctors WHERE id = ?1", [doctor_id], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("médecin n°{doctor_id}")))?;
-        let tz_s: String = self.conn.query_row("SELECT timezone FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))?;
+        let tz_s: String = self.conn.row("SELECT timezone FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))?;
         let tz: Tz = tz_s.parse().map_err(|_| corrupt("timezone", &tz_s))?;
         let doctor = self.doctors(practice_id)?.into_iter().find(|d| d.id == doctor_id).ok_or_else(|| StoreError::NotFound(format!("médecin n°{doctor_id}")))?;
         Ok((doctor, tz))
@@ -703,11 +727,11 @@ impl Db {
                 return Ok(Err(BookError::NotBookable("ce créneau n'est pas proposé".into())));
             }
         }
-        let practice_id: i64 = self.conn.query_row("SELECT practice_id FROM doctors WHERE id = ?1", [req.doctor_id], |r| r.get(0))?;
+        let practice_id: i64 = self.conn.row("SELECT practice_id FROM doctors WHERE id = ?1", [req.doctor_id], |r| r.get(0))?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let (Source::Phone, Some(phone)) = (req.source, &req.phone) {
-            let max: i64 = tx.query_row("SELECT max_future_per_phone FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))?;
-            let held: i64 = tx.query_row(
+            let max: i64 = tx.row("SELECT max_future_per_phone FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))?;
+            let held: i64 = tx.row(
                 "SELECT COUNT(*) FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE d.practice_id = ?1 AND a.phone = ?2 AND a.status = 'booked' AND a.start_utc > ?3",
                 params![practice_id, phone, req.now.timestamp()],
                 |r| r.get(0),
@@ -716,7 +740,7 @@ impl Db {
                 return Ok(Err(BookError::TooManyFuture { max }));
             }
         }
-        tx.execute(
+        tx.exec(
             "INSERT INTO appointments (doctor_id, type_id, start_utc, end_utc, patient_name, phone, name_recording, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 req.doctor_id,
@@ -736,7 +760,7 @@ impl Db {
             return Ok(Err(refusal));
         }
         if let (Some(phone), false) = (&req.phone, req.patient_name.trim().is_empty()) {
-            tx.execute("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice_id, phone, req.patient_name.trim()])?;
+            tx.exec("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice_id, phone, req.patient_name.trim()])?;
         }
         tx.commit()?;
         Ok(Ok(self.appointment(id)?))
@@ -745,7 +769,7 @@ impl Db {
     /// One appointment.
     pub fn appointment(&self, id: i64) -> Result<Appointment, StoreError> {
         self.conn
-            .query_row(
+            .row(
                 "SELECT id, doctor_id, type_id, start_utc, end_utc, patient_name, phone, name_recording, source, status FROM appointments WHERE id = ?1",
                 [id],
                 Self::appointment_from_row,
@@ -772,7 +796,7 @@ impl Db {
 
     /// Appointments of a practice between two instants (every status).
     pub fn appointments(&self, practice_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Appointment>, StoreError> {
-        let mut st = self.conn.prepare(
+        let mut st = self.conn.prepare_cached(
             "SELECT a.id, a.doctor_id, a.type_id, a.start_utc, a.end_utc, a.patient_name, a.phone, a.name_recording, a.source, a.status
              FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE d.practice_id = ?1 AND a.start_utc >= ?2 AND a.start_utc < ?3 ORDER BY a.start_utc, a.id",
         )?;
@@ -782,7 +806,7 @@ impl Db {
 
     /// Future booked appointments held by a phone number in a practice.
     pub fn future_appointments(&self, practice_id: i64, phone: &str, now: DateTime<Utc>) -> Result<Vec<Appointment>, StoreError> {
-        let mut st = self.conn.prepare(
+        let mut st = self.conn.prepare_cached(
             "SELECT a.id, a.doctor_id, a.type_id, a.start_utc, a.end_utc, a.patient_name, a.phone, a.name_recording, a.source, a.status
              FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE d.practice_id = ?1 AND a.phone = ?2 AND a.status = 'booked' AND a.start_utc > ?3 ORDER BY a.start_utc",
         )?;
@@ -793,12 +817,12 @@ impl Db {
     /// Cancel an appointment held by `phone` (any holder when `phone` is None: staff).
     pub fn cancel(&mut self, id: i64, phone: Option<&str>) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute(
+        let changed = tx.exec(
             "UPDATE appointments SET status = 'cancelled' WHERE id = ?1 AND status = 'booked' AND (?2 IS NULL OR phone = ?2)",
             params![id, phone],
         )?;
         if changed == 1 {
-            tx.execute("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
+            tx.exec("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
         }
         tx.commit()?;
         Ok(changed == 1)
@@ -817,11 +841,11 @@ impl Db {
         }
         let end = new_start + Duration::minutes(ty.duration_minutes);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
+        tx.exec("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
         if let Err(refusal) = Self::claim_blocks(&tx, old.doctor_id, id, new_start, end)? {
             return Ok(Err(refusal));
         }
-        tx.execute("UPDATE appointments SET start_utc = ?1, end_utc = ?2 WHERE id = ?3", params![new_start.timestamp(), end.timestamp(), id])?;
+        tx.exec("UPDATE appointments SET start_utc = ?1, end_utc = ?2 WHERE id = ?3", params![new_start.timestamp(), end.timestamp(), id])?;
         tx.commit()?;
         Ok(Ok(self.appointment(id)?))
     }
@@ -830,7 +854,7 @@ impl Db {
 
     /// Store a message; returns its id.
     pub fn save_message(&mut self, practice_id: i64, caller: Option<&str>, at: DateTime<Utc>, audio_path: &str, duration_secs: f64, urgent: bool) -> Result<i64, StoreError> {
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![practice_id, caller, at.timestamp(), audio_path, duration_secs, urgent],
         )?;
@@ -841,7 +865,7 @@ impl Db {
     /// words suggest an emergency (it never stops being urgent).
     pub fn set_transcript(&mut self, message_id: i64, transcript: &str) -> Result<bool, StoreError> {
         let urgent = crate::speech::intent::is_urgent(transcript);
-        let n = self.conn.execute("UPDATE messages SET transcript = ?1, urgent = urgent OR ?2 WHERE id = ?3", params![transcript, urgent, message_id])?;
+        let n = self.conn.exec("UPDATE messages SET transcript = ?1, urgent = urgent OR ?2 WHERE id = ?3", params![transcript, urgent, message_id])?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("message n°{message_id}")));
         }
@@ -852,21 +876,21 @@ impl Db {
     /// booking; a name staff typed is kept.
     pub fn set_patient_name(&mut self, appointment_id: i64, name: &str) -> Result<(), StoreError> {
         let name = name.trim().trim_end_matches('.').trim();
-        self.conn.execute("UPDATE appointments SET patient_name = ?1 WHERE id = ?2 AND patient_name = ''", params![name, appointment_id])?;
+        self.conn.exec("UPDATE appointments SET patient_name = ?1 WHERE id = ?2 AND patient_name = ''", params![name, appointment_id])?;
         let (phone, practice): (Option<String>, i64) = self
             .conn
-            .query_row("SELECT a.phone, d.practice_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = ?1", [appointment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .row("SELECT a.phone, d.practice_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = ?1", [appointment_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("rendez-vous n°{appointment_id}")))?;
         if let (Some(phone), false) = (phone, name.is_empty()) {
-            self.conn.execute("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice, phone, name])?;
+            self.conn.exec("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice, phone, name])?;
         }
         Ok(())
     }
 
     /// Messages of a practice, newest first.
     pub fn messages(&self, practice_id: i64) -> Result<Vec<MessageRow>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read FROM messages WHERE practice_id = ?1 ORDER BY received_at DESC, id DESC")?;
+        let mut st = self.conn.prepare_cached("SELECT id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read FROM messages WHERE practice_id = ?1 ORDER BY received_at DESC, id DESC")?;
         let rows = st
             .query_map([practice_id], |r| {
                 Ok(MessageRow {
@@ -889,7 +913,7 @@ impl Db {
 
     /// Record a finished call.
     pub fn record_call(&mut self, c: &CallRecord) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO calls (practice_id, uuid, caller, started_at, ended_at, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![c.practice_id, c.uuid, c.caller, c.started_at.timestamp(), c.ended_at.timestamp(), c.outcome, c.detail],
         )?;
@@ -898,7 +922,7 @@ impl Db {
 
     /// Calls recorded, newest first.
     pub fn calls(&self, limit: i64) -> Result<Vec<CallRecord>, StoreError> {
-        let mut st = self.conn.prepare("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
+        let mut st = self.conn.prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
         let rows = st
             .query_map([limit], |r| {
                 Ok(CallRecord { practice_id: r.get(0)?, uuid: r.get(1)?, caller: r.get(2)?, started_at: instant(r.get(3)?), ended_at: instant(r.get(4)?), outcome: r.get(5)?, detail: r.get(6)? })

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::agenda::Appointment;
 use crate::queue::Level;
 
-use super::db::{instant, Db, MessageRow, StoreError};
+use super::db::{instant, Cached, Db, MessageRow, StoreError};
 
 /// A secretary of the partner télésecrétariat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,17 +107,17 @@ impl Db {
             return Err(StoreError::Invalid("a secretary needs an id and a dial string".into()));
         }
         let tx = self.conn.transaction()?;
-        tx.execute(
+        tx.exec(
             "INSERT INTO secretaries (id, name, dial) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, dial = excluded.dial",
             params![s.id, s.name, s.dial],
         )?;
-        tx.execute("DELETE FROM secretary_practices WHERE secretary_id = ?1", [&s.id])?;
+        tx.exec("DELETE FROM secretary_practices WHERE secretary_id = ?1", [&s.id])?;
         for (practice_id, level) in &s.practices {
-            let known: Option<i64> = tx.query_row("SELECT id FROM practices WHERE id = ?1", [practice_id], |r| r.get(0)).optional()?;
+            let known: Option<i64> = tx.row("SELECT id FROM practices WHERE id = ?1", [practice_id], |r| r.get(0)).optional()?;
             if known.is_none() {
                 return Err(StoreError::NotFound(format!("practice {practice_id}")));
             }
-            tx.execute("INSERT INTO secretary_practices (secretary_id, practice_id, level) VALUES (?1, ?2, ?3)", params![s.id, practice_id, level_name(*level)])?;
+            tx.exec("INSERT INTO secretary_practices (secretary_id, practice_id, level) VALUES (?1, ?2, ?3)", params![s.id, practice_id, level_name(*level)])?;
         }
         tx.commit()?;
         Ok(())
@@ -125,7 +125,7 @@ impl Db {
 
     /// Remove a secretary.
     pub fn remove_secretary(&mut self, id: &str) -> Result<(), StoreError> {
-        match self.conn.execute("DELETE FROM secretaries WHERE id = ?1", [id])? {
+        match self.conn.exec("DELETE FROM secretaries WHERE id = ?1", [id])? {
             0 => Err(StoreError::NotFound(format!("secretary {id}"))),
             _ => Ok(()),
         }
@@ -140,7 +140,7 @@ impl Db {
 
     /// Every secretary, by id.
     pub fn secretaries(&self) -> Result<Vec<Secretary>, StoreError> {
-        let mut st = self.conn.prepare("SELECT id, name, dial FROM secretaries ORDER BY id")?;
+        let mut st = self.conn.prepare_cached("SELECT id, name, dial FROM secretaries ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?.collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(|(id, name, dial)| Ok(Secretary { practices: self.practices_of(&id)?, id, name, dial })).collect()
     }
@@ -149,7 +149,7 @@ impl Db {
     pub fn secretary(&self, id: &str) -> Result<Secretary, StoreError> {
         let row = self
             .conn
-            .query_row("SELECT name, dial FROM secretaries WHERE id = ?1", [id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .row("SELECT name, dial FROM secretaries WHERE id = ?1", [id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("secretary {id}")))?;
         Ok(Secretary { id: id.to_string(), name: row.0, dial: row.1, practices: self.practices_of(id)? })
@@ -157,12 +157,12 @@ impl Db {
 
     /// Whether any secretary serves this practice.
     pub fn has_secretaries(&self, practice_id: i64) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM secretary_practices WHERE practice_id = ?1)", [practice_id], |r| r.get(0))?)
+        Ok(self.conn.row("SELECT EXISTS (SELECT 1 FROM secretary_practices WHERE practice_id = ?1)", [practice_id], |r| r.get(0))?)
     }
 
     /// A caller asks to be called back.
     pub fn request_callback(&mut self, practice_id: i64, caller: &str, reason: &str, urgent: bool, at: DateTime<Utc>) -> Result<i64, StoreError> {
-        self.conn.execute(
+        self.conn.exec(
             "INSERT INTO callbacks (practice_id, caller, reason, urgent, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![practice_id, caller, reason, urgent, at.timestamp()],
         )?;
@@ -173,7 +173,7 @@ impl Db {
     /// when `open_only`.
     pub fn callbacks(&self, open_only: bool) -> Result<Vec<Callback>, StoreError> {
         let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE (?1 = 0 OR placed_at IS NULL) ORDER BY urgent DESC, requested_at, id");
-        let mut st = self.conn.prepare(&sql)?;
+        let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map([open_only], callback_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -181,12 +181,12 @@ impl Db {
     /// One callback.
     pub fn callback(&self, id: i64) -> Result<Callback, StoreError> {
         let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE id = ?1");
-        self.conn.query_row(&sql, [id], callback_from_row).optional()?.ok_or_else(|| StoreError::NotFound(format!("callback {id}")))
+        self.conn.row(&sql, [id], callback_from_row).optional()?.ok_or_else(|| StoreError::NotFound(format!("callback {id}")))
     }
 
     /// A secretary placed the call back; `outcome` says how it went.
     pub fn callback_placed(&mut self, id: i64, by: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError> {
-        match self.conn.execute("UPDATE callbacks SET placed_at = ?2, placed_by = ?3, outcome = ?4 WHERE id = ?1", params![id, at.timestamp(), by, outcome])? {
+        match self.conn.exec("UPDATE callbacks SET placed_at = ?2, placed_by = ?3, outcome = ?4 WHERE id = ?1", params![id, at.timestamp(), by, outcome])? {
             0 => Err(StoreError::NotFound(format!("callback {id}"))),
             _ => Ok(()),
         }
@@ -204,14 +204,14 @@ impl Db {
 
     /// A caller's recent and future appointments, messages and calls in a practice.
     pub fn caller_history(&self, practice_id: i64, phone: &str, now: DateTime<Utc>) -> Result<CallerHistory, StoreError> {
-        let mut st = self.conn.prepare(
+        let mut st = self.conn.prepare_cached(
             "SELECT a.id, a.doctor_id, a.type_id, a.start_utc, a.end_utc, a.patient_name, a.phone, a.name_recording, a.source, a.status
              FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE d.practice_id = ?1 AND a.phone = ?2 AND a.start_utc >= ?3 ORDER BY a.start_utc, a.id",
         )?;
         let since = now - Duration::days(90);
         let appointments = st.query_map(params![practice_id, phone, since.timestamp()], Db::appointment_from_row)?.collect::<Result<Vec<_>, _>>()?;
         let messages = self.messages(practice_id)?.into_iter().filter(|m| m.caller.as_deref() == Some(phone)).take(10).collect();
-        let mut st = self.conn.prepare("SELECT started_at, outcome, detail FROM calls WHERE practice_id = ?1 AND caller = ?2 ORDER BY id DESC LIMIT 10")?;
+        let mut st = self.conn.prepare_cached("SELECT started_at, outcome, detail FROM calls WHERE practice_id = ?1 AND caller = ?2 ORDER BY id DESC LIMIT 10")?;
         let calls = st.query_map(params![practice_id, phone], |r| Ok((instant(r.get(0)?), r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
         Ok(CallerHistory { appointments, messages, calls })
     }
