@@ -15,7 +15,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -23,6 +24,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use standardiste::freeswitch::emulator::{default_captures_dir, Captures, Patient, SwitchCall, Transcript};
 use standardiste::reception::prompts;
 use standardiste::speech::Voice;
+
+// The same allocator as the service: the generator plays the switch, whose
+// own cost on this shared machine delays the service's replies too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "standardiste-load", about = "Load generator: many switches, many patients, one standardiste")]
@@ -48,6 +54,11 @@ struct Cli {
     /// Print the figures as JSON too.
     #[arg(long)]
     json: bool,
+    /// Write every measured reaction to this file, one line each: seconds
+    /// since the start, latency in microseconds, what the service did next
+    /// (to see when the slow ones happen, and what else happened then).
+    #[arg(long)]
+    latency_log: Option<PathBuf>,
     #[command(subcommand)]
     profile: Profile,
 }
@@ -113,6 +124,9 @@ impl Flow {
         }
     }
 }
+
+/// `--latency-log`: the start of the run and the file.
+static LATENCY_LOG: OnceLock<(Instant, Mutex<std::io::BufWriter<std::fs::File>>)> = OnceLock::new();
 
 /// Shared figures.
 #[derive(Default)]
@@ -211,6 +225,12 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
                 let mut by_kind = stats.by_kind.lock().unwrap();
                 for (l, k) in latencies.iter().zip(&t.reaction_kinds) {
                     by_kind.entry(k.clone()).or_default().push(*l);
+                }
+            }
+            if let Some((start, log)) = LATENCY_LOG.get() {
+                let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+                for ((l, k), at) in latencies.iter().zip(&t.reaction_kinds).zip(&t.reaction_ends) {
+                    let _ = writeln!(log, "{:.6} {} {k}", at.into_std().duration_since(*start).as_secs_f64(), l.as_micros());
                 }
             }
             stats.latencies.lock().unwrap().extend(latencies);
@@ -392,6 +412,7 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
 struct Spawned {
     child: Child,
     _dir: tempfile::TempDir,
+    _recordings: tempfile::TempDir,
 }
 
 impl Drop for Spawned {
@@ -423,11 +444,22 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
     let web = free_port()?;
     let db = dir.path().join("load.sqlite");
     let prompts_dir = dir.path().join("prompts");
+    // The emulated switch writes the callers' recordings, as FreeSWITCH
+    // would, into memory when the machine has a tmpfs: on this machine's
+    // ext4, worn by the tests' temporary folders, every file created scanned
+    // the inode bitmaps for recently deleted inodes (a third of the
+    // generator's CPU), a cost of the emulated switch, not of the service.
+    // The database and the rendered prompts (the service's own writes) stay
+    // on disk.
+    let recordings = match tempfile::Builder::new().prefix("standardiste-load-").tempdir_in("/dev/shm") {
+        Ok(shm) => shm,
+        Err(_) => tempfile::tempdir_in(dir.path())?,
+    };
     let config = format!(
         "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n",
         db.display(),
         prompts_dir.display(),
-        dir.path().join("recordings").display()
+        recordings.path().display()
     );
     let cfg = dir.path().join("load.toml");
     std::fs::write(&cfg, config)?;
@@ -441,7 +473,7 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let voice = Voice::new("espeak-ng", "fr", 150, prompts_dir);
-    Ok((Spawned { child, _dir: dir }, addr, db, voice))
+    Ok((Spawned { child, _dir: dir, _recordings: recordings }, addr, db, voice))
 }
 
 /// Monday: check the agenda. No two booked appointments of a doctor overlap,
@@ -505,6 +537,10 @@ async fn main() -> Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle = target.pid.and_then(proc_figures);
+    if let Some(path) = &cli.latency_log {
+        let file = std::fs::File::create(path).with_context(|| format!("--latency-log {}", path.display()))?;
+        let _ = LATENCY_LOG.set((Instant::now(), Mutex::new(std::io::BufWriter::new(file))));
+    }
     let counter = Arc::new(AtomicU64::new(0));
     match cli.profile {
         Profile::Steady { calls, seconds } => {
@@ -574,6 +610,9 @@ async fn main() -> Result<()> {
         }
     }
     drop(spawned);
+    if let Some((_, log)) = LATENCY_LOG.get() {
+        log.lock().unwrap_or_else(|p| p.into_inner()).flush().context("--latency-log")?;
+    }
     Ok(())
 }
 

@@ -54,62 +54,86 @@ pub fn frames(path: &Path) -> io::Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// A serialized event body: header lines in the switch's order.
+/// A serialized event body: header lines in the switch's order. The captured
+/// headers are shared by every event made from them; an event keeps only the
+/// headers it changed or added, so making one costs no copy of the capture.
 #[derive(Debug, Clone)]
 pub struct EventBody {
-    headers: Vec<(String, String)>,
+    captured: Arc<[(String, String)]>,
+    /// Headers set on this event, already encoded: a captured name replaces
+    /// the captured value in place, a new name comes after the captured ones.
+    changed: Vec<(String, String)>,
 }
 
 impl EventBody {
     fn parse(body: &str) -> Self {
-        let headers = body
+        let captured = body
             .lines()
             .filter(|l| !l.is_empty())
             .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
             .collect();
-        Self { headers }
+        Self { captured, changed: Vec::new() }
     }
 
     /// Set a header to a (plain) value, encoded as the switch does.
     pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
         let enc = utf8_percent_encode(value, FS_ENCODE).to_string();
-        match self.headers.iter_mut().find(|(k, _)| k == name) {
+        match self.changed.iter_mut().find(|(k, _)| k == name) {
             Some(h) => h.1 = enc,
-            None => self.headers.push((name.to_string(), enc)),
+            None => self.changed.push((name.to_string(), enc)),
         }
         self
     }
 
+    /// A header's value as it goes on the wire.
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.changed.iter().chain(self.captured.iter()).find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// A header's decoded value.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| percent_decode_str(v).decode_utf8_lossy().into_owned())
+        self.raw(name).map(|v| percent_decode_str(v).decode_utf8_lossy().into_owned())
+    }
+
+    /// Every header line in the switch's order, the changes applied.
+    fn lines(&self) -> impl Iterator<Item = (&str, &str)> {
+        let captured = self.captured.iter().map(|(k, v)| {
+            let v = self.changed.iter().find(|(c, _)| c == k).map_or(v, |(_, cv)| cv);
+            (k.as_str(), v.as_str())
+        });
+        let added = self.changed.iter().filter(|(k, _)| !self.captured.iter().any(|(c, _)| c == k)).map(|(k, v)| (k.as_str(), v.as_str()));
+        captured.chain(added)
+    }
+
+    fn write_lines(&self, out: &mut String, skip: Option<&str>) {
+        for (k, v) in self.lines().filter(|(k, _)| Some(*k) != skip) {
+            out.push_str(k);
+            out.push_str(": ");
+            out.push_str(v);
+            out.push('\n');
+        }
     }
 
     /// The whole `text/event-plain` frame of an event carrying a body
     /// (`BACKGROUND_JOB`): the headers, the body's own Content-Length, the body.
     pub fn frame_with_body(&self, body: &str) -> String {
         let mut inner = String::new();
-        for (k, v) in self.headers.iter().filter(|(k, _)| k != "Content-Length") {
-            inner.push_str(k);
-            inner.push_str(": ");
-            inner.push_str(v);
-            inner.push('\n');
-        }
+        self.write_lines(&mut inner, Some("Content-Length"));
         inner.push_str(&format!("Content-Length: {}\n\n{body}", body.len()));
         format!("Content-Length: {}\nContent-Type: text/event-plain\n\n{inner}", inner.len())
     }
 
     /// The whole `text/event-plain` frame.
     pub fn frame(&self) -> String {
-        let mut body = String::new();
-        for (k, v) in &self.headers {
-            body.push_str(k);
-            body.push_str(": ");
-            body.push_str(v);
-            body.push('\n');
-        }
+        let mut body = String::with_capacity(8192);
+        self.write_lines(&mut body, None);
         body.push('\n');
-        format!("Content-Length: {}\nContent-Type: text/event-plain\n\n{body}", body.len())
+        let mut out = String::with_capacity(body.len() + 64);
+        out.push_str("Content-Length: ");
+        out.push_str(&body.len().to_string());
+        out.push_str("\nContent-Type: text/event-plain\n\n");
+        out.push_str(&body);
+        out
     }
 }
 
@@ -281,6 +305,8 @@ pub struct Transcript {
     pub bridged_to: Vec<String>,
     /// What ended each measured reaction (parallel to the latencies).
     pub reaction_kinds: Vec<String>,
+    /// When each measured reaction ended (parallel to the latencies).
+    pub reaction_ends: Vec<Instant>,
 }
 
 impl Transcript {
@@ -366,6 +392,8 @@ pub struct SwitchCall {
     pub latencies: Vec<Duration>,
     /// For each latency, the command that ended it (`sendmsg playback`, `api uuid_break`…).
     pub reaction_kinds: Vec<String>,
+    /// For each latency, when the command was read.
+    reaction_ends: Vec<Instant>,
     /// Event names the service unsubscribed with `nixevent`.
     nixed: std::collections::HashSet<String>,
     caps: Arc<Captures>,
@@ -413,6 +441,7 @@ impl SwitchCall {
             pending_since: None,
             latencies: Vec::new(),
             reaction_kinds: Vec::new(),
+            reaction_ends: Vec::new(),
             nixed: Default::default(),
             caps,
             uuid: uuid::Uuid::new_v4().to_string(),
@@ -457,7 +486,9 @@ impl SwitchCall {
             Ok(raw) => {
                 let cmd = Cmd::parse(&raw);
                 if let Some(since) = self.pending_since.take() {
-                    self.latencies.push(since.elapsed());
+                    let now = Instant::now();
+                    self.latencies.push(now - since);
+                    self.reaction_ends.push(now);
                     // What the service did next, for the breakdown of the figures.
                     let what = match cmd.app() {
                         Some(app) => format!("{} {app}", cmd.line),
@@ -575,6 +606,7 @@ impl SwitchCall {
         r?;
         t.closed_by_service = true;
         t.reaction_kinds = std::mem::take(&mut self.reaction_kinds);
+        t.reaction_ends = std::mem::take(&mut self.reaction_ends);
         Ok((t, self.latencies))
     }
 
@@ -776,16 +808,21 @@ impl SwitchCall {
                 self.records += 1;
                 let path = arg.split(' ').next().unwrap_or("").to_string();
                 if patient.write_recordings {
-                    if let Some(parent) = Path::new(&path).parent() {
-                        std::fs::create_dir_all(parent)?;
-                    }
-                    // What FreeSWITCH writes: a wav of the caller's voice.
-                    match &patient.voice {
-                        Some(said) => {
-                            std::fs::copy(said, &path)?;
+                    // What FreeSWITCH writes: a wav of the caller's voice, on
+                    // the channel's own thread (not the thread that answers
+                    // every other call).
+                    let (to, voice, samples) = (PathBuf::from(&path), patient.voice.clone(), (patient.record_ms as usize) * 8);
+                    tokio::task::spawn_blocking(move || {
+                        if let Some(parent) = to.parent() {
+                            std::fs::create_dir_all(parent)?;
                         }
-                        None => std::fs::write(&path, wav_8k((patient.record_ms as usize) * 8))?,
-                    }
+                        match voice {
+                            Some(said) => std::fs::copy(said, &to).map(drop),
+                            None => std::fs::write(&to, wav_8k(samples)),
+                        }
+                    })
+                    .await
+                    .map_err(io::Error::other)??;
                 }
                 t.recordings.push(path);
                 let ms = patient.record_ms.to_string();
