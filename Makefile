@@ -17,7 +17,7 @@ sounds:
 
 ## Every test (the speech tests need the model), then clippy with warnings as errors.
 test: model
-	$(CARGO) test --bench agenda --bench speech
+	$(CARGO) test --bench agenda --bench speech --bench esl
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
 
@@ -52,18 +52,20 @@ LOAD = ./target/release/standardiste-load --spawn
 bench:
 	BENCH_QUICK=1 $(CARGO) bench --bench agenda
 	$(CARGO) bench --bench speech
+	$(CARGO) bench --bench esl
 	$(CARGO) build --release --bins
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
 	$(LOAD) --think-ms 2000 ramp --start 1000 --step 1000 --step-seconds 8 --max 2000
 	$(LOAD) monday --calls 300 --seconds 10
 
 # The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
-# src/constants.rs (vendor/freeswitch-esl-tokio/PATCHED.md): show the diff,
-# fail if anything else differs.
+# the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): show
+# their diff, fail if anything else differs.
 ESL_CRATE = https://static.crates.io/crates/freeswitch-esl-tokio/freeswitch-esl-tokio-2.8.0.crate
+ESL_PATCHED = src/constants.rs src/protocol/mod.rs
 vendor-check:
 	rm -rf target/vendor-check && mkdir -p target/vendor-check
 	curl -sSfL $(ESL_CRATE) | tar xz -C target/vendor-check
-	diff -u target/vendor-check/freeswitch-esl-tokio-2.8.0/src/constants.rs vendor/freeswitch-esl-tokio/src/constants.rs || true
-	diff -rq -x constants.rs target/vendor-check/freeswitch-esl-tokio-2.8.0/src vendor/freeswitch-esl-tokio/src
-	@echo "vendor/freeswitch-esl-tokio: only src/constants.rs differs"
+	for f in $(ESL_PATCHED); do diff -u target/vendor-check/freeswitch-esl-tokio-2.8.0/$$f vendor/freeswitch-esl-tokio/$$f; done || true
+	diff -rq target/vendor-check/freeswitch-esl-tokio-2.8.0/src vendor/freeswitch-esl-tokio/src | grep -v $(foreach f,$(ESL_PATCHED),-e '$(f) ') ; test $$? -eq 1
+	@echo "vendor/freeswitch-esl-tokio: only $(ESL_PATCHED) differ"

@@ -514,6 +514,12 @@ impl SwitchCall {
         self.conn.send_raw(&reply).await
     }
 
+    /// Write whole frames as the switch, in one write (the event parsing
+    /// benchmark streams captured events this way).
+    pub async fn send_frames(&mut self, frames: &str) -> io::Result<()> {
+        self.conn.send_raw(frames).await
+    }
+
     async fn complete(&mut self, app: &str, arg: &str, id: &str, response: &str, vars: &[(&str, &str)]) -> io::Result<()> {
         let mut ex = self.event("CHANNEL_EXECUTE");
         ex.set("Application", app).set("Application-Data", arg).set("Application-UUID", id);

@@ -32,13 +32,16 @@ fn decode_header_block(
     context: &'static str,
     skip_undef: bool,
     mut lossy: Option<&mut LossyValues>,
-    mut sink: impl FnMut(String, String),
+    mut sink: impl FnMut(&str, String),
 ) -> EslResult<()> {
+    // standardiste patch: the key is handed over as it is on the wire; each
+    // sink normalizes it once (an event's `set_header` does; it was also
+    // normalized here before, twice per header in all).
     for line in block.lines() {
         let Some((key, raw_value)) = EslParser::parse_header_line(line)? else {
             continue;
         };
-        let value = EslParser::decode_value(&key, &raw_value, context, lossy.as_deref_mut())?;
+        let value = EslParser::decode_value(key, raw_value, context, lossy.as_deref_mut())?;
         if skip_undef && value == UNDEF_VALUE {
             continue;
         }
@@ -314,12 +317,14 @@ impl EslParser {
         Ok(Some(message))
     }
 
-    /// Parse a single `Key: value` line, stripping `\r` and normalizing the key.
+    /// Parse a single `Key: value` line, stripping `\r`.
     ///
-    /// Returns the on-wire `(key, value)` without percent-decoding. Returns
-    /// `Ok(None)` for blank lines (caller keeps looping), `Ok(Some((k, v)))`
-    /// on success, `Err` when the line is non-blank but lacks a colon.
-    fn parse_header_line(line: &str) -> EslResult<Option<(String, String)>> {
+    /// Returns the on-wire `(key, value)`, borrowed, without normalizing the
+    /// key or percent-decoding the value (standardiste patch: no allocation
+    /// here). Returns `Ok(None)` for blank lines (caller keeps looping),
+    /// `Ok(Some((k, v)))` on success, `Err` when the line is non-blank but
+    /// lacks a colon.
+    fn parse_header_line(line: &str) -> EslResult<Option<(&str, &str)>> {
         let line = line
             .strip_suffix('\r')
             .unwrap_or(line);
@@ -331,11 +336,11 @@ impl EslParser {
                 header: line.to_string(),
             });
         };
-        let key = normalize_header_key(&line[..colon_pos]);
+        let key = &line[..colon_pos];
         let raw_value = line[colon_pos + 1..]
             .strip_prefix(' ')
             .unwrap_or(&line[colon_pos + 1..]);
-        Ok(Some((key, raw_value.to_string())))
+        Ok(Some((key, raw_value)))
     }
 
     /// Parse a header block, percent-decoding each value.
@@ -358,7 +363,7 @@ impl EslParser {
             false,
             Self::lossy_sink(self.strict_header_utf8, &mut lossy),
             |key, value| {
-                headers.insert(key, value);
+                headers.insert(normalize_header_key(key), value);
             },
         )?;
         Ok((headers, lossy))
@@ -415,11 +420,11 @@ impl EslParser {
             Err(source) => match lossy {
                 None => Err(EslError::InvalidUtf8InHeader {
                     context,
-                    key: key.to_string(),
+                    key: normalize_header_key(key),
                     source,
                 }),
                 Some(acc) => {
-                    acc.push(LossyValue::new(key.to_string(), raw_value.to_string()));
+                    acc.push(LossyValue::new(normalize_header_key(key), raw_value.to_string()));
                     Ok(percent_decode_str(raw_value)
                         .decode_utf8_lossy()
                         .into_owned())
