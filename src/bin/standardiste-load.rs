@@ -135,6 +135,11 @@ struct Stats {
     live: AtomicUsize,
     peak_live: AtomicUsize,
     latencies: Mutex<Vec<Duration>>,
+    /// While the phase holds all its calls: from the last caller's first
+    /// call to the end of the phase (no ramp-up, no drain).
+    held_window: Mutex<Option<(Instant, Instant)>>,
+    /// The latencies of the reactions that ended in `held_window`.
+    held_latencies: Mutex<Vec<Duration>>,
     /// The same latencies by what ended them.
     by_kind: Mutex<BTreeMap<String, Vec<Duration>>>,
     errors: Mutex<BTreeMap<String, u64>>,
@@ -233,6 +238,10 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
                     let _ = writeln!(log, "{:.6} {} {k}", at.into_std().duration_since(*start).as_secs_f64(), l.as_micros());
                 }
             }
+            if let Some((from, until)) = *stats.held_window.lock().unwrap() {
+                let held = latencies.iter().zip(&t.reaction_ends).filter(|(_, at)| (from..until).contains(&at.into_std())).map(|(l, _)| *l);
+                stats.held_latencies.lock().unwrap().extend(held);
+            }
             stats.latencies.lock().unwrap().extend(latencies);
             if !t.missing_files.is_empty() {
                 stats.error("a prompt file did not exist when played");
@@ -303,6 +312,8 @@ struct Report {
     p99: Duration,
     max: Duration,
     samples: usize,
+    /// The same while every call of the phase was held: (samples, p50, p99, max).
+    held: Option<(usize, Duration, Duration, Duration)>,
     errors: BTreeMap<String, u64>,
     flows: BTreeMap<&'static str, u64>,
     rss_idle_kib: Option<u64>,
@@ -319,6 +330,9 @@ impl Report {
         println!("calls completed: {} in {:.1} s = {:.1} calls/s", self.completed, self.seconds, self.completed as f64 / self.seconds.max(0.001));
         println!("concurrent calls held (peak): {}", self.peak_live);
         println!("reaction latency (switch frame -> next command), {} samples: p50 {:.3?}  p99 {:.3?}  max {:.3?}", self.samples, self.p50, self.p99, self.max);
+        if let Some((n, p50, p99, max)) = self.held {
+            println!("  while all {} calls were held (no ramp-up, no drain), {n} samples: p50 {p50:.3?}  p99 {p99:.3?}  max {max:.3?}", self.peak_live);
+        }
         println!("flows: {:?}", self.flows);
         if self.errors.is_empty() {
             println!("errors: none");
@@ -342,6 +356,7 @@ impl Report {
                 "profile": self.name, "seconds": self.seconds, "completed": self.completed,
                 "calls_per_second": self.completed as f64 / self.seconds.max(0.001), "peak_concurrent": self.peak_live,
                 "latency_us": {"p50": self.p50.as_micros() as u64, "p99": self.p99.as_micros() as u64, "max": self.max.as_micros() as u64, "samples": self.samples},
+                "latency_held_us": self.held.map(|(n, p50, p99, max)| serde_json::json!({"p50": p50.as_micros() as u64, "p99": p99.as_micros() as u64, "max": max.as_micros() as u64, "samples": n})),
                 "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
             });
             println!("{v}");
@@ -356,6 +371,7 @@ async fn run_phase(target: &Arc<Target>, stats: &Arc<Stats>, workers: usize, dur
     let mut handles = Vec::with_capacity(workers);
     // Callers arrive spread over one think time (or 1 s), not all in the same millisecond.
     let spread = target.think.max(Duration::from_secs(1));
+    *stats.held_window.lock().unwrap() = Some((Instant::now() + spread, until));
     for i in 0..workers {
         let delay = spread.mul_f64(i as f64 / workers.max(1) as f64);
         let (target, stats, counter, stop) = (target.clone(), stats.clone(), counter.clone(), stop.clone());
@@ -389,6 +405,11 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
         p99: percentile(&lat, 0.99),
         max: lat.last().copied().unwrap_or_default(),
         samples: lat.len(),
+        held: {
+            let mut held = std::mem::take(&mut *stats.held_latencies.lock().unwrap());
+            held.sort();
+            (!held.is_empty()).then(|| (held.len(), percentile(&held, 0.5), percentile(&held, 0.99), held.last().copied().unwrap_or_default()))
+        },
         errors: stats.errors.lock().unwrap().clone(),
         flows: stats.flows.lock().unwrap().clone(),
         rss_idle_kib: rss_idle,
