@@ -99,7 +99,11 @@ fn store_failed(e: StoreError) -> Input {
 }
 
 /// Build the receptionist's context, or `None` when the number serves no practice.
-async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Result<Option<CallContext>, StoreError> {
+/// What the call needs of the store before its first word: the practice
+/// the dialled number reaches, its doctors, the caller's rule. Its own future,
+/// so that a switch connection can read it while the channel is being set up
+/// (`drive_from`).
+pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Result<Option<CallContext>, StoreError> {
     let destination = setup.destination.clone();
     let caller = setup.caller.clone();
     let lang = env.lang;
@@ -131,8 +135,15 @@ async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Resu
 
 /// Drive one call to its end. `summary` is updated as the call goes.
 pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, summary: &mut CallSummary) -> Result<(), ChannelError> {
-    let started = Utc::now();
-    let ctx = match context(env, setup, started).await {
+    let ctx = context(env, setup, Utc::now()).await;
+    drive_from(channel, env, setup, summary, ctx).await
+}
+
+/// Drive one call from its context, read beforehand with [`context`] (the
+/// Event Socket connection reads it while it sets the channel up, so the
+/// answer does not wait for the store).
+pub async fn drive_from<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, summary: &mut CallSummary, ctx: Result<Option<CallContext>, StoreError>) -> Result<(), ChannelError> {
+    let ctx = match ctx {
         Ok(Some(ctx)) => ctx,
         Ok(None) => {
             warn!(destination = %setup.destination, "no practice for this dialled number: handing the call back to the dialplan");

@@ -163,22 +163,31 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
         let setup = CallSetup { uuid: uuid.clone(), caller, destination, deadline: Some(limit.clone()) };
         let mut summary = CallSummary::default();
         let run = async {
-            // resume first: if anything below fails, closing hands the call
-            // back to the dialplan instead of hanging it up.
-            client.resume().await.map_err(|e| e.to_string())?;
-            client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
-            // Events nobody here reads: every one is a few kilobytes to parse.
-            if let Err(e) = client.nixevent_raw(UNUSED_EVENTS).await {
-                debug!(error = %e, "nixevent refused: every channel event will be parsed");
-            }
-            client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
-            let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
-            if let Err(e) = client.api(&sched).await {
-                warn!(error = %e, "could not arm the switch-side deadline");
-            }
-            let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone());
-            channel.prepare().await.map_err(|e| e.to_string())?;
-            call::drive(&mut channel, &service.env, &setup, &mut summary).await.map_err(|e| e.to_string())
+            let set_up = async {
+                // resume first: if anything below fails, closing hands the call
+                // back to the dialplan instead of hanging it up.
+                client.resume().await.map_err(|e| e.to_string())?;
+                client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
+                // Events nobody here reads: every one is a few kilobytes to parse.
+                if let Err(e) = client.nixevent_raw(UNUSED_EVENTS).await {
+                    debug!(error = %e, "nixevent refused: every channel event will be parsed");
+                }
+                client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
+                let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
+                if let Err(e) = client.api(&sched).await {
+                    warn!(error = %e, "could not arm the switch-side deadline");
+                }
+                let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone());
+                channel.prepare().await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(channel)
+            };
+            // The practice, doctors and caller's rule are read from the store
+            // while the switch answers the set-up commands: under load the
+            // store's threads may be busy, and the caller's first prompt
+            // should not wait for them on top of six round trips.
+            let (channel, ctx) = tokio::join!(set_up, call::driver::context(&service.env, &setup, Utc::now()));
+            let mut channel = channel?;
+            call::driver::drive_from(&mut channel, &service.env, &setup, &mut summary, ctx).await.map_err(|e| e.to_string())
         };
         let ran = tokio::select! {
             r = run => Ok(r),
