@@ -145,9 +145,23 @@ fn serve_stops_cleanly_on_sigterm() {
     let cfg = config_file(dir.path(), true);
     let listen = std::fs::read_to_string(&cfg).unwrap().lines().find(|l| l.starts_with("listen")).unwrap().split('"').nth(1).unwrap().to_string();
     let mut child = bin().arg("--config").arg(&cfg).arg("serve").stderr(Stdio::piped()).spawn().unwrap();
+    // The log, read as it comes: the first attempt to reach the switch is
+    // made in the background once the service listens, so wait for it to be
+    // told before asking the service to stop.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (log, stderr) = (log.clone(), child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+                let mut log = log.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        })
+    };
     let started = Instant::now();
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "service did not start");
+    while std::net::TcpStream::connect(&listen).is_err() || !log.lock().unwrap().contains("not reachable") {
+        assert!(started.elapsed() < Duration::from_secs(20), "service did not start and say the switch is unreachable: {}", log.lock().unwrap());
         std::thread::sleep(Duration::from_millis(50));
     }
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
@@ -161,9 +175,7 @@ fn serve_stops_cleanly_on_sigterm() {
         assert!(started.elapsed() < Duration::from_secs(10), "did not stop");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut err = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert!(err.contains("not reachable"), "says the switch is unreachable: {err}");
+    reader.join().unwrap();
 }
 
 #[test]
