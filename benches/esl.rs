@@ -14,12 +14,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use freeswitch_esl_tokio::EslClient;
 use standardiste::freeswitch::emulator::{Captures, SwitchCall};
 
-/// Process CPU seconds (user + system), from /proc/self/stat.
+/// This process's CPU seconds (user + system).
 fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    (f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()) as f64 / 100.0
+    standardiste::measure::cpu_seconds(std::process::id()).expect("/proc/self/stat")
 }
 
 fn main() {

@@ -30,6 +30,8 @@
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
 //! - [`cli`]: the administrators' command line (practices, doctors, hours,
 //!   rules, exports).
+//! - [`measure`]: a process's CPU time and resident memory from /proc, for
+//!   the load generator and the benchmarks.
 
 #![forbid(unsafe_code)]
 
@@ -38,6 +40,7 @@ pub mod call;
 pub mod cli;
 pub mod config;
 pub mod freeswitch;
+pub mod measure;
 pub mod queue;
 pub mod reception;
 pub mod service;

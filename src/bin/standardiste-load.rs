@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use standardiste::freeswitch::emulator::{default_captures_dir, Captures, Patient, SwitchCall, Transcript};
+use standardiste::measure;
 use standardiste::reception::prompts;
 use standardiste::speech::Voice;
 
@@ -273,15 +274,7 @@ async fn worker(target: Arc<Target>, stats: Arc<Stats>, until: Instant, counter:
 
 /// The service's resident memory (KiB) and CPU time (s), from /proc.
 fn proc_figures(pid: u32) -> Option<(u64, f64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // /proc reports in USER_HZ, fixed at 100 on Linux.
-    Some((rss, ticks as f64 / 100.0))
+    Some((measure::resident_kib(pid)?, measure::cpu_seconds(pid)?))
 }
 
 /// The generator's own CPU time when the current phase started: it shares
@@ -289,7 +282,7 @@ fn proc_figures(pid: u32) -> Option<(u64, f64)> {
 static GENERATOR_CPU_AT_START: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
 
 fn generator_cpu() -> f64 {
-    proc_figures(std::process::id()).map(|f| f.1).unwrap_or(0.0)
+    measure::cpu_seconds(std::process::id()).unwrap_or(0.0)
 }
 
 fn mark_phase_start() {

@@ -1,0 +1,33 @@
+//! What a process costs, read from /proc (Linux): the figures of the load
+//! generator and of the benchmarks.
+
+/// CPU time (user + system, seconds) of a process so far.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // /proc reports in USER_HZ, fixed at 100 on Linux.
+    Some(ticks as f64 / 100.0)
+}
+
+/// Resident memory (KiB) of a process.
+pub fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_has_used_cpu_and_memory() {
+        let busy: u64 = (0..std::hint::black_box(20_000_000u64)).fold(0, |a, b| a.wrapping_add(b * b));
+        assert!(busy > 0);
+        assert!(cpu_seconds(std::process::id()).is_some_and(|s| s > 0.0));
+        assert!(resident_kib(std::process::id()).is_some_and(|k| k > 100));
+        assert_eq!(cpu_seconds(u32::MAX), None);
+    }
+}
