@@ -598,7 +598,10 @@ impl Receptionist {
                     Input::Digits(d) => match d.parse::<usize>() {
                         Ok(k) if k >= 1 && k <= n => {
                             draft.chosen = Some(draft.offered[k - 1]);
-                            if draft.moving.is_some() {
+                            // A move keeps the appointment's name; a caller who
+                            // already said their name in this call (then heard the
+                            // slot was taken, or chose another) is not asked again.
+                            if draft.moving.is_some() || draft.recording.is_some() {
                                 let prompt = self.confirm_prompt(&draft);
                                 self.go(Step::Confirm(draft), vec![Self::ask(prompt)])
                             } else {

@@ -260,6 +260,19 @@ fn a_slot_taken_meanwhile_is_said_and_new_slots_offered() {
 }
 
 #[test]
+fn after_a_slot_taken_the_name_already_said_is_not_asked_again() {
+    let mut inputs = booking_until_slots();
+    let name = Input::Recorded { path: "/r/nom.wav".into(), secs: 2.0 };
+    inputs.extend([digits("1"), name, digits("1"), Input::Refused(Refusal::SlotTaken), Input::Slots(vec![slot(10, 0), slot(10, 20)]), digits("2"), digits("1")]);
+    let (_, out) = run(ctx(), inputs);
+    assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
+    // The second choice goes straight to the read-back, then books with the first recording.
+    assert!(!out[10].iter().any(|a| matches!(a, Action::Record { .. })), "{:?}", out[10]);
+    assert!(ask_text(&out[10]).starts_with("Rendez-vous demain à 10 heures 20"), "{}", ask_text(&out[10]));
+    assert_eq!(out[11], vec![Action::Book { doctor_id: 10, type_id: 100, start: slot(10, 20).start, name_recording: Some("/r/nom.wav".into()) }]);
+}
+
+#[test]
 fn choosing_another_slot_at_the_read_back_searches_again() {
     let mut inputs = booking_until_slots();
     inputs.extend([digits("1"), Input::NothingRecorded, digits("2")]);
