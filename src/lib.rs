@@ -33,7 +33,9 @@
 //! - [`measure`]: a process's CPU time and resident memory from /proc, for
 //!   the load generator and the benchmarks.
 
-#![forbid(unsafe_code)]
+// No unsafe code but whisper.cpp's abort callback (speech::recognition), where
+// whisper-rs's safe wrapper is unsound; each use is allowed where it stands.
+#![deny(unsafe_code)]
 
 pub mod agenda;
 pub mod call;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use standardiste::speech::recognition::{read_wav_16k, Decoding, Recognizer};
+use standardiste::speech::recognition::{read_wav_16k, Decoding, RecognitionError, Recognizer};
 use standardiste::speech::transcription::{Job, Target, TranscriptionPool};
 use standardiste::store::Store;
 
@@ -72,6 +72,51 @@ fn messages_are_transcribed_in_the_background_and_flagged_urgent() {
         assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn a_decode_stops_when_told_or_past_its_time_limit() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let clip = english_clip(dir.path(), "stop.wav", "Please call me back this afternoon.");
+    let samples = read_wav_16k(&clip).unwrap();
+    let r = Recognizer::load(&model(), 2).unwrap();
+    let e = r.transcribe_unless(&samples, &Decoding::message("en"), &|| true).unwrap_err();
+    assert!(matches!(e, RecognitionError::Interrupted), "{e}");
+    let e = r.transcribe(&samples, &Decoding { time_limit: Duration::ZERO, ..Decoding::message("en") }).unwrap_err();
+    assert!(e.to_string().contains("time limit"), "{e}");
+    // Nothing stops it: the words.
+    let heard = r.transcribe_unless(&samples, &Decoding::message("en"), &|| false).unwrap();
+    assert_eq!(words(&heard), "please call me back this afternoon", "{heard}");
+}
+
+#[test]
+fn a_transcription_interrupted_by_calls_is_done_once_they_are_gone() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
+    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
+    let clip = english_clip(dir.path(), "msg.wav", "Please call me back this afternoon.");
+    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    // Quiet when the job starts (first look), busy from the decoder's first
+    // look at it until the worker has waited twice, quiet again after.
+    let looks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let busy = {
+        let looks = looks.clone();
+        std::sync::Arc::new(move || (2..=4).contains(&(looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)))
+    };
+    let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), busy);
+    assert!(pool.submit(Job { target: Target::Message(id), audio: clip }));
+    let started = std::time::Instant::now();
+    let transcript = loop {
+        if let Some(t) = store.run_sync(|db| db.messages(p)).unwrap().remove(0).transcript {
+            break t;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");
+    assert!(looks.load(std::sync::atomic::Ordering::SeqCst) > 4, "the worker looked again after the busy spell");
 }
 
 #[test]

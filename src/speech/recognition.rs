@@ -8,6 +8,7 @@
 //! path but on a bounded pool of threads (`TranscriptionPool`).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,41 @@ pub enum RecognitionError {
     /// The decoder failed or ran out of time.
     #[error("recognition: {0}")]
     Decode(String),
+    /// Stopped because something more urgent wanted the cores; try again later.
+    #[error("recognition interrupted: the service needed the cores")]
+    Interrupted,
+}
+
+/// What the decoder's abort callback looks at. It lives on the stack of
+/// [`Recognizer::transcribe_unless`] while whisper.cpp runs; whisper.cpp
+/// only calls the callback during that call.
+struct Abort<'a> {
+    deadline: Instant,
+    /// Stop when this says so.
+    yield_to: &'a (dyn Fn() -> bool + Sync),
+    /// 0: running; 1: over the time limit; 2: interrupted.
+    why: AtomicU8,
+}
+
+/// whisper.cpp's abort callback; `data` is an [`Abort`]. (whisper-rs 0.16's
+/// `set_abort_callback_safe` reads its boxed closure as the closure's own
+/// type: its callback never saw the deadline. This one is ours.)
+#[allow(unsafe_code)]
+unsafe extern "C" fn should_abort(data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `data` is the `&Abort` set in `transcribe_unless`, alive for the whole decode.
+    let abort = unsafe { &*(data as *const Abort<'_>) };
+    if abort.why.load(Ordering::Relaxed) != 0 {
+        return true;
+    }
+    let why = if Instant::now() > abort.deadline {
+        1
+    } else if (abort.yield_to)() {
+        2
+    } else {
+        return false;
+    };
+    abort.why.store(why, Ordering::Relaxed);
+    true
 }
 
 /// How to decode one clip.
@@ -98,6 +134,13 @@ impl Recognizer {
 
     /// Transcribe 16 kHz mono samples. Blocking: call it from a worker thread.
     pub fn transcribe(&self, samples: &[f32], d: &Decoding) -> Result<String, RecognitionError> {
+        self.transcribe_unless(samples, d, &|| false)
+    }
+
+    /// Transcribe, but stop within a few milliseconds once `yield_to` says
+    /// so ([`RecognitionError::Interrupted`]): a background transcription
+    /// gives the cores back when calls come in.
+    pub fn transcribe_unless(&self, samples: &[f32], d: &Decoding, yield_to: &(dyn Fn() -> bool + Sync)) -> Result<String, RecognitionError> {
         if samples.is_empty() {
             return Ok(String::new());
         }
@@ -120,12 +163,20 @@ impl Recognizer {
         if let Some(prompt) = &d.prompt {
             p.set_initial_prompt(prompt);
         }
-        let deadline = Instant::now() + d.time_limit;
-        p.set_abort_callback_safe(move || Instant::now() > deadline);
-        state.full(p, samples).map_err(|e| RecognitionError::Decode(e.to_string()))?;
-        if Instant::now() > deadline {
-            return Err(RecognitionError::Decode(format!("over the time limit of {:?}", d.time_limit)));
+        let abort = Abort { deadline: Instant::now() + d.time_limit, yield_to, why: AtomicU8::new(0) };
+        // SAFETY: `should_abort` reads `abort`, which outlives `state.full` below.
+        #[allow(unsafe_code)]
+        unsafe {
+            p.set_abort_callback(Some(should_abort));
+            p.set_abort_callback_user_data(&abort as *const Abort<'_> as *mut std::ffi::c_void);
         }
+        let decoded = state.full(p, samples);
+        match abort.why.load(Ordering::Relaxed) {
+            1 => return Err(RecognitionError::Decode(format!("over the time limit of {:?}", d.time_limit))),
+            2 => return Err(RecognitionError::Interrupted),
+            _ => {}
+        }
+        decoded.map_err(|e| RecognitionError::Decode(e.to_string()))?;
         let mut text = String::new();
         for segment in state.as_iter() {
             text.push_str(&segment.to_str_lossy().map_err(|e| RecognitionError::Decode(e.to_string()))?);

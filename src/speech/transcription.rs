@@ -13,7 +13,7 @@ use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 
 use tracing::{info, warn};
 
-use super::recognition::{read_wav_16k, Decoding, Recognizer};
+use super::recognition::{read_wav_16k, Decoding, RecognitionError, Recognizer};
 use crate::store::Store;
 
 /// Messages waiting at most; beyond, a message keeps its audio without a transcript.
@@ -21,6 +21,9 @@ const QUEUE: usize = 1000;
 /// While the service is busy a transcript waits, but never longer than this:
 /// a message's words may flag it urgent.
 pub const MAX_DEFER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How often a deferred transcription looks whether the calls are fewer.
+const QUIET_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Whether the service is too busy for a transcription now (live calls over
 /// a threshold). Monday morning's calls go first; the transcripts follow.
@@ -44,6 +47,16 @@ pub struct Job {
     pub audio: PathBuf,
 }
 
+/// Put the calling thread (and the threads it starts) in Linux's `SCHED_IDLE`
+/// class: it runs only on a core nothing else wants, a call's task waking up
+/// takes the core from it at once, and the scheduler counts its core as free
+/// when it places a waking task. A nice level alone (19) still let a decode
+/// hold a core for milliseconds while the calls' threads queued on the other.
+pub fn run_when_idle() -> Result<(), thread_priority::Error> {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+    thread_priority::set_thread_priority_and_policy(thread_priority::thread_native_id(), ThreadPriority::Min, ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
+}
+
 /// The pool's handle; clone it freely.
 #[derive(Clone, Debug)]
 pub struct TranscriptionPool {
@@ -52,21 +65,38 @@ pub struct TranscriptionPool {
 
 impl TranscriptionPool {
     /// Start the worker. `language`: the callers' language (`fr`); `busy`:
-    /// while it says so, the next transcription waits (at most [`MAX_DEFER`]).
+    /// while it says so, the next transcription waits and a running one
+    /// stops, to start again once it says otherwise (at most [`MAX_DEFER`]
+    /// after the job was queued; past that, it runs to its end).
     pub fn start(recognizer: Recognizer, store: Store, language: String, busy: Busy) -> Self {
         let (queue, jobs) = sync_channel::<Job>(QUEUE);
         let spawned = std::thread::Builder::new().name("transcription".into()).spawn(move || {
-            if let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
+            if let Err(e) = run_when_idle() {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
             while let Ok(job) = jobs.recv() {
                 let queued = std::time::Instant::now();
-                while busy() && queued.elapsed() < MAX_DEFER {
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                }
-                let started = std::time::Instant::now();
-                let text = read_wav_16k(&job.audio).map_err(|e| e.to_string()).and_then(|samples| recognizer.transcribe(&samples, &Decoding::message(&language)).map_err(|e| e.to_string()));
-                let secs = started.elapsed().as_secs_f32();
+                // Past the deferral limit, nothing interrupts it any more.
+                let must_yield = || busy() && queued.elapsed() < MAX_DEFER;
+                let samples = read_wav_16k(&job.audio);
+                let (text, secs) = loop {
+                    while must_yield() {
+                        std::thread::sleep(QUIET_POLL);
+                    }
+                    let started = std::time::Instant::now();
+                    let text = match &samples {
+                        Err(e) => Err(e.to_string()),
+                        Ok(samples) => match recognizer.transcribe_unless(samples, &Decoding::message(&language), &must_yield) {
+                            // Calls came in: they have the cores; start again once they are gone.
+                            Err(RecognitionError::Interrupted) => {
+                                info!(target = ?job.target, secs = started.elapsed().as_secs_f32(), "transcription interrupted by calls; it starts again when they are fewer");
+                                continue;
+                            }
+                            other => other.map_err(|e| e.to_string()),
+                        },
+                    };
+                    break (text, started.elapsed().as_secs_f32());
+                };
                 match (text, job.target) {
                     (Ok(text), Target::Message(id)) => match store.run_sync(|db| db.set_transcript(id, &text)) {
                         Ok(urgent) => info!(message = id, urgent, secs, "message transcribed"),
@@ -100,5 +130,29 @@ impl TranscriptionPool {
                 false
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Field `policy` of /proc/thread-self/stat (man 5 proc: field 41).
+    fn own_policy() -> u32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(41 - 3).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn the_worker_thread_runs_in_the_idle_class() {
+        const SCHED_OTHER: u32 = 0;
+        const SCHED_IDLE: u32 = 5;
+        let (before, after) = std::thread::spawn(|| {
+            let before = own_policy();
+            super::run_when_idle().unwrap();
+            (before, own_policy())
+        })
+        .join()
+        .unwrap();
+        assert_eq!((before, after), (SCHED_OTHER, SCHED_IDLE));
     }
 }
