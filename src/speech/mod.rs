@@ -203,10 +203,14 @@ impl Voice {
         for (i, item) in plan.into_iter().enumerate() {
             match item {
                 Ok(file) => files[i] = file,
-                Err(piece) => {
-                    let voice = self.clone();
-                    set.spawn(async move { (i, voice.render(&piece).await) });
-                }
+                // Already rendered (most of a busy day): no task to start.
+                Err(piece) => match self.cached(&piece) {
+                    Some(file) => files[i] = file,
+                    None => {
+                        let voice = self.clone();
+                        set.spawn(async move { (i, voice.render(&piece).await) });
+                    }
+                },
             }
         }
         while let Some(joined) = set.join_next().await {
@@ -246,12 +250,18 @@ impl Voice {
         self.cache_dir.join(format!("{hex}.wav"))
     }
 
+    /// The wav of `text` if this voice has rendered (or found) it already.
+    fn cached(&self, text: &str) -> Option<PathBuf> {
+        let path = self.path_for(text);
+        self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(&path).then_some(path)
+    }
+
     /// Render `text` unless already cached; returns the wav's path.
     pub async fn render(&self, text: &str) -> Result<PathBuf, SpeechError> {
-        let path = self.path_for(text);
-        if self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(&path) {
+        if let Some(path) = self.cached(text) {
             return Ok(path);
         }
+        let path = self.path_for(text);
         let cell = {
             let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(path.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
