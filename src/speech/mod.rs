@@ -25,18 +25,11 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{OnceCell, Semaphore};
 
 /// espeak-ng processes running at once, at most.
 const MAX_ENGINES: usize = 4;
 
-/// The CPU priority (nice) espeak-ng runs at. A new sentence costs some 25 ms
-/// of CPU per clause; at normal priority, a few clauses rendered at once took
-/// both cores of a small server and held every other call's next command up
-/// to 45 ms. Niced, they take what the calls leave: only the caller waiting
-/// for that sentence waits for it. Added to the service's own nice.
-const ENGINE_NICE: i32 = 10;
 
 /// A prompt could not be rendered.
 #[derive(Debug, Error)]
@@ -290,36 +283,59 @@ impl Voice {
 
     async fn run_engine(&self, text: &str, out: &Path) -> Result<(), SpeechError> {
         let engine_err = |detail: String| SpeechError::Engine { command: self.command.clone(), detail };
-        let mut child = tokio::process::Command::new(&self.command)
-            .arg("-v")
-            .arg(&self.voice)
-            .arg("-s")
-            .arg(self.rate.to_string())
-            .arg("-w")
-            .arg(out)
-            .arg("--stdin")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
+        let mut engine = std::process::Command::new(&self.command);
+        engine.arg("-v").arg(&self.voice).arg("-s").arg(self.rate.to_string()).arg("-w").arg(out).arg("--stdin");
+        let text = text.to_string();
+        let (done, result) = tokio::sync::oneshot::channel();
+        // The engine starts from a thread of its own in the idle class, which
+        // the process inherits: it runs on the cores the calls leave.
+        std::thread::Builder::new()
+            .name("espeak-ng".into())
+            .spawn(move || {
+                if let Err(e) = run_when_idle() {
+                    tracing::debug!(error = ?e, "espeak-ng runs at normal priority");
+                }
+                let _ = done.send(run_engine_blocking(engine, &text));
+            })
             .map_err(|e| engine_err(format!("lancement impossible: {e}")))?;
-        let nice = (rustix::process::getpriority_process(None).unwrap_or(0) + ENGINE_NICE).min(19);
-        if let Some(pid) = child.id().and_then(|id| rustix::process::Pid::from_raw(id as i32))
-            && let Err(e) = rustix::process::setpriority_process(Some(pid), nice)
-        {
-            tracing::debug!(error = %e, "espeak-ng runs at normal priority");
+        match result.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(detail)) => {
+                let _ = tokio::fs::remove_file(out).await;
+                Err(engine_err(detail))
+            }
+            Err(_) => Err(engine_err("le fil de synthèse s'est arrêté".into())),
         }
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(text.as_bytes()).await.map_err(|e| engine_err(e.to_string()))?;
-        }
-        let output = child.wait_with_output().await.map_err(|e| engine_err(e.to_string()))?;
-        if !output.status.success() {
-            let _ = tokio::fs::remove_file(out).await;
-            return Err(engine_err(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim())));
-        }
-        Ok(())
     }
+}
+
+/// Run espeak-ng with `text` on its standard input; the error says why it failed.
+fn run_engine_blocking(mut engine: std::process::Command, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = engine.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().map_err(|e| format!("lancement impossible: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take()
+        && let Err(e) = stdin.write_all(text.as_bytes())
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(e.to_string());
+    }
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    Ok(())
+}
+
+/// Put the calling thread (and the threads and processes it starts) in
+/// Linux's `SCHED_IDLE` class: it runs only on a core nothing else wants, a
+/// call's task waking up takes the core from it at once, and the scheduler
+/// counts its core as free when it places a waking task. A nice level alone
+/// still let background work hold a core for milliseconds while the calls'
+/// threads queued on the other. For the speech engines and transcriptions.
+pub fn run_when_idle() -> Result<(), thread_priority::Error> {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+    thread_priority::set_thread_priority_and_policy(thread_priority::thread_native_id(), ThreadPriority::Min, ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
 }
 
 #[cfg(test)]
@@ -409,18 +425,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_engine_runs_at_a_lower_cpu_priority_than_the_calls() {
+    async fn the_engine_runs_in_the_idle_class() {
         use std::os::unix::fs::PermissionsExt;
+        const SCHED_IDLE: &str = "5";
         let dir = tempfile::tempdir().unwrap();
-        // An engine that writes, instead of speech, the CPU priority it ended
-        // up with (after a moment: the service lowers it once started).
+        // An engine that writes, instead of speech, its scheduling policy
+        // (field 41 of /proc/PID/stat).
         let engine = dir.path().join("engine.sh");
-        std::fs::write(&engine, "#!/bin/sh\nsleep 0.3\nwhile [ \"$1\" != -w ]; do shift; done\nnice > \"$2\"\n").unwrap();
+        std::fs::write(&engine, "#!/bin/sh\nwhile [ \"$1\" != -w ]; do shift; done\ncut -d' ' -f41 /proc/$$/stat > \"$2\"\n").unwrap();
         std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o755)).unwrap();
         let v = voice(&dir.path().join("cache"), engine.to_str().unwrap());
         let out = v.render("bonjour").await.unwrap();
-        let own = rustix::process::getpriority_process(None).unwrap();
-        let engine_nice: i32 = std::fs::read_to_string(out).unwrap().trim().parse().unwrap();
-        assert_eq!(engine_nice, (own + ENGINE_NICE).min(19), "the engine's nice, the service's being {own}");
+        assert_eq!(std::fs::read_to_string(out).unwrap().trim(), SCHED_IDLE);
+        // The calls' own threads are not touched.
+        let own = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        assert_eq!(own[own.rfind(')').unwrap() + 2..].split(' ').nth(41 - 3), Some("0"));
     }
 }

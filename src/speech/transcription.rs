@@ -47,16 +47,6 @@ pub struct Job {
     pub audio: PathBuf,
 }
 
-/// Put the calling thread (and the threads it starts) in Linux's `SCHED_IDLE`
-/// class: it runs only on a core nothing else wants, a call's task waking up
-/// takes the core from it at once, and the scheduler counts its core as free
-/// when it places a waking task. A nice level alone (19) still let a decode
-/// hold a core for milliseconds while the calls' threads queued on the other.
-pub fn run_when_idle() -> Result<(), thread_priority::Error> {
-    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
-    thread_priority::set_thread_priority_and_policy(thread_priority::thread_native_id(), ThreadPriority::Min, ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
-}
-
 /// The pool's handle; clone it freely.
 #[derive(Clone, Debug)]
 pub struct TranscriptionPool {
@@ -71,7 +61,7 @@ impl TranscriptionPool {
     pub fn start(recognizer: Recognizer, store: Store, language: String, busy: Busy) -> Self {
         let (queue, jobs) = sync_channel::<Job>(QUEUE);
         let spawned = std::thread::Builder::new().name("transcription".into()).spawn(move || {
-            if let Err(e) = run_when_idle() {
+            if let Err(e) = super::run_when_idle() {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
             while let Ok(job) = jobs.recv() {
@@ -148,7 +138,7 @@ mod tests {
         const SCHED_IDLE: u32 = 5;
         let (before, after) = std::thread::spawn(|| {
             let before = own_policy();
-            super::run_when_idle().unwrap();
+            crate::speech::run_when_idle().unwrap();
             (before, own_policy())
         })
         .join()
