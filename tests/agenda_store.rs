@@ -227,3 +227,28 @@ fn a_transcript_with_signs_of_emergency_flags_the_message() {
     assert_eq!(get(calm).transcript.as_deref(), Some("Je voudrais renouveler mon ordonnance."));
     assert!(store.run_sync(|db| db.set_transcript(9999, "x")).is_err());
 }
+
+#[test]
+fn recordings_without_text_are_listed_until_they_have_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("u.sqlite")).unwrap();
+    let (p, d, t) = practice(&store);
+    let now = paris(2026, 11, 20, 12, 0);
+    let m = store.run_sync(|db| db.save_message(p, None, now, "/r/m.wav", 4.0, false)).unwrap();
+    let named = |start, phone: &str, audio: &str| BookingRequest { name_recording: Some(audio.into()), ..request(d, t, start, phone, now) };
+    let a = store.run_sync(|db| db.book(&named(paris(2026, 11, 23, 8, 0), "+33611111111", "/r/a.wav"))).unwrap().unwrap();
+    let b = store.run_sync(|db| db.book(&named(paris(2026, 11, 23, 8, 20), "+33622222222", "/r/b.wav"))).unwrap().unwrap();
+    let c = store.run_sync(|db| db.book(&named(paris(2026, 11, 23, 8, 40), "+33633333333", "/r/c.wav"))).unwrap().unwrap();
+    store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 9, 0), "+33644444444", now))).unwrap().unwrap();
+    let (messages, names) = store.run_sync(|db| db.untranscribed(10)).unwrap();
+    assert_eq!(messages, vec![(m, "/r/m.wav".to_string())]);
+    assert_eq!(names, vec![(a.id, "/r/a.wav".to_string()), (b.id, "/r/b.wav".to_string()), (c.id, "/r/c.wav".to_string())]);
+    // A transcript, a name, a cancellation: no longer listed.
+    store.run_sync(|db| db.set_transcript(m, "")).unwrap();
+    store.run_sync(|db| db.set_patient_name(a.id, "Mme Durand")).unwrap();
+    assert!(store.run_sync(|db| db.cancel(b.id, Some("+33622222222"))).unwrap());
+    let (messages, names) = store.run_sync(|db| db.untranscribed(10)).unwrap();
+    assert!(messages.is_empty());
+    assert_eq!(names, vec![(c.id, "/r/c.wav".to_string())]);
+    assert_eq!(store.run_sync(|db| db.untranscribed(0)).unwrap(), (vec![], vec![]));
+}

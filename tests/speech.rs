@@ -120,6 +120,31 @@ fn a_transcription_interrupted_by_calls_is_done_once_they_are_gone() {
 }
 
 #[test]
+fn recordings_left_without_text_are_found_in_the_store_and_transcribed() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
+    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
+    // Left while the queue was full, or before a restart: never submitted.
+    let clip = english_clip(dir.path(), "left.wav", "Please call me back this afternoon.");
+    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    let missing = store.run_sync(|db| db.save_message(p, None, chrono::Utc::now(), "/nonexistent/gone.wav", 3.0, false)).unwrap();
+    assert_eq!(store.run_sync(|db| db.untranscribed(10)).unwrap().0, vec![(id, clip.to_string_lossy().into_owned()), (missing, "/nonexistent/gone.wav".into())]);
+    let _pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false));
+    let started = std::time::Instant::now();
+    let transcript = loop {
+        if let Some(t) = store.run_sync(|db| db.messages(p)).unwrap().into_iter().find(|m| m.id == id).and_then(|m| m.transcript) {
+            break t;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");
+    // The one whose audio is gone keeps no text, and is still listed.
+    assert_eq!(store.run_sync(|db| db.untranscribed(10)).unwrap().0, vec![(missing, "/nonexistent/gone.wav".into())]);
+}
+
+#[test]
 fn a_file_that_is_not_a_wav_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("x.wav");

@@ -6,21 +6,32 @@
 //! caller cannot.
 //! Each transcript is stored with its message (words of an emergency flag the
 //! message urgent, `Db::set_transcript`), and a name said at booking becomes
-//! the appointment's patient name.
+//! the appointment's patient name. A recording the queue could not take
+//! (full, or lost in a restart) is found again in the store once the
+//! service is quiet: nothing a caller said stays without its text.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::Instant;
 
 use tracing::{info, warn};
 
 use super::recognition::{read_wav_16k, Decoding, RecognitionError, Recognizer};
 use crate::store::Store;
 
-/// Messages waiting at most; beyond, a message keeps its audio without a transcript.
+/// Messages waiting at most; beyond, a message keeps its audio without a
+/// transcript until the worker's next look in the store (`Worker::sweep`).
 const QUEUE: usize = 1000;
 /// While the service is busy a transcript waits, but never longer than this:
 /// a message's words may flag it urgent.
 pub const MAX_DEFER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// After this long without a job (and the service quiet), the worker looks
+/// in the store for recordings left without text.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// Recordings of each kind taken from the store per look.
+const SWEEP_BATCH: usize = 50;
 
 /// How often a deferred transcription looks whether the calls are fewer.
 const QUIET_POLL: std::time::Duration = std::time::Duration::from_millis(500);
@@ -30,7 +41,7 @@ const QUIET_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 pub type Busy = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// What a recording belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A message (its transcript; urgent when its words say so).
     Message(i64),
@@ -64,41 +75,7 @@ impl TranscriptionPool {
             if let Err(e) = super::run_when_idle() {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
-            while let Ok(job) = jobs.recv() {
-                let queued = std::time::Instant::now();
-                // Past the deferral limit, nothing interrupts it any more.
-                let must_yield = || busy() && queued.elapsed() < MAX_DEFER;
-                let samples = read_wav_16k(&job.audio);
-                let (text, secs) = loop {
-                    while must_yield() {
-                        std::thread::sleep(QUIET_POLL);
-                    }
-                    let started = std::time::Instant::now();
-                    let text = match &samples {
-                        Err(e) => Err(e.to_string()),
-                        Ok(samples) => match recognizer.transcribe_unless(samples, &Decoding::message(&language), &must_yield) {
-                            // Calls came in: they have the cores; start again once they are gone.
-                            Err(RecognitionError::Interrupted) => {
-                                info!(target = ?job.target, secs = started.elapsed().as_secs_f32(), "transcription interrupted by calls; it starts again when they are fewer");
-                                continue;
-                            }
-                            other => other.map_err(|e| e.to_string()),
-                        },
-                    };
-                    break (text, started.elapsed().as_secs_f32());
-                };
-                match (text, job.target) {
-                    (Ok(text), Target::Message(id)) => match store.run_sync(|db| db.set_transcript(id, &text)) {
-                        Ok(urgent) => info!(message = id, urgent, secs, "message transcribed"),
-                        Err(e) => warn!(message = id, error = %e, "could not store the transcript"),
-                    },
-                    (Ok(text), Target::AppointmentName(id)) => match store.run_sync(|db| db.set_patient_name(id, &text)) {
-                        Ok(()) => info!(appointment = id, secs, "name transcribed"),
-                        Err(e) => warn!(appointment = id, error = %e, "could not store the name"),
-                    },
-                    (Err(e), target) => warn!(?target, error = %e, "not transcribed; the recording is kept"),
-                }
-            }
+            Worker { recognizer, store, language, busy, given_up: HashSet::new() }.run(jobs);
         });
         if let Err(e) = spawned {
             warn!(error = %e, "cannot start the transcription thread: messages keep their audio only");
@@ -118,6 +95,96 @@ impl TranscriptionPool {
             Err(TrySendError::Disconnected(job)) => {
                 warn!(target = ?job.target, "transcription worker gone: the recording is kept without text");
                 false
+            }
+        }
+    }
+}
+
+/// The worker thread's state.
+struct Worker {
+    recognizer: Recognizer,
+    store: Store,
+    language: String,
+    busy: Busy,
+    /// Recordings that could not be transcribed (unreadable, the decoder
+    /// failed): the sweep does not take them again until a restart.
+    given_up: HashSet<Target>,
+}
+
+impl Worker {
+    /// Jobs as they come; at start, and whenever no job came for
+    /// [`SWEEP_EVERY`] while the service is quiet, the recordings the store
+    /// still holds without text (the queue was full, the service restarted,
+    /// the model was installed after they were left).
+    fn run(mut self, jobs: Receiver<Job>) {
+        let mut next_sweep = Instant::now();
+        loop {
+            match jobs.recv_timeout(next_sweep.saturating_duration_since(Instant::now())) {
+                Ok(job) => self.transcribe(job),
+                Err(RecvTimeoutError::Timeout) => {
+                    if !(self.busy)() {
+                        self.sweep();
+                    }
+                    next_sweep = Instant::now() + SWEEP_EVERY;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn sweep(&mut self) {
+        let (messages, names) = match self.store.run_sync(|db| db.untranscribed(SWEEP_BATCH)) {
+            Ok(found) => found,
+            Err(e) => return warn!(error = %e, "cannot look for recordings without text"),
+        };
+        let found = messages.into_iter().map(|(id, audio)| (Target::Message(id), audio)).chain(names.into_iter().map(|(id, audio)| (Target::AppointmentName(id), audio)));
+        let jobs: Vec<Job> = found.filter(|(target, _)| !self.given_up.contains(target)).map(|(target, audio)| Job { target, audio: PathBuf::from(audio) }).collect();
+        if !jobs.is_empty() {
+            info!(count = jobs.len(), "recordings left without text: transcribing them now");
+        }
+        for job in jobs {
+            self.transcribe(job);
+        }
+    }
+
+    /// One job: waits while the service is busy, starts again when calls
+    /// interrupt it, stores the text.
+    fn transcribe(&mut self, job: Job) {
+        let queued = Instant::now();
+        // Past the deferral limit, nothing interrupts it any more.
+        let busy = &self.busy;
+        let must_yield = || busy() && queued.elapsed() < MAX_DEFER;
+        let samples = read_wav_16k(&job.audio);
+        let (text, secs) = loop {
+            while must_yield() {
+                std::thread::sleep(QUIET_POLL);
+            }
+            let started = Instant::now();
+            let text = match &samples {
+                Err(e) => Err(e.to_string()),
+                Ok(samples) => match self.recognizer.transcribe_unless(samples, &Decoding::message(&self.language), &must_yield) {
+                    // Calls came in: they have the cores; start again once they are gone.
+                    Err(RecognitionError::Interrupted) => {
+                        info!(target = ?job.target, secs = started.elapsed().as_secs_f32(), "transcription interrupted by calls (whisper.cpp logs it as a failed encode); it starts again when they are fewer");
+                        continue;
+                    }
+                    other => other.map_err(|e| e.to_string()),
+                },
+            };
+            break (text, started.elapsed().as_secs_f32());
+        };
+        match (text, job.target) {
+            (Ok(text), Target::Message(id)) => match self.store.run_sync(|db| db.set_transcript(id, &text)) {
+                Ok(urgent) => info!(message = id, urgent, secs, "message transcribed"),
+                Err(e) => warn!(message = id, error = %e, "could not store the transcript"),
+            },
+            (Ok(text), Target::AppointmentName(id)) => match self.store.run_sync(|db| db.set_patient_name(id, &text)) {
+                Ok(()) => info!(appointment = id, secs, "name transcribed"),
+                Err(e) => warn!(appointment = id, error = %e, "could not store the name"),
+            },
+            (Err(e), target) => {
+                warn!(?target, error = %e, "not transcribed; the recording is kept");
+                self.given_up.insert(target);
             }
         }
     }

@@ -100,6 +100,10 @@ pub struct PracticeSnapshot {
     pub holidays: Vec<HolidayPeriod>,
 }
 
+/// Recordings still without their text: messages, then appointments'
+/// recorded names, each `(id, audio path)`.
+pub type Untranscribed = (Vec<(i64, String)>, Vec<(i64, String)>);
+
 /// A message left by a caller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageRow {
@@ -886,6 +890,21 @@ impl Db {
             self.conn.exec("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice, phone, name])?;
         }
         Ok(())
+    }
+
+    /// Recordings still without their text, oldest first, at most `limit` of
+    /// each kind: messages without a transcript, and booked appointments
+    /// whose name was recorded but is still empty. `(id, audio)` pairs.
+    pub fn untranscribed(&self, limit: usize) -> Result<Untranscribed, StoreError> {
+        let pairs = |sql: &str| -> Result<Vec<(i64, String)>, StoreError> {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let rows = st.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        };
+        Ok((
+            pairs("SELECT id, audio_path FROM messages WHERE transcript IS NULL ORDER BY id LIMIT ?1")?,
+            pairs("SELECT id, name_recording FROM appointments WHERE name_recording IS NOT NULL AND patient_name = '' AND status = 'booked' ORDER BY id LIMIT ?1")?,
+        ))
     }
 
     /// Messages of a practice, newest first.
