@@ -124,8 +124,9 @@ pub struct Speech {
     /// Whisper model (ggml) made by `make model`; without it messages are
     /// kept without transcripts and keys work everywhere.
     pub model: PathBuf,
-    /// Above this many live calls, message transcriptions wait (ten minutes
-    /// at most) so that decoding never slows a caller down.
+    /// Above this many live calls, message transcriptions wait, and one
+    /// under way stops to start again later (ten minutes at most), so that
+    /// decoding never slows a caller down.
     pub transcribe_below_calls: usize,
 }
 

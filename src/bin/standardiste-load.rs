@@ -57,7 +57,8 @@ struct Cli {
     json: bool,
     /// Write every measured reaction to this file, one line each: seconds
     /// since the start, latency in microseconds, what the service did next
-    /// (to see when the slow ones happen, and what else happened then).
+    /// (to see when the slow ones happen, and what else happened then),
+    /// after a first line `# start UNIX-TIME` (the start, wall clock).
     #[arg(long)]
     latency_log: Option<PathBuf>,
     #[command(subcommand)]
@@ -553,7 +554,11 @@ async fn main() -> Result<()> {
     let idle = target.pid.and_then(proc_figures);
     if let Some(path) = &cli.latency_log {
         let file = std::fs::File::create(path).with_context(|| format!("--latency-log {}", path.display()))?;
-        let _ = LATENCY_LOG.set((Instant::now(), Mutex::new(std::io::BufWriter::new(file))));
+        let mut log = std::io::BufWriter::new(file);
+        // Wall-clock start, to line the log up with `perf sched record -k CLOCK_REALTIME`.
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        writeln!(log, "# start {:.6}", unix.as_secs_f64()).with_context(|| format!("--latency-log {}", path.display()))?;
+        let _ = LATENCY_LOG.set((Instant::now(), Mutex::new(log)));
     }
     let counter = Arc::new(AtomicU64::new(0));
     match cli.profile {

@@ -2,7 +2,7 @@
 //! thread whose decoder uses the machine's cores, so transcription never runs
 //! on a call's hot path and never takes more threads than the machine has.
 //! The worker (and the decoding threads whisper.cpp starts from it, which
-//! inherit it) runs at the lowest CPU priority: a transcript can wait, a
+//! inherit it) runs in the idle scheduling class: a transcript can wait, a
 //! caller cannot.
 //! Each transcript is stored with its message (words of an emergency flag the
 //! message urgent, `Db::set_transcript`), and a name said at booking becomes
@@ -83,13 +83,14 @@ impl TranscriptionPool {
         Self { queue }
     }
 
-    /// Queue a message; `false` when the queue is full or the worker gone
-    /// (the message keeps its audio, without a transcript).
+    /// Queue a recording; `false` when the queue is full (the worker finds
+    /// it in the store later, once the service is quiet) or the worker is
+    /// gone (the recording keeps its audio, without text).
     pub fn submit(&self, job: Job) -> bool {
         match self.queue.try_send(job) {
             Ok(()) => true,
             Err(TrySendError::Full(job)) => {
-                warn!(target = ?job.target, "transcription queue full: the recording is kept without text");
+                warn!(target = ?job.target, "transcription queue full: the recording is transcribed later, from the store, once the service is quiet");
                 false
             }
             Err(TrySendError::Disconnected(job)) => {
