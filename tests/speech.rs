@@ -34,6 +34,28 @@ fn words(text: &str) -> String {
     standardiste::speech::intent::normalize(text)
 }
 
+/// A store with one practice and one message of `said` (an English clip),
+/// left without a transcript: (store, practice, message, clip).
+fn store_with_message(dir: &Path, said: &str) -> (Store, i64, i64, PathBuf) {
+    let store = Store::open(&dir.join("m.sqlite")).unwrap();
+    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
+    let clip = english_clip(dir, "msg.wav", said);
+    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    (store, p, id, clip)
+}
+
+/// The message once it has its transcript (two minutes at most).
+fn transcribed(store: &Store, practice: i64, id: i64) -> standardiste::store::MessageRow {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(m) = store.run_sync(|db| db.messages(practice)).unwrap().into_iter().find(|m| m.id == id && m.transcript.is_some()) {
+            return m;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn a_known_english_clip_is_transcribed_exactly() {
     let _one = serial();
@@ -55,23 +77,13 @@ fn a_known_english_clip_is_transcribed_exactly() {
 fn messages_are_transcribed_in_the_background_and_flagged_urgent() {
     let _one = serial();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
-    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
-    let clip = english_clip(dir.path(), "msg.wav", "This is an emergency, please call me back.");
-    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    let (store, p, id, clip) = store_with_message(dir.path(), "This is an emergency, please call me back.");
     let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false));
     assert!(pool.submit(Job { target: Target::Message(id), audio: clip }));
-    let started = std::time::Instant::now();
-    loop {
-        let m = store.run_sync(|db| db.messages(p)).unwrap().remove(0);
-        if let Some(t) = m.transcript {
-            assert_eq!(words(&t), "this is an emergency please call me back", "{t}");
-            assert!(m.urgent, "emergency words flag the message");
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let m = transcribed(&store, p, id);
+    let t = m.transcript.unwrap();
+    assert_eq!(words(&t), "this is an emergency please call me back", "{t}");
+    assert!(m.urgent, "emergency words flag the message");
 }
 
 #[test]
@@ -94,10 +106,7 @@ fn a_decode_stops_when_told_or_past_its_time_limit() {
 fn a_transcription_interrupted_by_calls_is_done_once_they_are_gone() {
     let _one = serial();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
-    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
-    let clip = english_clip(dir.path(), "msg.wav", "Please call me back this afternoon.");
-    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    let (store, p, id, clip) = store_with_message(dir.path(), "Please call me back this afternoon.");
     // Quiet when the job starts (first look), busy from the decoder's first
     // look at it until the worker has waited twice, quiet again after.
     let looks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -107,14 +116,7 @@ fn a_transcription_interrupted_by_calls_is_done_once_they_are_gone() {
     };
     let pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), busy);
     assert!(pool.submit(Job { target: Target::Message(id), audio: clip }));
-    let started = std::time::Instant::now();
-    let transcript = loop {
-        if let Some(t) = store.run_sync(|db| db.messages(p)).unwrap().remove(0).transcript {
-            break t;
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let transcript = transcribed(&store, p, id).transcript.unwrap();
     assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");
     assert!(looks.load(std::sync::atomic::Ordering::SeqCst) > 4, "the worker looked again after the busy spell");
 }
@@ -123,22 +125,12 @@ fn a_transcription_interrupted_by_calls_is_done_once_they_are_gone() {
 fn recordings_left_without_text_are_found_in_the_store_and_transcribed() {
     let _one = serial();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("m.sqlite")).unwrap();
-    let p = store.run_sync(|db| db.create_practice("Cabinet du Test", "", chrono_tz::Europe::Paris)).unwrap();
     // Left while the queue was full, or before a restart: never submitted.
-    let clip = english_clip(dir.path(), "left.wav", "Please call me back this afternoon.");
-    let id = store.run_sync(|db| db.save_message(p, Some("+33611111111"), chrono::Utc::now(), clip.to_str().unwrap(), 3.0, false)).unwrap();
+    let (store, p, id, clip) = store_with_message(dir.path(), "Please call me back this afternoon.");
     let missing = store.run_sync(|db| db.save_message(p, None, chrono::Utc::now(), "/nonexistent/gone.wav", 3.0, false)).unwrap();
     assert_eq!(store.run_sync(|db| db.untranscribed(10)).unwrap().0, vec![(id, clip.to_string_lossy().into_owned()), (missing, "/nonexistent/gone.wav".into())]);
     let _pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false));
-    let started = std::time::Instant::now();
-    let transcript = loop {
-        if let Some(t) = store.run_sync(|db| db.messages(p)).unwrap().into_iter().find(|m| m.id == id).and_then(|m| m.transcript) {
-            break t;
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "no transcript");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let transcript = transcribed(&store, p, id).transcript.unwrap();
     assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");
     // The one whose audio is gone keeps no text, and is still listed.
     assert_eq!(store.run_sync(|db| db.untranscribed(10)).unwrap().0, vec![(missing, "/nonexistent/gone.wav".into())]);
