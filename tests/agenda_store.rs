@@ -240,15 +240,17 @@ fn recordings_without_text_are_listed_until_they_have_it() {
     let b = store.run_sync(|db| db.book(&named(paris(2026, 11, 23, 8, 20), "+33622222222", "/r/b.wav"))).unwrap().unwrap();
     let c = store.run_sync(|db| db.book(&named(paris(2026, 11, 23, 8, 40), "+33633333333", "/r/c.wav"))).unwrap().unwrap();
     store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 9, 0), "+33644444444", now))).unwrap().unwrap();
-    let (messages, names) = store.run_sync(|db| db.untranscribed(10)).unwrap();
+    let (messages, names) = store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap();
     assert_eq!(messages, vec![(m, "/r/m.wav".to_string())]);
     assert_eq!(names, vec![(a.id, "/r/a.wav".to_string()), (b.id, "/r/b.wav".to_string()), (c.id, "/r/c.wav".to_string())]);
+    // Paged: after the last ids seen, and `limit` of each kind.
+    assert_eq!(store.run_sync(|db| db.untranscribed((m, a.id), 1)).unwrap(), (vec![], vec![(b.id, "/r/b.wav".to_string())]));
     // A transcript, a name, a cancellation: no longer listed.
     store.run_sync(|db| db.set_transcript(m, "")).unwrap();
     store.run_sync(|db| db.set_patient_name(a.id, "Mme Durand")).unwrap();
     assert!(store.run_sync(|db| db.cancel(b.id, Some("+33622222222"))).unwrap());
-    let (messages, names) = store.run_sync(|db| db.untranscribed(10)).unwrap();
+    let (messages, names) = store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap();
     assert!(messages.is_empty());
     assert_eq!(names, vec![(c.id, "/r/c.wav".to_string())]);
-    assert_eq!(store.run_sync(|db| db.untranscribed(0)).unwrap(), (vec![], vec![]));
+    assert_eq!(store.run_sync(|db| db.untranscribed((0, 0), 0)).unwrap(), (vec![], vec![]));
 }

@@ -75,7 +75,7 @@ impl TranscriptionPool {
             if let Err(e) = super::run_when_idle() {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
-            Worker { recognizer, store, language, busy, given_up: HashSet::new() }.run(jobs);
+            Worker { recognizer, store, language, busy, swept: (0, 0), given_up: HashSet::new() }.run(jobs);
         });
         if let Err(e) = spawned {
             warn!(error = %e, "cannot start the transcription thread: messages keep their audio only");
@@ -107,6 +107,9 @@ struct Worker {
     store: Store,
     language: String,
     busy: Busy,
+    /// Where the look through the store has got to: the last message and
+    /// appointment ids taken; back to the start once nothing is left.
+    swept: (i64, i64),
     /// Recordings that could not be transcribed (unreadable, the decoder
     /// failed): the sweep does not take them again until a restart.
     given_up: HashSet<Target>,
@@ -116,28 +119,36 @@ impl Worker {
     /// Jobs as they come; at start, and whenever no job came for
     /// [`SWEEP_EVERY`] while the service is quiet, the recordings the store
     /// still holds without text (the queue was full, the service restarted,
-    /// the model was installed after they were left).
+    /// the model was installed after they were left), a batch at a time,
+    /// queued jobs first between batches.
     fn run(mut self, jobs: Receiver<Job>) {
         let mut next_sweep = Instant::now();
         loop {
             match jobs.recv_timeout(next_sweep.saturating_duration_since(Instant::now())) {
                 Ok(job) => self.transcribe(job),
                 Err(RecvTimeoutError::Timeout) => {
-                    if !(self.busy)() {
-                        self.sweep();
-                    }
-                    next_sweep = Instant::now() + SWEEP_EVERY;
+                    let more = !(self.busy)() && self.sweep();
+                    next_sweep = if more { Instant::now() } else { Instant::now() + SWEEP_EVERY };
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
     }
 
-    fn sweep(&mut self) {
-        let (messages, names) = match self.store.run_sync(|db| db.untranscribed(SWEEP_BATCH)) {
+    /// One batch from the store; `true` when there may be more.
+    fn sweep(&mut self) -> bool {
+        let (messages, names) = match self.store.run_sync(|db| db.untranscribed(self.swept, SWEEP_BATCH)) {
             Ok(found) => found,
-            Err(e) => return warn!(error = %e, "cannot look for recordings without text"),
+            Err(e) => {
+                warn!(error = %e, "cannot look for recordings without text");
+                return false;
+            }
         };
+        if messages.is_empty() && names.is_empty() {
+            self.swept = (0, 0);
+            return false;
+        }
+        self.swept = (messages.last().map_or(self.swept.0, |m| m.0), names.last().map_or(self.swept.1, |n| n.0));
         let found = messages.into_iter().map(|(id, audio)| (Target::Message(id), audio)).chain(names.into_iter().map(|(id, audio)| (Target::AppointmentName(id), audio)));
         let jobs: Vec<Job> = found.filter(|(target, _)| !self.given_up.contains(target)).map(|(target, audio)| Job { target, audio: PathBuf::from(audio) }).collect();
         if !jobs.is_empty() {
@@ -146,33 +157,32 @@ impl Worker {
         for job in jobs {
             self.transcribe(job);
         }
+        true
     }
 
     /// One job: waits while the service is busy, starts again when calls
     /// interrupt it, stores the text.
     fn transcribe(&mut self, job: Job) {
+        let samples = match read_wav_16k(&job.audio) {
+            Ok(samples) => samples,
+            Err(e) => return self.give_up(job.target, &e.to_string()),
+        };
         let queued = Instant::now();
         // Past the deferral limit, nothing interrupts it any more.
         let busy = &self.busy;
         let must_yield = || busy() && queued.elapsed() < MAX_DEFER;
-        let samples = read_wav_16k(&job.audio);
         let (text, secs) = loop {
             while must_yield() {
                 std::thread::sleep(QUIET_POLL);
             }
             let started = Instant::now();
-            let text = match &samples {
-                Err(e) => Err(e.to_string()),
-                Ok(samples) => match self.recognizer.transcribe_unless(samples, &Decoding::message(&self.language), &must_yield) {
-                    // Calls came in: they have the cores; start again once they are gone.
-                    Err(RecognitionError::Interrupted) => {
-                        info!(target = ?job.target, secs = started.elapsed().as_secs_f32(), "transcription interrupted by calls (whisper.cpp logs it as a failed encode); it starts again when they are fewer");
-                        continue;
-                    }
-                    other => other.map_err(|e| e.to_string()),
-                },
-            };
-            break (text, started.elapsed().as_secs_f32());
+            match self.recognizer.transcribe_unless(&samples, &Decoding::message(&self.language), &must_yield) {
+                // Calls came in: they have the cores; start again once they are gone.
+                Err(RecognitionError::Interrupted) => {
+                    info!(target = ?job.target, secs = started.elapsed().as_secs_f32(), "transcription interrupted by calls (whisper.cpp logs it as a failed encode); it starts again when they are fewer");
+                }
+                text => break (text, started.elapsed().as_secs_f32()),
+            }
         };
         match (text, job.target) {
             (Ok(text), Target::Message(id)) => match self.store.run_sync(|db| db.set_transcript(id, &text)) {
@@ -183,34 +193,12 @@ impl Worker {
                 Ok(()) => info!(appointment = id, secs, "name transcribed"),
                 Err(e) => warn!(appointment = id, error = %e, "could not store the name"),
             },
-            (Err(e), target) => {
-                warn!(?target, error = %e, "not transcribed; the recording is kept");
-                self.given_up.insert(target);
-            }
+            (Err(e), target) => self.give_up(target, &e.to_string()),
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    /// Field `policy` of /proc/thread-self/stat (man 5 proc: field 41).
-    fn own_policy() -> u32 {
-        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-        after_name.split(' ').nth(41 - 3).unwrap().parse().unwrap()
-    }
-
-    #[test]
-    fn the_worker_thread_runs_in_the_idle_class() {
-        const SCHED_OTHER: u32 = 0;
-        const SCHED_IDLE: u32 = 5;
-        let (before, after) = std::thread::spawn(|| {
-            let before = own_policy();
-            crate::speech::run_when_idle().unwrap();
-            (before, own_policy())
-        })
-        .join()
-        .unwrap();
-        assert_eq!((before, after), (SCHED_OTHER, SCHED_IDLE));
+    fn give_up(&mut self, target: Target, error: &str) {
+        warn!(?target, error, "not transcribed; the recording is kept");
+        self.given_up.insert(target);
     }
 }

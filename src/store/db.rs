@@ -893,17 +893,18 @@ impl Db {
     }
 
     /// Recordings still without their text, oldest first, at most `limit` of
-    /// each kind: messages without a transcript, and booked appointments
-    /// whose name was recorded but is still empty. `(id, audio)` pairs.
-    pub fn untranscribed(&self, limit: usize) -> Result<Untranscribed, StoreError> {
-        let pairs = |sql: &str| -> Result<Vec<(i64, String)>, StoreError> {
+    /// each kind: messages without a transcript (ids after `after.0`), and
+    /// booked appointments whose name was recorded but is still empty (ids
+    /// after `after.1`). A caller pages through them by passing the last ids.
+    pub fn untranscribed(&self, after: (i64, i64), limit: usize) -> Result<Untranscribed, StoreError> {
+        let pairs = |sql: &str, after: i64| -> Result<Vec<(i64, String)>, StoreError> {
             let mut st = self.conn.prepare_cached(sql)?;
-            let rows = st.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+            let rows = st.query_map([after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         };
         Ok((
-            pairs("SELECT id, audio_path FROM messages WHERE transcript IS NULL ORDER BY id LIMIT ?1")?,
-            pairs("SELECT id, name_recording FROM appointments WHERE name_recording IS NOT NULL AND patient_name = '' AND status = 'booked' ORDER BY id LIMIT ?1")?,
+            pairs("SELECT id, audio_path FROM messages WHERE transcript IS NULL AND id > ?1 ORDER BY id LIMIT ?2", after.0)?,
+            pairs("SELECT id, name_recording FROM appointments WHERE name_recording IS NOT NULL AND patient_name = '' AND status = 'booked' AND id > ?1 ORDER BY id LIMIT ?2", after.1)?,
         ))
     }
 
