@@ -30,7 +30,6 @@ use tokio::sync::{OnceCell, Semaphore};
 /// espeak-ng processes running at once, at most.
 const MAX_ENGINES: usize = 4;
 
-
 /// A prompt could not be rendered.
 #[derive(Debug, Error)]
 pub enum SpeechError {
@@ -197,13 +196,15 @@ impl Voice {
             match item {
                 Ok(file) => files[i] = file,
                 // Already rendered (most of a busy day): no task to start.
-                Err(piece) => match self.cached(&piece) {
-                    Some(file) => files[i] = file,
-                    None => {
+                Err(piece) => {
+                    let file = self.path_for(&piece);
+                    if self.has_rendered(&file) {
+                        files[i] = file;
+                    } else {
                         let voice = self.clone();
                         set.spawn(async move { (i, voice.render(&piece).await) });
                     }
-                },
+                }
             }
         }
         while let Some(joined) = set.join_next().await {
@@ -243,18 +244,17 @@ impl Voice {
         self.cache_dir.join(format!("{hex}.wav"))
     }
 
-    /// The wav of `text` if this voice has rendered (or found) it already.
-    fn cached(&self, text: &str) -> Option<PathBuf> {
-        let path = self.path_for(text);
-        self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(&path).then_some(path)
+    /// Whether this voice has rendered (or found) that wav already.
+    fn has_rendered(&self, path: &Path) -> bool {
+        self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(path)
     }
 
     /// Render `text` unless already cached; returns the wav's path.
     pub async fn render(&self, text: &str) -> Result<PathBuf, SpeechError> {
-        if let Some(path) = self.cached(text) {
+        let path = self.path_for(text);
+        if self.has_rendered(&path) {
             return Ok(path);
         }
-        let path = self.path_for(text);
         let cell = {
             let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(path.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
@@ -438,7 +438,27 @@ mod tests {
         let out = v.render("bonjour").await.unwrap();
         assert_eq!(std::fs::read_to_string(out).unwrap().trim(), SCHED_IDLE);
         // The calls' own threads are not touched.
-        let own = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-        assert_eq!(own[own.rfind(')').unwrap() + 2..].split(' ').nth(41 - 3), Some("0"));
+        assert_eq!(own_policy(), 0);
+    }
+
+    /// Field `policy` of /proc/thread-self/stat (man 5 proc: field 41).
+    fn own_policy() -> u32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(41 - 3).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn a_background_thread_goes_to_the_idle_class() {
+        const SCHED_OTHER: u32 = 0;
+        const SCHED_IDLE: u32 = 5;
+        let (before, after) = std::thread::spawn(|| {
+            let before = own_policy();
+            run_when_idle().unwrap();
+            (before, own_policy())
+        })
+        .join()
+        .unwrap();
+        assert_eq!((before, after), (SCHED_OTHER, SCHED_IDLE));
     }
 }

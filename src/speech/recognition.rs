@@ -137,9 +137,10 @@ impl Recognizer {
         self.transcribe_unless(samples, d, &|| false)
     }
 
-    /// Transcribe, but stop within a few milliseconds once `yield_to` says
-    /// so ([`RecognitionError::Interrupted`]): a background transcription
-    /// gives the cores back when calls come in.
+    /// Transcribe, but stop once `yield_to` says so
+    /// ([`RecognitionError::Interrupted`]): a background transcription gives
+    /// the cores back when calls come in. whisper.cpp asks after each of its
+    /// graphs: after the encoder (seconds on one thread), then at each token.
     pub fn transcribe_unless(&self, samples: &[f32], d: &Decoding, yield_to: &(dyn Fn() -> bool + Sync)) -> Result<String, RecognitionError> {
         if samples.is_empty() {
             return Ok(String::new());
