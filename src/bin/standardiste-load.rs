@@ -9,6 +9,8 @@
 //!   steady  N concurrent calls for T seconds
 //!   ramp    add calls step by step up to the breaking point (p99 > 50 ms or first error)
 //!   monday  a burst of calls for one practice, all booking; then checks the agenda
+//!   call    one call with the keys given, checked: answered, the greeting played
+//!           (what .ci/run plays into `make run`)
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -95,6 +97,27 @@ enum Profile {
         step_seconds: u64,
         #[arg(long, default_value_t = 2000)]
         max: usize,
+    },
+    /// One call into a running service (`--addr`), checked: it is answered
+    /// and the practice's greeting, rendered where the configuration says,
+    /// is the first thing played. Prints what the switch saw; exits non-zero
+    /// when the check fails.
+    Call {
+        /// The service's configuration (prompts folder, voice, rate).
+        #[arg(long)]
+        config: PathBuf,
+        /// The caller's number.
+        #[arg(long, default_value = "0611223344")]
+        caller: String,
+        /// The number dialled.
+        #[arg(long, default_value = standardiste::store::demo::DEMO_DID)]
+        to: String,
+        /// The practice whose greeting must be heard.
+        #[arg(long, default_value = standardiste::store::demo::DEMO_PRACTICE)]
+        practice: String,
+        /// Keys pressed, one per question ("" lets a question time out).
+        #[arg(long, value_delimiter = ',', default_value = "4")]
+        keys: Vec<String>,
     },
     /// A burst of `calls` booking calls in `seconds` for one practice.
     Monday {
@@ -527,11 +550,49 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
     Ok(())
 }
 
+/// The `call` profile: one call, checked.
+async fn check_one_call(addr: SocketAddr, caps: Arc<Captures>, config: &Path, caller: &str, to: &str, practice: &str, keys: &[String]) -> Result<()> {
+    let config = standardiste::config::Config::load(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
+    let lang = config.speech.language;
+    let greeting = prompts::greeting(lang, practice);
+    let first = standardiste::speech::pieces(&greeting).first().copied().unwrap_or(&greeting).to_string();
+    let expected = voice.path_for(&first).to_string_lossy().into_owned();
+    let call = SwitchCall::dial_with(addr, caller, to, caps).await.with_context(|| format!("connecting to {addr}"))?;
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let t = tokio::time::timeout(Duration::from_secs(120), call.run(Patient::keys(&keys))).await.context("the call took over 120 s")??;
+    let apps = t.apps();
+    println!("commands: {}", t.commands.iter().map(|c| c.app().unwrap_or(&c.line).to_string()).collect::<Vec<_>>().join(", "));
+    println!("played: {}", t.played.join(", "));
+    println!("transferred: {:?}, closed by the service: {}", t.transferred, t.closed_by_service);
+    if !apps.iter().any(|a| a == "answer") {
+        bail!("the call was not answered");
+    }
+    match t.played.first() {
+        Some(p) if *p == expected && !t.missing_files.contains(p) => {}
+        Some(p) => bail!("the first file played is {p}, not the greeting of {practice} ({expected}), or it did not exist"),
+        None => bail!("nothing was played"),
+    }
+    let wav = std::fs::metadata(&expected).with_context(|| format!("the greeting {expected}"))?;
+    if wav.len() < 8000 {
+        bail!("the greeting {expected} holds {} bytes: not a spoken sentence", wav.len());
+    }
+    if !t.missing_files.is_empty() {
+        bail!("files played that did not exist: {:?}", t.missing_files);
+    }
+    println!("call checked: answered, greeting of {practice} played ({expected}, {} bytes)", wav.len());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     raise_fd_limit();
     let caps = Arc::new(Captures::load(&cli.captures.clone().unwrap_or_else(default_captures_dir)).context("loading the ESL captures (--captures)")?);
+    if let Profile::Call { config, caller, to, practice, keys } = &cli.profile {
+        let addr = cli.addr.context("the call profile plays into a running service: give --addr")?;
+        return check_one_call(addr, caps, config, caller, to, practice, keys).await;
+    }
     let (spawned, addr, pid, db, voice) = match (cli.addr, cli.spawn) {
         (Some(a), false) => (None, a, cli.pid, None, None),
         (None, true) => {
@@ -599,6 +660,8 @@ async fn main() -> Result<()> {
                 None => println!("no breaking point up to {max} concurrent calls"),
             }
         }
+        // Played and returned before the warm-up.
+        Profile::Call { .. } => {}
         Profile::Monday { calls, seconds } => {
             let stats = Arc::new(Stats::default());
             stats.keep_transcripts.store(true, Ordering::Relaxed);
