@@ -18,9 +18,10 @@ build:
 sounds:
 	$(CARGO) run --release --bin standardiste -- --config $(CONFIG) sounds
 
-## Every test (the speech tests need the model), then clippy with warnings as errors.
+## The format (rustfmt.toml), every test (the speech tests need the model), then clippy with warnings as errors.
 test: model
 	scripts/system-packages test
+	$(CARGO) fmt --check
 	$(CARGO) test --bench agenda --bench speech --bench esl
 	$(CARGO) test --lib --bins --tests
 	$(CARGO) clippy --all-targets -- -D warnings

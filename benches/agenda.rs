@@ -29,7 +29,13 @@ fn main() {
     // this runs as a smoke test of the benchmark itself.
     let benching = std::env::args().any(|a| a == "--bench");
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok();
-    let iterations = if !benching { 10 } else if quick { 200 } else { 2000 };
+    let iterations = if !benching {
+        10
+    } else if quick {
+        200
+    } else {
+        2000
+    };
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("bench.sqlite")).unwrap();
     let now = Paris.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap().with_timezone(&Utc);
@@ -72,8 +78,21 @@ fn main() {
                                 if (seed >> 33) % 100 >= 85 {
                                     continue;
                                 }
-                                let start = Paris.with_ymd_and_hms(day.year(), day.month(), day.day(), h0 + q / 4, (q % 4) * 15, 0).single().unwrap().with_timezone(&Utc);
-                                let req = BookingRequest { doctor_id: *d, type_id: types[i], start, patient_name: format!("Patient {count}"), phone: Some(format!("+3361{:07}", count % 10_000_000)), name_recording: None, source: Source::Staff, now };
+                                let start = Paris
+                                    .with_ymd_and_hms(day.year(), day.month(), day.day(), h0 + q / 4, (q % 4) * 15, 0)
+                                    .single()
+                                    .unwrap()
+                                    .with_timezone(&Utc);
+                                let req = BookingRequest {
+                                    doctor_id: *d,
+                                    type_id: types[i],
+                                    start,
+                                    patient_name: format!("Patient {count}"),
+                                    phone: Some(format!("+3361{:07}", count % 10_000_000)),
+                                    name_recording: None,
+                                    source: Source::Staff,
+                                    now,
+                                };
                                 if db.book(&req)?.is_ok() {
                                     count += 1;
                                 }
@@ -120,7 +139,16 @@ fn main() {
                 let t = types[i % 2];
                 let at = now + Days::minutes((i as i64 * 53) % (60 * 24 * 20));
                 let slot = db.free_slots(d, t, at, None, 1)?[0];
-                let req = BookingRequest { doctor_id: d, type_id: t, start: slot.start, patient_name: String::new(), phone: Some("+33699000000".into()), name_recording: None, source: Source::Phone, now: at };
+                let req = BookingRequest {
+                    doctor_id: d,
+                    type_id: t,
+                    start: slot.start,
+                    patient_name: String::new(),
+                    phone: Some("+33699000000".into()),
+                    name_recording: None,
+                    source: Source::Phone,
+                    now: at,
+                };
                 let s = Instant::now();
                 let a = db.book(&req)?.expect("free slot books");
                 book.push(s.elapsed());

@@ -7,7 +7,7 @@ use chrono::{Duration as Days, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use standardiste::reception::prompts;
 use standardiste::speech::catalogue::Lang;
-use standardiste::speech::{pieces, Voice};
+use standardiste::speech::{Voice, pieces};
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");

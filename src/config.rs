@@ -164,7 +164,16 @@ impl Default for Paths {
 
 impl Default for Speech {
     fn default() -> Self {
-        Self { language: crate::speech::catalogue::Lang::Fr, espeak: "espeak-ng".into(), voice: "fr".into(), rate: 150, silence_threshold: DEFAULT_SILENCE_THRESHOLD, silence_secs: DEFAULT_SILENCE_SECS, model: PathBuf::from("models/ggml-base.bin"), transcribe_below_calls: DEFAULT_TRANSCRIBE_BELOW_CALLS }
+        Self {
+            language: crate::speech::catalogue::Lang::Fr,
+            espeak: "espeak-ng".into(),
+            voice: "fr".into(),
+            rate: 150,
+            silence_threshold: DEFAULT_SILENCE_THRESHOLD,
+            silence_secs: DEFAULT_SILENCE_SECS,
+            model: PathBuf::from("models/ggml-base.bin"),
+            transcribe_below_calls: DEFAULT_TRANSCRIBE_BELOW_CALLS,
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::freeswitch::inbound::{self, Inbound, InboundConfig, InboundError};
 use crate::freeswitch::lines::SwitchLines;
 use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
-use crate::store::{demo, Store, StoreError};
+use crate::store::{Store, StoreError, demo};
 
 /// Spoken answers decoded at once (each takes the machine's cores for ~2 s).
 const LIVE_RECOGNITIONS: usize = 1;
@@ -223,7 +223,14 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         let (counters, limit) = (counters.clone(), config.speech.transcribe_below_calls as u64);
         Arc::new(move || counters.live() > limit)
     };
-    env.transcripts = recognizer.as_ref().map(|r| crate::speech::transcription::TranscriptionPool::start(r.with_threads(background), store.clone(), config.speech.language.voice().to_string(), busy.clone()));
+    env.transcripts = recognizer.as_ref().map(|r| {
+        crate::speech::transcription::TranscriptionPool::start(
+            r.with_threads(background),
+            store.clone(),
+            config.speech.language.voice().to_string(),
+            busy.clone(),
+        )
+    });
     env.recognizer = recognizer.map(|r| r.with_threads(cores));
     let (shutdown, rx) = watch::channel(false);
     let (inbound, inbound_task) = inbound::start(
@@ -243,7 +250,8 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     tokio::spawn(crate::web::serve(web_listener, crate::web::Api { queues: queues.clone(), store: store.clone() }, rx.clone()));
     let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
-    let outbound = tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
+    let outbound =
+        tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "agents' API listening");
     Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
 }
@@ -276,7 +284,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
 fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
+        use tokio::signal::unix::{SignalKind, signal};
         let handlers = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
         async move {
             match handlers {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use standardiste::agenda::{Source, WeeklyRange};
 use standardiste::store::db::BookError;
-use standardiste::store::{demo, BookingRequest, Store};
+use standardiste::store::{BookingRequest, Store, demo};
 
 fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Paris.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
@@ -20,7 +20,8 @@ fn practice(store: &Store) -> (i64, i64, i64) {
             let p = db.create_practice("Cabinet du Test", "1 place du Marché", Paris)?;
             db.add_did(p, "2000")?;
             let d = db.add_doctor(p, "Docteur Test")?;
-            let ranges: Vec<WeeklyRange> = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"].iter().map(|day| WeeklyRange::parse(&format!("{day} 08:00-12:00")).unwrap()).collect();
+            let ranges: Vec<WeeklyRange> =
+                ["lundi", "mardi", "mercredi", "jeudi", "vendredi"].iter().map(|day| WeeklyRange::parse(&format!("{day} 08:00-12:00")).unwrap()).collect();
             db.set_working_hours(d, &ranges)?;
             db.set_booking_rules(d, Some(0), Some(60), None)?;
             let t = db.add_type(d, "consultation", 20, true, true)?;
@@ -172,7 +173,12 @@ fn export_import_export_is_identical() {
     a.run_sync(|db| demo::seed(db, paris(2026, 11, 22, 10, 0))).unwrap();
     a.run_sync(|db| {
         let p = db.practice_id(demo::DEMO_PRACTICE)?;
-        db.add_holiday(p, chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(), chrono::NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(), "Le cabinet est fermé jusqu'au 2 janvier.")?;
+        db.add_holiday(
+            p,
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(),
+            "Le cabinet est fermé jusqu'au 2 janvier.",
+        )?;
         let d = db.doctor_id(p, "Docteur Paul Bernard")?;
         let s = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
         db.add_absence(d, s, s + Duration::days(2), "formation")?;

@@ -95,7 +95,10 @@ fn bad_input_gets_a_clear_error_naming_the_field() {
     let cfg = config_file(dir.path(), true);
     let p = ["--practice", "Cabinet médical des Tilleuls"];
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Claire Martin", "--range", "lundi 08:00-12:00", "--range", "lundi 11:00-13:00"], "working_hours"),
+        (
+            vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Claire Martin", "--range", "lundi 08:00-12:00", "--range", "lundi 11:00-13:00"],
+            "working_hours",
+        ),
         (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Claire Martin", "--range", "lundi 12:00-08:00"], "working_hours"),
         (vec!["doctor", "hours", p[0], p[1], "--doctor", "Docteur Inconnu", "--range", "lundi 08:00-12:00"], "doctor: médecin « Docteur Inconnu » inconnu"),
         (vec!["rule", p[0], p[1], "--phone", "06 12", "--kind", "blocked"], "phone:"),
@@ -114,7 +117,15 @@ fn bad_input_gets_a_clear_error_naming_the_field() {
 fn try_runs_the_dialogue_in_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_file(dir.path(), true);
-    let mut child = bin().arg("--config").arg(&cfg).args(["try", "--practice", "Cabinet médical des Tilleuls", "--caller", "06 55 55 55 55"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["try", "--practice", "Cabinet médical des Tilleuls", "--caller", "06 55 55 55 55"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(b"4\n0\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -133,7 +144,8 @@ async fn serve_exits_77_on_a_refused_password() {
     let text = std::fs::read_to_string(&cfg).unwrap();
     let text = text.lines().map(|l| if l.starts_with("port = ") { format!("port = {}", server.port()) } else { l.to_string() }).collect::<Vec<_>>().join("\n");
     std::fs::write(&cfg, text).unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_standardiste")).arg("--config").arg(&cfg).arg("serve").stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_standardiste")).arg("--config").arg(&cfg).arg("serve").stderr(Stdio::piped()).spawn().unwrap();
     let _ = server.accept().await;
     let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits").unwrap();
     assert_eq!(status.code(), Some(77));

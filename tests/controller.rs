@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{call, call_to, start, HangupAt, Patient, SwitchCall};
+use common::{HangupAt, Patient, SwitchCall, call, call_to, start};
 use freeswitch_esl_tokio::mock::MockEslServer;
 use standardiste::store::Store;
 
@@ -30,12 +30,30 @@ async fn a_whole_call_from_connect_to_hangup() {
     let t = call(svc.running.addr, "0611223344", Patient::keys(&["4", "3", "1"])).await;
     let lines: Vec<&str> = t.commands.iter().map(|c| c.line.as_str()).collect();
     assert_eq!(&lines[..2], &["resume", "myevents plain"], "{lines:?}");
-    assert!(lines[2].starts_with("nixevent CHANNEL_EXECUTE ") && !lines[2].contains("CHANNEL_EXECUTE_COMPLETE") && !lines[2].contains("CHANNEL_HANGUP"), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with("nixevent CHANNEL_EXECUTE ") && !lines[2].contains("CHANNEL_EXECUTE_COMPLETE") && !lines[2].contains("CHANNEL_HANGUP"),
+        "{}",
+        lines[2]
+    );
     assert_eq!(lines[3], "linger 5");
     assert!(lines[4].starts_with("api sched_hangup +90") && lines[4].ends_with("ALLOTTED_TIMEOUT"), "{}", lines[4]);
     assert_eq!(
         t.apps(),
-        ["multiset", "answer", "playback", "play_and_get_digits", "playback", "play_and_get_digits", "playback", "playback", "set", "record", "set", "play_and_get_digits", "playback"]
+        [
+            "multiset",
+            "answer",
+            "playback",
+            "play_and_get_digits",
+            "playback",
+            "play_and_get_digits",
+            "playback",
+            "playback",
+            "set",
+            "record",
+            "set",
+            "play_and_get_digits",
+            "playback"
+        ]
     );
     assert_eq!(t.commands.last().unwrap().headers.get("call-command").map(String::as_str), Some("hangup"));
     assert!(t.missing_files.is_empty(), "every prompt was rendered before it was played: {:?}", t.missing_files);

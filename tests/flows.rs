@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::Utc;
-use common::{call, start, Patient};
+use common::{Patient, call, start};
 use standardiste::agenda::Source;
 use standardiste::store::BookingRequest;
 
@@ -41,7 +41,16 @@ fn book_for_caller(svc: &common::TestService) -> standardiste::agenda::Appointme
             let d = db.doctor_id(p, "Docteur Paul Bernard")?;
             let ty = db.types(d)?.into_iter().find(|t| t.name == "consultation").unwrap().id;
             let slot = db.free_slots(d, ty, Utc::now(), None, 1)?[0];
-            let req = BookingRequest { doctor_id: d, type_id: ty, start: slot.start, patient_name: "Mme Test".into(), phone: Some(CALLER_E164.into()), name_recording: None, source: Source::Staff, now: Utc::now() };
+            let req = BookingRequest {
+                doctor_id: d,
+                type_id: ty,
+                start: slot.start,
+                patient_name: "Mme Test".into(),
+                phone: Some(CALLER_E164.into()),
+                name_recording: None,
+                source: Source::Staff,
+                now: Utc::now(),
+            };
             Ok(db.book(&req)?.unwrap())
         })
         .unwrap()

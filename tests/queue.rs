@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use standardiste::queue::Level;
 use standardiste::store::Secretary;
 use tokio::time::Instant;
@@ -195,7 +195,8 @@ async fn twenty_callers_three_secretaries_urgent_first_longest_idle_wrap_up() {
     let offers = rang(&log);
     assert_eq!(&offers[..3], &[vec!["user/1101".to_string()], vec!["user/1102".to_string()], vec!["user/1103".to_string()]]);
     // Wrap-up: no secretary is rung sooner than a second after the end of her last call.
-    let leg_dial: HashMap<String, String> = log.iter().filter_map(|(_, e)| if let BoardEvent::Answered { dial, leg } = e { Some((leg.clone(), dial.clone())) } else { None }).collect();
+    let leg_dial: HashMap<String, String> =
+        log.iter().filter_map(|(_, e)| if let BoardEvent::Answered { dial, leg } = e { Some((leg.clone(), dial.clone())) } else { None }).collect();
     let mut last_end: HashMap<String, Instant> = HashMap::new();
     for (at, e) in &log {
         match e {
@@ -309,7 +310,8 @@ async fn after_an_inbound_reconnect_the_queue_rebuilds_from_the_live_channels() 
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let gone_uuid = d.queues().await["waiting"].as_array().unwrap().iter().find(|c| c["caller"] == "+33611223355").unwrap()["uuid"].as_str().unwrap().to_string();
+    let gone_uuid =
+        d.queues().await["waiting"].as_array().unwrap().iter().find(|c| c["caller"] == "+33611223355").unwrap()["uuid"].as_str().unwrap().to_string();
     d.board.unregister_call(&gone_uuid);
     // The switch drops the inbound link while ana's phone rings: the
     // originate's result is lost with it.
@@ -364,7 +366,10 @@ async fn with_nobody_logged_in_the_caller_leaves_a_message_or_asks_to_be_called_
     assert_eq!(status, 200, "{v}");
     d.until("the patient is called back", |log| log.iter().any(|(_, e)| matches!(e, BoardEvent::CalledBack { .. }))).await;
     let log = d.board.log();
-    assert!(log.iter().any(|(_, e)| *e == BoardEvent::CalledBack { patient: "sofia/gateway/operator/0611223344".into(), secretary: "user/1101".into() }), "{log:#?}");
+    assert!(
+        log.iter().any(|(_, e)| *e == BoardEvent::CalledBack { patient: "sofia/gateway/operator/0611223344".into(), secretary: "user/1101".into() }),
+        "{log:#?}"
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let (_, all) = d.api("GET", "/api/callbacks?all=true", None).await;

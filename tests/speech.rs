@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use standardiste::speech::recognition::{read_wav_16k, Decoding, RecognitionError, Recognizer};
+use standardiste::speech::recognition::{Decoding, RecognitionError, Recognizer, read_wav_16k};
 use standardiste::speech::transcription::{Job, Target, TranscriptionPool};
 use standardiste::store::Store;
 
@@ -128,7 +128,10 @@ fn recordings_left_without_text_are_found_in_the_store_and_transcribed() {
     // Left while the queue was full, or before a restart: never submitted.
     let (store, p, id, clip) = store_with_message(dir.path(), "Please call me back this afternoon.");
     let missing = store.run_sync(|db| db.save_message(p, None, chrono::Utc::now(), "/nonexistent/gone.wav", 3.0, false)).unwrap();
-    assert_eq!(store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap().0, vec![(id, clip.to_string_lossy().into_owned()), (missing, "/nonexistent/gone.wav".into())]);
+    assert_eq!(
+        store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap().0,
+        vec![(id, clip.to_string_lossy().into_owned()), (missing, "/nonexistent/gone.wav".into())]
+    );
     let _pool = TranscriptionPool::start(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false));
     let transcript = transcribed(&store, p, id).transcript.unwrap();
     assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");

@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use slots::{free_slots, Interval, Slot, SlotQuery};
+pub use slots::{Interval, Slot, SlotQuery, free_slots};
 
 /// A rule of the agenda that does not hold; names the field at fault.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -98,7 +98,13 @@ impl WeeklyRange {
         if self.end <= self.start {
             return Err(RuleError::new(
                 field,
-                format!("{} {}: la fin ({}) est avant le début ({})", weekday_fr::name(self.day), self.start.format("%H:%M"), self.end.format("%H:%M"), self.start.format("%H:%M")),
+                format!(
+                    "{} {}: la fin ({}) est avant le début ({})",
+                    weekday_fr::name(self.day),
+                    self.start.format("%H:%M"),
+                    self.end.format("%H:%M"),
+                    self.start.format("%H:%M")
+                ),
             ));
         }
         Ok(())
@@ -360,7 +366,12 @@ mod tests {
         let evening = now + chrono::Duration::hours(8);
         assert_eq!(duty_at(&DutyMode::OutsideSecretaryHours { secretary_hours: secretary }, &[], tz, evening), Duty::OnDuty);
         assert_eq!(duty_at(&DutyMode::OnDemand { on: false }, &[], tz, now), Duty::OffDuty);
-        let h = HolidayPeriod { id: 1, start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), end: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), message: "fermé".into() };
+        let h = HolidayPeriod {
+            id: 1,
+            start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            message: "fermé".into(),
+        };
         assert_eq!(duty_at(&DutyMode::AlwaysOn, &[h], tz, now), Duty::Holiday("fermé".into()));
     }
 }

@@ -86,11 +86,7 @@ pub fn mask(number: &str) -> String {
 pub fn national(number: &str) -> String {
     if let Some(rest) = number.strip_prefix("+33") {
         let digits = format!("0{rest}");
-        let pairs: Vec<String> = digits
-            .as_bytes()
-            .chunks(2)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect();
+        let pairs: Vec<String> = digits.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
         return pairs.join(" ");
     }
     number.to_string()

@@ -13,17 +13,17 @@
 //!           (what .ci/run plays into `make run`)
 
 use std::collections::{BTreeMap, VecDeque};
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use standardiste::freeswitch::emulator::{default_captures_dir, Captures, Patient, SwitchCall, Transcript};
+use standardiste::freeswitch::emulator::{Captures, Patient, SwitchCall, Transcript, default_captures_dir};
 use standardiste::measure;
 use standardiste::reception::prompts;
 use standardiste::speech::Voice;
@@ -274,7 +274,10 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
             if !(t.hung_up || t.transferred.is_some()) {
                 stats.error("call closed without a hang-up or a transfer");
             }
-            if flow == Flow::Booking && t.commands.last().and_then(|c| c.headers.get("call-command")).map(String::as_str) == Some("hangup") && t.recordings.len() == 1 {
+            if flow == Flow::Booking
+                && t.commands.last().and_then(|c| c.headers.get("call-command")).map(String::as_str) == Some("hangup")
+                && t.recordings.len() == 1
+            {
                 stats.booked.lock().unwrap().push_back(caller.clone());
             }
             *stats.flows.lock().unwrap().entry(flow.name()).or_default() += 1;
@@ -367,7 +370,11 @@ impl Report {
         for (k, n, p50, p99) in self.by_kind.iter().take(6) {
             println!("  {k:<36} {n:>7} {p50:>10.3?} {p99:>10.3?}");
         }
-        println!("generator CPU (same machine): {:.2} s = {:.0} % of the two cores over the run", self.generator_cpu_secs, self.generator_cpu_secs * 100.0 / (2.0 * self.seconds.max(0.001)));
+        println!(
+            "generator CPU (same machine): {:.2} s = {:.0} % of the two cores over the run",
+            self.generator_cpu_secs,
+            self.generator_cpu_secs * 100.0 / (2.0 * self.seconds.max(0.001))
+        );
         if json {
             let v = serde_json::json!({
                 "profile": self.name, "seconds": self.seconds, "completed": self.completed,
@@ -501,7 +508,14 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
     );
     let cfg = dir.path().join("load.toml");
     std::fs::write(&cfg, config)?;
-    let child = Command::new(&exe).arg("--config").arg(&cfg).arg("serve").env("RUST_LOG", std::env::var("SERVICE_LOG").unwrap_or_else(|_| "warn,freeswitch_esl_tokio=error".into())).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
+    let child = Command::new(&exe)
+        .arg("--config")
+        .arg(&cfg)
+        .arg("serve")
+        .env("RUST_LOG", std::env::var("SERVICE_LOG").unwrap_or_else(|_| "warn,freeswitch_esl_tokio=error".into()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let started = Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
@@ -543,7 +557,9 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
             neither += 1;
         }
     }
-    println!("monday check: {booked} booked, {told_taken} told the slot was taken (and offered others) without booking, {neither} neither; 'slot taken' said {retakes} times; overlapping appointments: {overlaps}");
+    println!(
+        "monday check: {booked} booked, {told_taken} told the slot was taken (and offered others) without booking, {neither} neither; 'slot taken' said {retakes} times; overlapping appointments: {overlaps}"
+    );
     if overlaps != 0 || neither != 0 {
         bail!("the agenda check failed");
     }
@@ -632,7 +648,8 @@ async fn main() -> Result<()> {
                 (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
                 _ => None,
             };
-            snapshot(&format!("steady: {calls} concurrent calls for {seconds} s, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu).print(cli.json);
+            snapshot(&format!("steady: {calls} concurrent calls for {seconds} s, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu)
+                .print(cli.json);
         }
         Profile::Ramp { start, step, step_seconds, max } => {
             let mut workers = start;
@@ -647,7 +664,8 @@ async fn main() -> Result<()> {
                     (Some(c0), Some((_, c1))) => Some(c1 - c0),
                     _ => None,
                 };
-                let report = snapshot(&format!("ramp step: {workers} concurrent calls, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu);
+                let report =
+                    snapshot(&format!("ramp step: {workers} concurrent calls, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu);
                 report.print(cli.json);
                 if report.p99 > Duration::from_millis(50) || !report.errors.is_empty() {
                     broke = Some((workers, report.p99, report.errors.clone()));

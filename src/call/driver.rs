@@ -121,7 +121,12 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 .map(|d| DoctorChoice {
                     id: d.id,
                     name: d.name.clone(),
-                    types: snap.types.iter().filter(|t| t.doctor_id == d.id && t.phone_bookable && (known || t.new_patients)).map(|t| (t.id, t.name.clone())).collect(),
+                    types: snap
+                        .types
+                        .iter()
+                        .filter(|t| t.doctor_id == d.id && t.phone_bookable && (known || t.new_patients))
+                        .map(|t| (t.id, t.name.clone()))
+                        .collect(),
                     horizon_days: d.horizon_days,
                     dial: d.dial.clone(),
                 })
@@ -142,7 +147,13 @@ pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSet
 /// Drive one call from its context, read beforehand with [`context`] (the
 /// Event Socket connection reads it while it sets the channel up, so the
 /// answer does not wait for the store).
-pub async fn drive_from<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, summary: &mut CallSummary, ctx: Result<Option<CallContext>, StoreError>) -> Result<(), ChannelError> {
+pub async fn drive_from<C: Channel>(
+    channel: &mut C,
+    env: &DriverEnv,
+    setup: &CallSetup,
+    summary: &mut CallSummary,
+    ctx: Result<Option<CallContext>, StoreError>,
+) -> Result<(), ChannelError> {
     let ctx = match ctx {
         Ok(Some(ctx)) => ctx,
         Ok(None) => {
@@ -244,7 +255,8 @@ async fn perform<C: Channel>(
                 RecordingKind::Answer => "reponse",
             };
             let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, recordings));
-            let req = RecordRequest { path: path.to_string_lossy().into_owned(), max_secs, silence_threshold: env.silence_threshold, silence_secs: env.silence_secs };
+            let req =
+                RecordRequest { path: path.to_string_lossy().into_owned(), max_secs, silence_threshold: env.silence_threshold, silence_secs: env.silence_secs };
             let r = channel.record(&req).await?;
             if r.secs >= 1.0 {
                 Input::Recorded { path: req.path, secs: r.secs }
@@ -254,19 +266,20 @@ async fn perform<C: Channel>(
                 Input::NothingRecorded
             }
         }
-        Action::FindSlots { doctor_id, type_id, after, count } => {
-            match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await {
-                Ok(slots) => Input::Slots(slots),
-                Err(e) => store_failed(e),
-            }
-        }
+        Action::FindSlots { doctor_id, type_id, after, count } => match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await {
+            Ok(slots) => Input::Slots(slots),
+            Err(e) => store_failed(e),
+        },
         Action::Book { doctor_id, type_id, start, name_recording } => {
             let req = BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
             match env.store.run(move |db| db.book(&req)).await {
                 Ok(Ok(appt)) => {
                     info!(appointment = appt.id, "booked");
                     if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {
-                        pool.submit(crate::speech::transcription::Job { target: crate::speech::transcription::Target::AppointmentName(appt.id), audio: PathBuf::from(audio) });
+                        pool.submit(crate::speech::transcription::Job {
+                            target: crate::speech::transcription::Target::AppointmentName(appt.id),
+                            audio: PathBuf::from(audio),
+                        });
                     }
                     Input::Booked(appt)
                 }
@@ -286,13 +299,11 @@ async fn perform<C: Channel>(
             Ok(done) => Input::Cancelled(done),
             Err(e) => store_failed(e),
         },
-        Action::Move { appointment_id, start } => {
-            match env.store.run(move |db| db.move_appointment(appointment_id, caller.as_deref(), start, now)).await {
-                Ok(Ok(appt)) => Input::Booked(appt),
-                Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
-                Err(e) => store_failed(e),
-            }
-        }
+        Action::Move { appointment_id, start } => match env.store.run(move |db| db.move_appointment(appointment_id, caller.as_deref(), start, now)).await {
+            Ok(Ok(appt)) => Input::Booked(appt),
+            Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
+            Err(e) => store_failed(e),
+        },
         Action::SaveMessage { recording, secs, urgent } => {
             let audio = PathBuf::from(&recording);
             match env.store.run(move |db| db.save_message(practice_id, caller.as_deref(), now, &recording, secs, urgent)).await {
@@ -320,7 +331,14 @@ async fn perform<C: Channel>(
         },
         Action::ToSecretaries { reason, urgent } => {
             if let Some(queues) = env.queues.as_ref().filter(|_| !summary.queue_gave_back) {
-                let call = crate::queue::WaitingCall { uuid: setup.uuid.clone(), practice_id, caller: caller.clone(), reason: reason.clone(), urgent, since: Utc::now() };
+                let call = crate::queue::WaitingCall {
+                    uuid: setup.uuid.clone(),
+                    practice_id,
+                    caller: caller.clone(),
+                    reason: reason.clone(),
+                    urgent,
+                    since: Utc::now(),
+                };
                 match queues.join(call, practice_name).await {
                     Ok(ticket) => return wait_for_secretary(channel, env, setup, queues, ticket, summary).await,
                     Err(crate::queue::JoinError::NoSecretaries) => {}
@@ -371,9 +389,16 @@ const FALLBACK_MUSIC: &str = "tone_stream://%(1500,3500,440);loops=-1";
 /// The caller waits in the secretaries' queue: music, their position now and
 /// then, until a secretary is ready (then the bridge, then the end of the
 /// call), the queue gives the call back, or the caller hangs up.
-async fn wait_for_secretary<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, queues: &crate::queue::Queues, mut ticket: crate::queue::Ticket, summary: &mut CallSummary) -> Result<Input, ChannelError> {
+async fn wait_for_secretary<C: Channel>(
+    channel: &mut C,
+    env: &DriverEnv,
+    setup: &CallSetup,
+    queues: &crate::queue::Queues,
+    mut ticket: crate::queue::Ticket,
+    summary: &mut CallSummary,
+) -> Result<Input, ChannelError> {
     use crate::queue::{News, TakeBack};
-    use crate::speech::catalogue::{fill, Key};
+    use crate::speech::catalogue::{Key, fill};
     if let Some(d) = &setup.deadline {
         d.set(tokio::time::Instant::now() + env.queue_deadline);
     }
@@ -468,7 +493,7 @@ async fn wait_for_secretary<C: Channel>(channel: &mut C, env: &DriverEnv, setup:
 /// The menu choice a short recorded answer names: decoded with a hard time
 /// limit (waiting for a free decoder included); anything else is "not understood".
 async fn understand(env: &DriverEnv, recording: String) -> Option<crate::speech::intent::MenuChoice> {
-    use crate::speech::recognition::{read_wav_16k, Decoding};
+    use crate::speech::recognition::{Decoding, read_wav_16k};
     let recognizer = env.recognizer.clone()?;
     let lang = env.lang;
     let decoding = Decoding::short_answer(lang.voice(), crate::speech::catalogue::text(lang, crate::speech::catalogue::Key("speech.expected")));
@@ -524,4 +549,3 @@ pub async fn record_call(store: &Store, setup: &CallSetup, started: DateTime<Utc
         warn!(error = %e, "could not record the call");
     }
 }
-

@@ -12,7 +12,7 @@ use std::future::Future;
 
 use thiserror::Error;
 
-pub use driver::{drive, CallSetup, CallSummary, DriverEnv};
+pub use driver::{CallSetup, CallSummary, DriverEnv, drive};
 
 /// A channel operation could not be carried out (the connection is gone or
 /// broke the protocol). A hang-up is *not* an error: it is a result.

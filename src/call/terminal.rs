@@ -7,7 +7,7 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use super::{Held, Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest, Recorded};
+use super::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest, Recorded};
 
 /// A channel whose caller is the person at the terminal.
 pub struct TerminalChannel<R, W> {

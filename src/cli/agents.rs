@@ -7,9 +7,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::Subcommand;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::{Failure, EXIT_DATA, EXIT_UNAVAILABLE};
+use super::{EXIT_DATA, EXIT_UNAVAILABLE, Failure};
 use crate::config::Config;
 
 /// `agent …`
@@ -117,7 +117,8 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, Failure> 
         (_, Some(b)) => agent.post(url).send_json(b),
         (_, None) => agent.post(url).send_empty(),
     };
-    let mut resp = sent.map_err(|e| Failure { code: EXIT_UNAVAILABLE, message: format!("{url}: {e} (is `standardiste serve` running? see --api and [web] listen)") })?;
+    let mut resp =
+        sent.map_err(|e| Failure { code: EXIT_UNAVAILABLE, message: format!("{url}: {e} (is `standardiste serve` running? see --api and [web] listen)") })?;
     let status = resp.status().as_u16();
     let value: Value = resp.body_mut().read_json().unwrap_or(Value::Null);
     if status >= 400 {
@@ -178,7 +179,14 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
             }
             writeln!(out, "Secrétaires:").map_err(io)?;
             for a in v.get("agents").and_then(Value::as_array).into_iter().flatten() {
-                writeln!(out, "  {} ({}): {}", a.get("id").and_then(Value::as_str).unwrap_or(""), a.get("name").and_then(Value::as_str).unwrap_or(""), state_line(a)).map_err(io)?;
+                writeln!(
+                    out,
+                    "  {} ({}): {}",
+                    a.get("id").and_then(Value::as_str).unwrap_or(""),
+                    a.get("name").and_then(Value::as_str).unwrap_or(""),
+                    state_line(a)
+                )
+                .map_err(io)?;
             }
             let callbacks = v.get("callbacks").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
             writeln!(out, "Rappels à faire: {callbacks}").map_err(io)
@@ -189,7 +197,18 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
             for s in v.as_array().into_iter().flatten() {
                 let n = |k: &str| s.get(k).and_then(Value::as_u64).unwrap_or(0);
                 let f = |k: &str| s.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-                writeln!(out, "{}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}", n("practice_id"), n("offered"), n("answered"), n("abandoned"), n("taken_back"), f("average_wait_secs"), f("longest_wait_secs")).map_err(io)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}",
+                    n("practice_id"),
+                    n("offered"),
+                    n("answered"),
+                    n("abandoned"),
+                    n("taken_back"),
+                    f("average_wait_secs"),
+                    f("longest_wait_secs")
+                )
+                .map_err(io)?;
             }
             Ok(())
         }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::agenda::{weekday_fr, CallerKind, DutyMode, RuleError, WeeklyRange};
+use crate::agenda::{CallerKind, DutyMode, RuleError, WeeklyRange, weekday_fr};
 use crate::config::Config;
 use crate::store::export::PracticeExport;
 use crate::store::{Db, StoreError};
@@ -493,9 +493,14 @@ fn io(e: std::io::Error) -> Failure {
 
 fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     match command {
-        Command::Serve | Command::CheckConfig { .. } | Command::Try { .. } | Command::Sounds { .. } | Command::Transcribe { .. } | Command::Agent(_) | Command::Queue(_) | Command::Callback(_) => {
-            Err(data("not an administration command"))
-        }
+        Command::Serve
+        | Command::CheckConfig { .. }
+        | Command::Try { .. }
+        | Command::Sounds { .. }
+        | Command::Transcribe { .. }
+        | Command::Agent(_)
+        | Command::Queue(_)
+        | Command::Callback(_) => Err(data("not an administration command")),
         Command::Secretary(c) => match c {
             SecretaryCmd::Add { id, name, dial, serves } => {
                 if let Err(e) = dial.parse::<freeswitch_esl_tokio::commands::Endpoint>() {
@@ -504,7 +509,9 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
                 let mut practices = Vec::new();
                 for s in &serves {
                     let (name, level) = match s.rsplit_once(':') {
-                        Some((n, l)) => (n, crate::queue::task::level_named(l).ok_or_else(|| data(format!("serves: niveau « {l} » inconnu (primary ou overflow)")))?),
+                        Some((n, l)) => {
+                            (n, crate::queue::task::level_named(l).ok_or_else(|| data(format!("serves: niveau « {l} » inconnu (primary ou overflow)")))?)
+                        }
                         None => (s.as_str(), crate::queue::Level::Primary),
                     };
                     practices.push((practice(db, name)?, level));
@@ -514,7 +521,8 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
             }
             SecretaryCmd::List => {
                 for s in db.secretaries()? {
-                    let serves: Vec<String> = s.practices.iter().map(|(p, l)| format!("{p}:{}", if *l == crate::queue::Level::Primary { "primary" } else { "overflow" })).collect();
+                    let serves: Vec<String> =
+                        s.practices.iter().map(|(p, l)| format!("{p}:{}", if *l == crate::queue::Level::Primary { "primary" } else { "overflow" })).collect();
                     writeln!(out, "{}\t{}\t{}\t{}", s.id, s.name, s.dial, serves.join(",")).map_err(io)?;
                 }
                 Ok(())
@@ -670,7 +678,11 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
             let snap = db.snapshot(id)?;
             let tz = snap.practice.timezone;
             let from = match &l.from {
-                Some(d) => parse_day("from", d)?.and_hms_opt(0, 0, 0).and_then(|n| n.and_local_timezone(tz).earliest()).map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now),
+                Some(d) => parse_day("from", d)?
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|n| n.and_local_timezone(tz).earliest())
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(Utc::now),
                 None => Utc::now(),
             };
             let list = db.appointments(id, from, from + Duration::days(l.days))?;
@@ -682,7 +694,19 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
                 let ty = snap.types.iter().find(|t| t.id == a.type_id).map(|t| t.name.as_str()).unwrap_or("?");
                 let local = a.start.with_timezone(&tz);
                 let day = weekday_fr::name(chrono::Datelike::weekday(&local.date_naive()));
-                writeln!(out, "{} {} {}  {:<24} {:<20} {:<18} {} {}", a.id, day, local.format("%Y-%m-%d %H:%M"), doctor, ty, a.patient_name, a.phone.as_deref().unwrap_or("-"), a.status).map_err(io)?;
+                writeln!(
+                    out,
+                    "{} {} {}  {:<24} {:<20} {:<18} {} {}",
+                    a.id,
+                    day,
+                    local.format("%Y-%m-%d %H:%M"),
+                    doctor,
+                    ty,
+                    a.patient_name,
+                    a.phone.as_deref().unwrap_or("-"),
+                    a.status
+                )
+                .map_err(io)?;
             }
             Ok(())
         }
@@ -693,7 +717,17 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
                 return writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default()).map_err(io);
             }
             for m in list {
-                writeln!(out, "{} {} {} {}{} {}", m.id, m.received_at.format("%Y-%m-%d %H:%M"), m.caller.as_deref().unwrap_or("masqué"), if m.urgent { "URGENT " } else { "" }, m.audio_path, m.transcript.as_deref().unwrap_or("")).map_err(io)?;
+                writeln!(
+                    out,
+                    "{} {} {} {}{} {}",
+                    m.id,
+                    m.received_at.format("%Y-%m-%d %H:%M"),
+                    m.caller.as_deref().unwrap_or("masqué"),
+                    if m.urgent { "URGENT " } else { "" },
+                    m.audio_path,
+                    m.transcript.as_deref().unwrap_or("")
+                )
+                .map_err(io)?;
             }
             Ok(())
         }
@@ -715,7 +749,6 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
     }
 }
 
-
 /// `standardiste try`: the dialogue in a terminal, reading keys from `input`.
 pub async fn try_dialogue<R, W>(config: &Config, practice_name: &str, caller: &str, input: R, output: W) -> Result<W, Failure>
 where
@@ -723,7 +756,7 @@ where
     W: Write + Send,
 {
     use crate::call::terminal::TerminalChannel;
-    use crate::call::{drive, CallSetup, CallSummary};
+    use crate::call::{CallSetup, CallSummary, drive};
 
     let store = crate::service::open_store(config).map_err(|e| Failure { code: 1, message: e.to_string() })?;
     let name = practice_name.to_string();
@@ -758,8 +791,8 @@ where
 
 /// `standardiste sounds`: every fixed sentence rendered; returns how many.
 pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usize, Failure> {
-    use crate::speech::catalogue::{static_sentences, text};
     use crate::speech::Voice;
+    use crate::speech::catalogue::{static_sentences, text};
 
     let lang = config.speech.language;
     let out = out.unwrap_or_else(|| PathBuf::from("sounds").join(lang.voice()));
@@ -781,7 +814,7 @@ pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usiz
 
 /// `standardiste transcribe`: the text of a wav file, and how long it took.
 pub fn transcribe_file(config: &Config, file: &std::path::Path, language: &str) -> Result<(String, std::time::Duration), Failure> {
-    use crate::speech::recognition::{read_wav_16k, Decoding, Recognizer};
+    use crate::speech::recognition::{Decoding, Recognizer, read_wav_16k};
     let threads = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
     let r = Recognizer::load(&config.speech.model, threads).map_err(|e| Failure { code: 1, message: e.to_string() })?;
     let samples = read_wav_16k(file).map_err(|e| data(e.to_string()))?;

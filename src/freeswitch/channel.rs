@@ -85,11 +85,7 @@ impl EslChannel {
     /// Send a `sendmsg` and require its `+OK` (which, in async mode, only means queued).
     async fn send(&self, what: &str, msg: EslEvent) -> Result<(), ChannelError> {
         let reply = self.client.sendmsg(None, msg).await.map_err(lost)?;
-        if reply.is_success() {
-            Ok(())
-        } else {
-            Err(ChannelError::Refused { command: what.to_string(), reply: reply.reply_text().unwrap_or("").to_string() })
-        }
+        if reply.is_success() { Ok(()) } else { Err(ChannelError::Refused { command: what.to_string(), reply: reply.reply_text().unwrap_or("").to_string() }) }
     }
 
     /// Next well-formed event; `None` when the connection is over.
@@ -220,7 +216,14 @@ impl Channel for EslChannel {
         let terminators = if g.terminators.is_empty() { "none" } else { g.terminators.as_str() };
         let arg = format!(
             "{} {} {} {} {} {} silence_stream://250 {} ^[0-9*#]+$ {}",
-            g.min, g.max, g.tries.max(1), g.timeout_ms, terminators, file, var, self.inter_digit_ms
+            g.min,
+            g.max,
+            g.tries.max(1),
+            g.timeout_ms,
+            terminators,
+            file,
+            var,
+            self.inter_digit_ms
         );
         let e = self.execute("play_and_get_digits", Some(&arg)).await?;
         if e.hung_up {
@@ -241,12 +244,7 @@ impl Channel for EslChannel {
         self.execute("set", Some("playback_terminators=#")).await?;
         let arg = format!("{} {} {} {}", r.path, r.max_secs, r.silence_threshold, r.silence_secs);
         let e = self.execute("record", Some(&arg)).await?;
-        let ms: f64 = e
-            .complete
-            .as_ref()
-            .and_then(|c| c.header_str("variable_record_ms"))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0);
+        let ms: f64 = e.complete.as_ref().and_then(|c| c.header_str("variable_record_ms")).and_then(|v| v.parse().ok()).unwrap_or(0.0);
         if !e.hung_up {
             self.execute("set", Some("playback_terminators=none")).await?;
         }

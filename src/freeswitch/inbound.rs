@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::{EslClient, EslError, EslEventType, EventFormat};
-use tokio::sync::{broadcast, oneshot, watch, Mutex};
+use tokio::sync::{Mutex, broadcast, oneshot, watch};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -189,7 +189,13 @@ struct Link {
     lines: broadcast::Sender<LineEvent>,
 }
 
-async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: watch::Sender<LinkState>, mut shutdown: watch::Receiver<bool>, link: Link) -> Result<(), InboundError> {
+async fn run(
+    cfg: InboundConfig,
+    slot: Arc<Mutex<Option<EslClient>>>,
+    state: watch::Sender<LinkState>,
+    mut shutdown: watch::Receiver<bool>,
+    link: Link,
+) -> Result<(), InboundError> {
     let mut backoff = cfg.backoff_min;
     let mut failures: u64 = 0;
     loop {
@@ -207,7 +213,13 @@ async fn run(cfg: InboundConfig, slot: Arc<Mutex<Option<EslClient>>>, state: wat
                 let subscribed = client
                     .subscribe_events(
                         EventFormat::Plain,
-                        [EslEventType::ChannelCreate, EslEventType::ChannelPark, EslEventType::ChannelHangupComplete, EslEventType::BackgroundJob, EslEventType::Heartbeat],
+                        [
+                            EslEventType::ChannelCreate,
+                            EslEventType::ChannelPark,
+                            EslEventType::ChannelHangupComplete,
+                            EslEventType::BackgroundJob,
+                            EslEventType::Heartbeat,
+                        ],
                     )
                     .await;
                 if let Err(e) = subscribed {

@@ -14,7 +14,7 @@ use tokio::sync::broadcast;
 use tracing::{debug, warn};
 
 use super::inbound::{Inbound, JobError};
-use crate::queue::{Leg, LineEvent, Lines, LINK_LOST};
+use crate::queue::{LINK_LOST, Leg, LineEvent, Lines};
 
 /// The secretaries' phones, reached over the inbound link.
 #[derive(Clone)]
@@ -74,7 +74,11 @@ fn job_result(r: Result<String, JobError>) -> Result<String, String> {
 /// (ring-all) with the per-leg variables in `[]` and the shared ones in `{}`.
 pub fn ring_command(legs: &[Leg], announcement: &str, timeout: Duration) -> Result<String, String> {
     let shared = [("originate_timeout", timeout.as_secs().max(1).to_string()), ("ignore_early_media", "true".to_string())];
-    let apps = if announcement.is_empty() { vec![Application::simple("park")] } else { vec![Application::new("playback", Some(announcement)), Application::simple("park")] };
+    let apps = if announcement.is_empty() {
+        vec![Application::simple("park")]
+    } else {
+        vec![Application::new("playback", Some(announcement)), Application::simple("park")]
+    };
     let first = legs.first().ok_or("NO_LEG")?;
     if legs.len() == 1 {
         let ep = endpoint(first, VariablesType::Default, &shared)?;
@@ -82,7 +86,11 @@ pub fn ring_command(legs: &[Leg], announcement: &str, timeout: Duration) -> Resu
         return Ok(o.to_string());
     }
     let eps = legs.iter().map(|l| endpoint(l, VariablesType::Channel, &[])).collect::<Result<Vec<_>, _>>()?;
-    let multi = format!("{}{}", Variables::with_vars(VariablesType::Default, shared.iter().map(|(k, v)| (*k, v.clone()))), eps.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(","));
+    let multi = format!(
+        "{}{}",
+        Variables::with_vars(VariablesType::Default, shared.iter().map(|(k, v)| (*k, v.clone()))),
+        eps.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(",")
+    );
     let line = Originate::inline(eps[0].clone(), apps).map_err(|e| e.to_string())?.to_string();
     Ok(line.replacen(&eps[0].to_string(), &multi, 1))
 }

@@ -13,11 +13,11 @@ use std::time::Duration;
 use chrono::Utc;
 use freeswitch_esl_tokio::{EslClient, EventFormat};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
-use tracing::{debug, error, info, info_span, warn, Instrument};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::agenda::phone;
-use crate::call::{self, driver::record_call, CallSetup, CallSummary, DriverEnv};
+use crate::call::{self, CallSetup, CallSummary, DriverEnv, driver::record_call};
 use crate::speech::Voice;
 
 use super::channel::EslChannel;
@@ -66,7 +66,14 @@ impl Counters {
 }
 
 /// Accept calls until `shutdown` turns true, then drain for at most `drain`.
-pub async fn serve(listener: TcpListener, service: Arc<CallService>, max_calls: usize, mut shutdown: watch::Receiver<bool>, drain: Duration, counters: Arc<Counters>) {
+pub async fn serve(
+    listener: TcpListener,
+    service: Arc<CallService>,
+    max_calls: usize,
+    mut shutdown: watch::Receiver<bool>,
+    drain: Duration,
+    counters: Arc<Counters>,
+) {
     let calls = Arc::new(Semaphore::new(max_calls));
     let overflow = Arc::new(Semaphore::new(OVERFLOW_HANDLERS));
     info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), max_calls, "waiting for FreeSWITCH's calls");

@@ -510,7 +510,7 @@ impl SecretaryQueue {
 
 pub mod task;
 
-pub use task::{start, JoinError, LineEvent, Leg, Lines, News, Queues, Settings, Snapshot, TakeBack, Ticket, LINK_LOST};
+pub use task::{JoinError, LINK_LOST, Leg, LineEvent, Lines, News, Queues, Settings, Snapshot, TakeBack, Ticket, start};
 
 #[cfg(test)]
 mod tests;

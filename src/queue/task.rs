@@ -25,8 +25,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use super::{Agent, AgentState, Level, QueueError, SecretaryQueue, Stats, Strategy, WaitingCall};
-use crate::speech::catalogue::{fill, Key, Lang};
 use crate::speech::Voice;
+use crate::speech::catalogue::{Key, Lang, fill};
 use crate::store::{Callback, Store};
 
 /// The cause a switch gives when its link went away with the answer.
@@ -496,11 +496,13 @@ impl<L: Lines> Task<L> {
             }
             Command::Ended { uuid } => self.finish(&uuid, now),
             Command::Login { id, reply } => {
-                let r = match self.store.run({
-                    let id = id.clone();
-                    move |db| db.secretary(&id)
-                })
-                .await
+                let r = match self
+                    .store
+                    .run({
+                        let id = id.clone();
+                        move |db| db.secretary(&id)
+                    })
+                    .await
                 {
                     Ok(s) => {
                         self.q.update_agent(&s.id, &s.name, &s.dial, s.practices.into_iter().collect());
@@ -742,8 +744,11 @@ impl<L: Lines> Task<L> {
                     self.leg_gone(&leg, now);
                 }
                 // An answered leg whose park report was lost while away is ready.
-                let parked: Vec<(String, String, String)> =
-                    self.rings.iter().filter_map(|(c, r)| r.answered.as_ref().filter(|(_, l, _)| live.contains(l)).map(|(a, l, _)| (c.clone(), a.clone(), l.clone()))).collect();
+                let parked: Vec<(String, String, String)> = self
+                    .rings
+                    .iter()
+                    .filter_map(|(c, r)| r.answered.as_ref().filter(|(_, l, _)| live.contains(l)).map(|(a, l, _)| (c.clone(), a.clone(), l.clone())))
+                    .collect();
                 for (call, agent, leg) in parked {
                     self.ready(&call, &agent, &leg, now);
                 }
@@ -795,7 +800,12 @@ impl<L: Lines> Task<L> {
         let late: Vec<(String, String, String)> = self
             .rings
             .iter()
-            .filter_map(|(c, r)| r.answered.as_ref().filter(|(_, _, at)| (now - *at).to_std().unwrap_or_default() > PARK_GRACE).map(|(a, l, _)| (c.clone(), a.clone(), l.clone())))
+            .filter_map(|(c, r)| {
+                r.answered
+                    .as_ref()
+                    .filter(|(_, _, at)| (now - *at).to_std().unwrap_or_default() > PARK_GRACE)
+                    .map(|(a, l, _)| (c.clone(), a.clone(), l.clone()))
+            })
             .collect();
         for (call, agent, leg) in late {
             warn!(%leg, "no park reported after the announcement: bridging anyway");
@@ -812,7 +822,12 @@ impl<L: Lines> Task<L> {
         let practice = self.callers.get(&call.uuid).map(|(_, p)| p.clone()).unwrap_or_default();
         let legs: Vec<Leg> = agents
             .iter()
-            .map(|a| Leg { id: uuid::Uuid::new_v4().to_string(), dial: a.dial.clone(), caller_id_name: practice.clone(), caller_id_number: call.caller.clone() })
+            .map(|a| Leg {
+                id: uuid::Uuid::new_v4().to_string(),
+                dial: a.dial.clone(),
+                caller_id_name: practice.clone(),
+                caller_id_number: call.caller.clone(),
+            })
             .collect();
         for (a, l) in agents.iter().zip(&legs) {
             self.legs.insert(l.id.clone(), LegUse::Offer { agent: a.id.clone(), call: call.uuid.clone() });
@@ -840,10 +855,21 @@ impl<L: Lines> Task<L> {
         let a = self.q.start_callback(agent, &label)?;
         // As the practice would dial it: the national number, digits only.
         let number: String = crate::agenda::phone::national(&cb.caller).chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-        let patient = Leg { id: uuid::Uuid::new_v4().to_string(), dial: self.settings.callback_dial.replace("{number}", &number), caller_id_name: practice.to_string(), caller_id_number: practice_number };
-        let secretary = Leg { id: uuid::Uuid::new_v4().to_string(), dial: a.dial.clone(), caller_id_name: format!("Rappel {practice}"), caller_id_number: Some(cb.caller.clone()) };
+        let patient = Leg {
+            id: uuid::Uuid::new_v4().to_string(),
+            dial: self.settings.callback_dial.replace("{number}", &number),
+            caller_id_name: practice.to_string(),
+            caller_id_number: practice_number,
+        };
+        let secretary = Leg {
+            id: uuid::Uuid::new_v4().to_string(),
+            dial: a.dial.clone(),
+            caller_id_name: format!("Rappel {practice}"),
+            caller_id_number: Some(cb.caller.clone()),
+        };
         self.legs.insert(patient.id.clone(), LegUse::Callback { agent: agent.to_string() });
-        let (lines, tx, ring, id, agent, patient_leg) = (self.lines.clone(), self.tx.clone(), self.settings.ring * 2, cb.id, agent.to_string(), patient.id.clone());
+        let (lines, tx, ring, id, agent, patient_leg) =
+            (self.lines.clone(), self.tx.clone(), self.settings.ring * 2, cb.id, agent.to_string(), patient.id.clone());
         tokio::spawn(async move {
             let result = lines.call_back(patient, secretary, ring).await;
             let _ = tx.send(Command::CallbackDone { id, agent, patient_leg, result }).await;

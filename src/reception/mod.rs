@@ -320,15 +320,22 @@ enum Step {
     Review(Vec<Appointment>, usize),
     ConfirmCancel(Vec<Appointment>, usize),
     Cancelling,
-    Recording { tries: u8 },
-    KeepMessage { path: String, secs: f64 },
+    Recording {
+        tries: u8,
+    },
+    KeepMessage {
+        path: String,
+        secs: f64,
+    },
     Saving,
     OfferMessage,
     Listening,
     Understanding,
     ConfirmSpoken(crate::speech::intent::MenuChoice),
     /// The secretaries could not answer: message or call back.
-    QueueFallback { urgent: bool },
+    QueueFallback {
+        urgent: bool,
+    },
     CallbackRequested,
     Done,
 }
@@ -460,7 +467,11 @@ impl Receptionist {
                 if self.step == Step::Done {
                     return (self, vec![]);
                 }
-                return self.hand_to_secretaries(&format!("erreur du service: {why}"), false, &format!("{} {}", prompts::t(l, prompts::SERVICE_ERROR), prompts::t(l, prompts::TO_SECRETARIES)));
+                return self.hand_to_secretaries(
+                    &format!("erreur du service: {why}"),
+                    false,
+                    &format!("{} {}", prompts::t(l, prompts::SERVICE_ERROR), prompts::t(l, prompts::TO_SECRETARIES)),
+                );
             }
             _ => {}
         }
@@ -472,13 +483,13 @@ impl Receptionist {
                 _ => {
                     let say = format!("{} {}", prompts::greeting(l, &self.ctx.practice.name), prompts::t(l, prompts::PRACTICE_UNAVAILABLE));
                     self.go(
-                    Step::Recording { tries: 0 },
-                    vec![
-                        Action::Answer,
-                        Action::Say(say),
-                        Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
-                    ],
-                )
+                        Step::Recording { tries: 0 },
+                        vec![
+                            Action::Answer,
+                            Action::Say(say),
+                            Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
+                        ],
+                    )
                 }
             },
             Step::PreMenu => match input {
@@ -486,14 +497,22 @@ impl Receptionist {
                     let dial = self.allowed_dial();
                     match dial {
                         Some(dial) => self.go(Step::Bridging, vec![Action::Say(prompts::t(l, prompts::DOCTOR_PUT_THROUGH).into()), Action::Bridge { dial }]),
-                        None => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))]),
+                        None => self.go(
+                            Step::AfterDoctor,
+                            vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))],
+                        ),
                     }
                 }
                 _ => self.menu(None),
             },
             Step::Bridging => match input {
-                Input::BridgeEnded { answered: true } => self.finish(Outcome::Doctor, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup]),
-                _ => self.go(Step::AfterDoctor, vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))]),
+                Input::BridgeEnded { answered: true } => {
+                    self.finish(Outcome::Doctor, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup])
+                }
+                _ => self.go(
+                    Step::AfterDoctor,
+                    vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))],
+                ),
             },
             Step::QueueFallback { urgent } => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
@@ -564,7 +583,9 @@ impl Receptionist {
                 let question = Self::ask(self.type_question(doc));
                 match input {
                     Input::Digits(d) => match d.parse::<usize>() {
-                        Ok(n) if n >= 1 && n <= types.len() => self.search(Draft { doctor: doc, type_id: types[n - 1].0, moving: None, offered: vec![], chosen: None, recording: None }, None),
+                        Ok(n) if n >= 1 && n <= types.len() => {
+                            self.search(Draft { doctor: doc, type_id: types[n - 1].0, moving: None, offered: vec![], chosen: None, recording: None }, None)
+                        }
                         _ => self.retry(&Input::Digits(d), question, "choix du type de consultation"),
                     },
                     other => self.retry(&other, question, "choix du type de consultation"),
@@ -589,11 +610,14 @@ impl Receptionist {
                     let prompt = prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now);
                     self.go(Step::OfferSlots(draft), vec![Self::ask(prompt)])
                 }
-                other => self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
+                other => {
+                    self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES))
+                }
             },
             Step::OfferSlots(mut draft) => {
                 let n = draft.offered.len();
-                let question = Self::ask(prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now));
+                let question =
+                    Self::ask(prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now));
                 match input {
                     Input::Digits(d) => match d.parse::<usize>() {
                         Ok(k) if k >= 1 && k <= n => {
@@ -605,7 +629,10 @@ impl Receptionist {
                                 let prompt = self.confirm_prompt(&draft);
                                 self.go(Step::Confirm(draft), vec![Self::ask(prompt)])
                             } else {
-                                self.go(Step::RecordingName(draft), vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_NAME).into(), kind: RecordingKind::Name, max_secs: 10 }])
+                                self.go(
+                                    Step::RecordingName(draft),
+                                    vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_NAME).into(), kind: RecordingKind::Name, max_secs: 10 }],
+                                )
                             }
                         }
                         Ok(k) if k == n + 1 => {
@@ -656,14 +683,19 @@ impl Receptionist {
                     let doctor_id = self.ctx.doctors[draft.doctor].id;
                     let type_id = draft.type_id;
                     let draft = Draft { offered: vec![], chosen: None, ..draft };
-                    self.go(Step::Searching(draft), vec![Action::Say(prompts::t(l, prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }])
+                    self.go(
+                        Step::Searching(draft),
+                        vec![Action::Say(prompts::t(l, prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }],
+                    )
                 }
                 other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
             },
             Step::Listing => match input {
                 Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::t(l, prompts::NO_APPOINTMENT))),
                 Input::Appointments(list) => self.review(list, 0),
-                other => self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
+                other => {
+                    self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES))
+                }
             },
             Step::Review(list, i) => {
                 let question = Self::ask(self.review_prompt(&list[i]));
@@ -675,8 +707,14 @@ impl Receptionist {
                     Input::Digits(d) if d == "2" => {
                         let a = list[i].clone();
                         match self.ctx.doctors.iter().position(|d| d.id == a.doctor_id) {
-                            Some(doc) => self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None),
-                            None => self.hand_to_secretaries("déplacement d'un rendez-vous d'un médecin non réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                            Some(doc) => {
+                                self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None)
+                            }
+                            None => self.hand_to_secretaries(
+                                "déplacement d'un rendez-vous d'un médecin non réservable par téléphone",
+                                false,
+                                prompts::t(l, prompts::TO_SECRETARIES),
+                            ),
                         }
                     }
                     Input::Digits(d) if d == "3" => {
@@ -709,7 +747,10 @@ impl Receptionist {
                 _ if tries == 0 => self.record_message_after(1, prompts::t(l, prompts::NOTHING_HEARD)),
                 _ if matches!(self.ctx.duty, Duty::Holiday(_)) => {
                     let outcome = if self.tried.is_empty() { Outcome::Abandoned } else { Outcome::Info };
-                    self.finish(outcome, vec![Action::Say(format!("{} {}", prompts::t(l, prompts::NOTHING_HEARD), prompts::t(l, prompts::GOODBYE))), Action::Hangup])
+                    self.finish(
+                        outcome,
+                        vec![Action::Say(format!("{} {}", prompts::t(l, prompts::NOTHING_HEARD), prompts::t(l, prompts::GOODBYE))), Action::Hangup],
+                    )
                 }
                 _ => self.menu(Some(prompts::t(l, prompts::NOTHING_HEARD))),
             },
@@ -738,7 +779,12 @@ impl Receptionist {
             Duty::Holiday(message) => {
                 let mut me = self;
                 me.step = Step::Recording { tries: 0 };
-                let actions = vec![Action::Answer, Action::Say(greeting), Action::Say(message), Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }];
+                let actions = vec![
+                    Action::Answer,
+                    Action::Say(greeting),
+                    Action::Say(message),
+                    Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
+                ];
                 (me, actions)
             }
             Duty::OnDuty => match self.ctx.caller_rule.as_ref().map(|r| r.kind.clone()) {
@@ -747,7 +793,9 @@ impl Receptionist {
                     me.detail = "numéro bloqué".into();
                     me.finish(Outcome::Refused, vec![Action::Answer, Action::Say(prompts::t(l, prompts::BLOCKED).into()), Action::Hangup])
                 }
-                Some(CallerKind::Allowed) => self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::ALLOWED_PRE_MENU).into())]),
+                Some(CallerKind::Allowed) => {
+                    self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::ALLOWED_PRE_MENU).into())])
+                }
                 None => self.go(Step::Menu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())]),
             },
         }
@@ -867,12 +915,18 @@ impl Receptionist {
 
     fn record_message(self, tries: u8) -> Next {
         let l = self.ctx.lang;
-        self.go(Step::Recording { tries }, vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }])
+        self.go(
+            Step::Recording { tries },
+            vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }],
+        )
     }
 
     fn record_message_after(self, tries: u8, said: &str) -> Next {
         let l = self.ctx.lang;
-        self.go(Step::Recording { tries }, vec![Action::Record { prompt: format!("{said} {}", prompts::t(l, prompts::RECORD_MESSAGE)), kind: RecordingKind::Message, max_secs: 120 }])
+        self.go(
+            Step::Recording { tries },
+            vec![Action::Record { prompt: format!("{said} {}", prompts::t(l, prompts::RECORD_MESSAGE)), kind: RecordingKind::Message, max_secs: 120 }],
+        )
     }
 
     fn save_message(self, path: String, secs: f64) -> Next {

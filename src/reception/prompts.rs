@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use crate::agenda::WeeklyRange;
-use crate::speech::catalogue::{fill, text, Key, Lang};
+use crate::speech::catalogue::{Key, Lang, fill, text};
 use crate::speech::wording;
 
 /// The advice said at the start of every call, which no key can skip.
@@ -114,7 +114,11 @@ pub fn choose(lang: Lang, item: Key, names: &[String]) -> String {
 
 /// "Tapez 1 pour …, 2 pour …, 3 pour …, 4 pour d'autres créneaux."
 pub fn offer_slots(lang: Lang, starts: &[DateTime<Utc>], tz: Tz, now: DateTime<Utc>) -> String {
-    let mut parts: Vec<String> = starts.iter().enumerate().map(|(i, s)| fill(lang, Key("slots.item"), &[("n", &(i + 1).to_string()), ("when", &wording::when(lang, *s, tz, now))])).collect();
+    let mut parts: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| fill(lang, Key("slots.item"), &[("n", &(i + 1).to_string()), ("when", &wording::when(lang, *s, tz, now))]))
+        .collect();
     parts.push(fill(lang, Key("slots.more"), &[("n", &(starts.len() + 1).to_string())]));
     fill(lang, Key("slots.offer"), &[("items", &parts.join(", "))])
 }
@@ -235,12 +239,18 @@ mod tests {
     #[test]
     fn timetables_group_days_with_the_same_hours() {
         assert_eq!(timetable(Lang::Fr, &week()), "du lundi au vendredi de 8 heures à midi 30 et de 14 heures à 19 heures, le samedi de 9 heures à midi");
-        assert_eq!(timetable(Lang::En, &week()), "from Monday to Friday from 8 o'clock to 12:30 and from 14 o'clock to 19 o'clock, on Saturday from 9 o'clock to noon");
+        assert_eq!(
+            timetable(Lang::En, &week()),
+            "from Monday to Friday from 8 o'clock to 12:30 and from 14 o'clock to 19 o'clock, on Saturday from 9 o'clock to noon"
+        );
     }
 
     #[test]
     fn choices_are_numbered_in_order() {
-        assert_eq!(choose(Lang::Fr, CHOOSE_DOCTOR, &["docteur Martin".into(), "docteur Bernard".into()]), "Pour le docteur Martin, tapez 1. Pour le docteur Bernard, tapez 2.");
+        assert_eq!(
+            choose(Lang::Fr, CHOOSE_DOCTOR, &["docteur Martin".into(), "docteur Bernard".into()]),
+            "Pour le docteur Martin, tapez 1. Pour le docteur Bernard, tapez 2."
+        );
         assert_eq!(choose(Lang::En, CHOOSE_TYPE, &["consultation".into()]), "For consultation, press 1.");
     }
 

@@ -4,8 +4,8 @@ use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 
 use super::*;
-use crate::speech::catalogue::{Key, Lang};
 use crate::agenda::{Appointment, CallerKind, CallerRule, Duty, DutyMode, Practice, Slot, Source, WeeklyRange};
+use crate::speech::catalogue::{Key, Lang};
 
 fn fr(key: Key) -> &'static str {
     prompts::t(Lang::Fr, key)
@@ -32,8 +32,20 @@ fn ctx() -> CallContext {
             instructions: String::new(),
         },
         doctors: vec![
-            DoctorChoice { id: 10, name: "Docteur Claire Martin".into(), types: vec![(100, "consultation".into()), (101, "suivi de grossesse".into())], horizon_days: 30, dial: Some("user/1011".into()) },
-            DoctorChoice { id: 20, name: "Docteur Paul Bernard".into(), types: vec![(200, "consultation".into())], horizon_days: 21, dial: Some("user/1012".into()) },
+            DoctorChoice {
+                id: 10,
+                name: "Docteur Claire Martin".into(),
+                types: vec![(100, "consultation".into()), (101, "suivi de grossesse".into())],
+                horizon_days: 30,
+                dial: Some("user/1011".into()),
+            },
+            DoctorChoice {
+                id: 20,
+                name: "Docteur Paul Bernard".into(),
+                types: vec![(200, "consultation".into())],
+                horizon_days: 21,
+                dial: Some("user/1012".into()),
+            },
         ],
         caller: Some("+33611223344".into()),
         caller_rule: None,
@@ -50,7 +62,18 @@ fn slot(h: u32, m: u32) -> Slot {
 }
 
 fn appt(id: i64, doctor: i64, ty: i64, s: Slot) -> Appointment {
-    Appointment { id, doctor_id: doctor, type_id: ty, start: s.start, end: s.end, patient_name: String::new(), phone: Some("+33611223344".into()), name_recording: None, source: Source::Phone, status: "booked".into() }
+    Appointment {
+        id,
+        doctor_id: doctor,
+        type_id: ty,
+        start: s.start,
+        end: s.end,
+        patient_name: String::new(),
+        phone: Some("+33611223344".into()),
+        name_recording: None,
+        source: Source::Phone,
+        status: "booked".into(),
+    }
 }
 
 fn digits(d: &str) -> Input {
@@ -227,9 +250,18 @@ fn booking_by_keys_from_menu_to_goodbye() {
     assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
     assert_eq!(ask_text(&out[4]), "Tapez 1 pour demain à 9 heures, 2 pour demain à 9 heures 20, 3 pour demain à 9 heures 40, 4 pour d'autres créneaux.");
     assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
-    assert_eq!(ask_text(&out[6]), "Rendez-vous demain à 9 heures 20 avec le docteur claire martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2.");
+    assert_eq!(
+        ask_text(&out[6]),
+        "Rendez-vous demain à 9 heures 20 avec le docteur claire martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2."
+    );
     assert_eq!(out[7], vec![Action::Book { doctor_id: 10, type_id: 100, start: slot(9, 20).start, name_recording: Some("/r/nom.wav".into()) }]);
-    assert_eq!(out[8], vec![Action::Say("C'est noté: rendez-vous demain à 9 heures 20 avec le docteur claire martin, au 12 rue des Tilleuls, 69003 Lyon. Au revoir.".into()), Action::Hangup]);
+    assert_eq!(
+        out[8],
+        vec![
+            Action::Say("C'est noté: rendez-vous demain à 9 heures 20 avec le docteur claire martin, au 12 rue des Tilleuls, 69003 Lyon. Au revoir.".into()),
+            Action::Hangup
+        ]
+    );
     assert_eq!(r.outcome(), Outcome::Booked);
 }
 
@@ -263,7 +295,15 @@ fn a_slot_taken_meanwhile_is_said_and_new_slots_offered() {
 fn after_a_slot_taken_the_name_already_said_is_not_asked_again() {
     let mut inputs = booking_until_slots();
     let name = Input::Recorded { path: "/r/nom.wav".into(), secs: 2.0 };
-    inputs.extend([digits("1"), name, digits("1"), Input::Refused(Refusal::SlotTaken), Input::Slots(vec![slot(10, 0), slot(10, 20)]), digits("2"), digits("1")]);
+    inputs.extend([
+        digits("1"),
+        name,
+        digits("1"),
+        Input::Refused(Refusal::SlotTaken),
+        Input::Slots(vec![slot(10, 0), slot(10, 20)]),
+        digits("2"),
+        digits("1"),
+    ]);
     let (_, out) = run(ctx(), inputs);
     assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
     // The second choice goes straight to the read-back, then books with the first recording.
@@ -303,16 +343,11 @@ fn too_many_appointments_is_said_and_back_to_the_menu() {
 #[test]
 fn bad_keys_in_every_booking_question_hand_over() {
     // doctor, type, slot, confirmation
-    let prefixes: Vec<Vec<Input>> = vec![
-        vec![digits("1")],
-        vec![digits("1"), digits("1")],
-        booking_until_slots(),
-        {
-            let mut v = booking_until_slots();
-            v.extend([digits("1"), Input::NothingRecorded]);
-            v
-        },
-    ];
+    let prefixes: Vec<Vec<Input>> = vec![vec![digits("1")], vec![digits("1"), digits("1")], booking_until_slots(), {
+        let mut v = booking_until_slots();
+        v.extend([digits("1"), Input::NothingRecorded]);
+        v
+    }];
     for p in prefixes {
         let n = p.len();
         let mut inputs = p.clone();
@@ -343,7 +378,18 @@ fn cancelling_reads_each_appointment_and_asks_for_confirmation() {
 #[test]
 fn moving_offers_slots_and_swaps_in_one_action() {
     let list = vec![appt(5, 20, 200, slot(9, 0))];
-    let (r, out) = run(ctx(), vec![digits("2"), Input::Appointments(list), digits("2"), Input::Slots(vec![slot(11, 0)]), digits("1"), digits("1"), Input::Booked(appt(5, 20, 200, slot(11, 0)))]);
+    let (r, out) = run(
+        ctx(),
+        vec![
+            digits("2"),
+            Input::Appointments(list),
+            digits("2"),
+            Input::Slots(vec![slot(11, 0)]),
+            digits("1"),
+            digits("1"),
+            Input::Booked(appt(5, 20, 200, slot(11, 0))),
+        ],
+    );
     assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 20, type_id: 200, after: None, count: 3 }]);
     assert!(ask_text(&out[5]).starts_with("Rendez-vous demain à 11 heures"), "no name recording when moving");
     assert_eq!(out[6], vec![Action::Move { appointment_id: 5, start: slot(11, 0).start }]);
@@ -402,7 +448,15 @@ fn a_hang_up_at_every_step_leaves_nothing_half_done() {
     let paths: Vec<Vec<Input>> = vec![
         booking,
         vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("1"), Input::Cancelled(true)],
-        vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("2"), Input::Slots(vec![slot(11, 0)]), digits("1"), digits("1"), Input::Booked(appt(1, 10, 100, slot(11, 0)))],
+        vec![
+            digits("2"),
+            Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]),
+            digits("2"),
+            Input::Slots(vec![slot(11, 0)]),
+            digits("1"),
+            digits("1"),
+            Input::Booked(appt(1, 10, 100, slot(11, 0))),
+        ],
         vec![digits("3"), rec.clone(), digits("1"), Input::Done],
         vec![digits("4"), digits("9")],
     ];

@@ -19,7 +19,8 @@ pub fn phone(number: &str) -> String {
 
 /// A whole number from 0 to 999 in French words (« soixante-dix-huit »).
 pub fn number_words(n: u32) -> String {
-    const UNITS: [&str; 17] = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"];
+    const UNITS: [&str; 17] =
+        ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"];
     const TENS: [&str; 7] = ["", "dix", "vingt", "trente", "quarante", "cinquante", "soixante"];
     match n {
         0..=16 => UNITS[n as usize].to_string(),
@@ -43,7 +44,13 @@ pub fn number_words(n: u32) -> String {
         81..=99 => format!("quatre-vingt-{}", number_words(n - 80)),
         100..=999 => {
             let (h, r) = (n / 100, n % 100);
-            let head = if h == 1 { "cent".to_string() } else if r == 0 { format!("{} cents", UNITS[h as usize]) } else { format!("{} cent", UNITS[h as usize]) };
+            let head = if h == 1 {
+                "cent".to_string()
+            } else if r == 0 {
+                format!("{} cents", UNITS[h as usize])
+            } else {
+                format!("{} cent", UNITS[h as usize])
+            };
             if r == 0 { head } else { format!("{head} {}", number_words(r)) }
         }
         _ => n.to_string(),

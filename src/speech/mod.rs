@@ -16,7 +16,7 @@ pub mod recognition;
 pub mod transcription;
 pub mod wording;
 
-use catalogue::{static_sentences, Key, Lang};
+use catalogue::{Key, Lang, static_sentences};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -335,7 +335,11 @@ fn run_engine_blocking(mut engine: std::process::Command, text: &str) -> Result<
 /// threads queued on the other. For the speech engines and transcriptions.
 pub fn run_when_idle() -> Result<(), thread_priority::Error> {
     use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
-    thread_priority::set_thread_priority_and_policy(thread_priority::thread_native_id(), ThreadPriority::Min, ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle))
+    thread_priority::set_thread_priority_and_policy(
+        thread_priority::thread_native_id(),
+        ThreadPriority::Min,
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+    )
 }
 
 #[cfg(test)]
@@ -389,9 +393,19 @@ mod tests {
         use catalogue::text;
         let lang = Lang::Fr;
         let t = format!("{} {}", text(lang, Key("key.invalid")), text(lang, Key("menu.main")));
-        assert_eq!(segments(lang, &t), vec![Segment::Sentence(Key("key.invalid"), text(lang, Key("key.invalid"))), Segment::Sentence(Key("menu.main"), text(lang, Key("menu.main")))]);
+        assert_eq!(
+            segments(lang, &t),
+            vec![Segment::Sentence(Key("key.invalid"), text(lang, Key("key.invalid"))), Segment::Sentence(Key("menu.main"), text(lang, Key("menu.main")))]
+        );
         let t = format!("Il n'y a plus de créneau, désolé. {}", text(lang, Key("offer_message")));
-        assert_eq!(segments(lang, &t), vec![Segment::Words("Il n'y a plus de créneau,"), Segment::Words("désolé."), Segment::Sentence(Key("offer_message"), text(lang, Key("offer_message")))]);
+        assert_eq!(
+            segments(lang, &t),
+            vec![
+                Segment::Words("Il n'y a plus de créneau,"),
+                Segment::Words("désolé."),
+                Segment::Sentence(Key("offer_message"), text(lang, Key("offer_message")))
+            ]
+        );
     }
 
     #[tokio::test]

@@ -8,8 +8,8 @@
 //! path but on a bounded pool of threads (`TranscriptionPool`).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use thiserror::Error;

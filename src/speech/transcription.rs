@@ -12,12 +12,12 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::Instant;
 
 use tracing::{info, warn};
 
-use super::recognition::{read_wav_16k, Decoding, RecognitionError, Recognizer};
+use super::recognition::{Decoding, RecognitionError, Recognizer, read_wav_16k};
 use crate::store::Store;
 
 /// Messages waiting at most; beyond, a message keeps its audio without a
@@ -149,8 +149,12 @@ impl Worker {
             return false;
         }
         self.swept = (messages.last().map_or(self.swept.0, |m| m.0), names.last().map_or(self.swept.1, |n| n.0));
-        let found = messages.into_iter().map(|(id, audio)| (Target::Message(id), audio)).chain(names.into_iter().map(|(id, audio)| (Target::AppointmentName(id), audio)));
-        let jobs: Vec<Job> = found.filter(|(target, _)| !self.given_up.contains(target)).map(|(target, audio)| Job { target, audio: PathBuf::from(audio) }).collect();
+        let found = messages
+            .into_iter()
+            .map(|(id, audio)| (Target::Message(id), audio))
+            .chain(names.into_iter().map(|(id, audio)| (Target::AppointmentName(id), audio)));
+        let jobs: Vec<Job> =
+            found.filter(|(target, _)| !self.given_up.contains(target)).map(|(target, audio)| Job { target, audio: PathBuf::from(audio) }).collect();
         if !jobs.is_empty() {
             info!(count = jobs.len(), "recordings left without text: transcribing them now");
         }

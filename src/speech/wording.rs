@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
-use super::catalogue::{fill, text, Key, Lang};
+use super::catalogue::{Key, Lang, fill, text};
 
 /// The name of a weekday (0 = Monday).
 pub fn weekday(lang: Lang, from_monday: u32) -> &'static str {
@@ -15,7 +15,8 @@ pub fn weekday(lang: Lang, from_monday: u32) -> &'static str {
 
 /// The name of a month (0 = January).
 pub fn month(lang: Lang, month0: u32) -> &'static str {
-    const KEYS: [&str; 12] = ["month.0", "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8", "month.9", "month.10", "month.11"];
+    const KEYS: [&str; 12] =
+        ["month.0", "month.1", "month.2", "month.3", "month.4", "month.5", "month.6", "month.7", "month.8", "month.9", "month.10", "month.11"];
     text(lang, Key(KEYS[month0 as usize % 12]))
 }
 

@@ -7,13 +7,13 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Row, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Params, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::agenda::{
-    self, check_timetable, Absence, Appointment, CallerKind, CallerRule, ConsultationType, Doctor, DutyMode,
-    HolidayPeriod, Practice, RuleError, Slot, SlotQuery, Source, WeeklyRange, GRAIN_MINUTES,
+    self, Absence, Appointment, CallerKind, CallerRule, ConsultationType, Doctor, DutyMode, GRAIN_MINUTES, HolidayPeriod, Practice, RuleError, Slot, SlotQuery,
+    Source, WeeklyRange, check_timetable,
 };
 
 use super::schema;
@@ -221,10 +221,7 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du cabinet est vide").into());
         }
-        self.conn.exec(
-            "INSERT INTO practices (name, address, timezone) VALUES (?1, ?2, ?3)",
-            params![name.trim(), address, tz.name()],
-        )?;
+        self.conn.exec("INSERT INTO practices (name, address, timezone) VALUES (?1, ?2, ?3)", params![name.trim(), address, tz.name()])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -248,9 +245,7 @@ impl Db {
         let did = agenda::phone::normalize(did).map_err(|e| RuleError::new("did", e.to_string()))?;
         match self.conn.exec("INSERT INTO dids (did, practice_id) VALUES (?1, ?2)", params![did, practice_id]) {
             Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => {
-                Err(RuleError::new("did", format!("le numéro {did} sert déjà un cabinet")).into())
-            }
+            Err(e) if is_unique_violation(&e) => Err(RuleError::new("did", format!("le numéro {did} sert déjà un cabinet")).into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -421,10 +416,20 @@ impl Db {
 
     /// Doctors of a practice in menu order.
     pub fn doctors(&self, practice_id: i64) -> Result<Vec<Doctor>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT id, name, position, working_hours, min_notice_minutes, horizon_days, dial FROM doctors WHERE practice_id = ?1 ORDER BY position")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, name, position, working_hours, min_notice_minutes, horizon_days, dial FROM doctors WHERE practice_id = ?1 ORDER BY position",
+        )?;
         let raw = st
             .query_map([practice_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?, r.get::<_, Option<String>>(6)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter()
@@ -442,7 +447,13 @@ impl Db {
     }
 
     /// Set the phone-booking notice and horizon, and the doctor's own dial string.
-    pub fn set_booking_rules(&mut self, doctor_id: i64, notice_minutes: Option<i64>, horizon_days: Option<i64>, dial: Option<Option<&str>>) -> Result<(), StoreError> {
+    pub fn set_booking_rules(
+        &mut self,
+        doctor_id: i64,
+        notice_minutes: Option<i64>,
+        horizon_days: Option<i64>,
+        dial: Option<Option<&str>>,
+    ) -> Result<(), StoreError> {
         if let Some(n) = notice_minutes {
             if n < 0 {
                 return Err(RuleError::new("min_notice_minutes", "doit être positif").into());
@@ -532,10 +543,19 @@ impl Db {
 
     /// Consultation types of a doctor.
     pub fn types(&self, doctor_id: i64) -> Result<Vec<ConsultationType>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id",
+        )?;
         let rows = st
             .query_map([doctor_id], |r| {
-                Ok(ConsultationType { id: r.get(0)?, doctor_id: r.get(1)?, name: r.get(2)?, duration_minutes: r.get(3)?, phone_bookable: r.get(4)?, new_patients: r.get(5)? })
+                Ok(ConsultationType {
+                    id: r.get(0)?,
+                    doctor_id: r.get(1)?,
+                    name: r.get(2)?,
+                    duration_minutes: r.get(3)?,
+                    phone_bookable: r.get(4)?,
+                    new_patients: r.get(5)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -544,7 +564,14 @@ impl Db {
     fn type_row(&self, type_id: i64) -> Result<ConsultationType, StoreError> {
         self.conn
             .row("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE id = ?1", [type_id], |r| {
-                Ok(ConsultationType { id: r.get(0)?, doctor_id: r.get(1)?, name: r.get(2)?, duration_minutes: r.get(3)?, phone_bookable: r.get(4)?, new_patients: r.get(5)? })
+                Ok(ConsultationType {
+                    id: r.get(0)?,
+                    doctor_id: r.get(1)?,
+                    name: r.get(2)?,
+                    duration_minutes: r.get(3)?,
+                    phone_bookable: r.get(4)?,
+                    new_patients: r.get(5)?,
+                })
             })
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("type de consultation n°{type_id}")))
@@ -564,7 +591,8 @@ impl Db {
 
     /// Absences of a doctor.
     pub fn absences(&self, doctor_id: i64) -> Result<Vec<Absence>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT id, doctor_id, start_local, end_local, reason FROM absences WHERE doctor_id = ?1 ORDER BY start_local")?;
+        let mut st =
+            self.conn.prepare_cached("SELECT id, doctor_id, start_local, end_local, reason FROM absences WHERE doctor_id = ?1 ORDER BY start_local")?;
         let raw = st
             .query_map([doctor_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -604,7 +632,13 @@ impl Db {
         let rows = st
             .query_map([practice_id], |r| {
                 let kind: String = r.get(2)?;
-                Ok(CallerRule { id: r.get(0)?, phone: r.get(1)?, kind: if kind == "blocked" { CallerKind::Blocked } else { CallerKind::Allowed }, label: r.get(3)?, doctor_id: r.get(4)? })
+                Ok(CallerRule {
+                    id: r.get(0)?,
+                    phone: r.get(1)?,
+                    kind: if kind == "blocked" { CallerKind::Blocked } else { CallerKind::Allowed },
+                    label: r.get(3)?,
+                    doctor_id: r.get(4)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -638,7 +672,9 @@ impl Db {
             "SELECT start_utc, end_utc FROM appointments WHERE doctor_id = ?1 AND status = 'booked' AND start_utc >= ?2 AND start_utc < ?3 AND end_utc > ?4 ORDER BY start_utc",
         )?;
         let rows = st
-            .query_map(params![doctor_id, (from - Duration::days(1)).timestamp(), to.timestamp(), from.timestamp()], |r| Ok((instant(r.get(0)?), instant(r.get(1)?))))?
+            .query_map(params![doctor_id, (from - Duration::days(1)).timestamp(), to.timestamp(), from.timestamp()], |r| {
+                Ok((instant(r.get(0)?), instant(r.get(1)?)))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -651,7 +687,8 @@ impl Db {
             .ok_or_else(|| StoreError::NotFound(format!("médecin n°{doctor_id}")))?;
         let tz_s: String = self.conn.row("SELECT timezone FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))?;
         let tz: Tz = tz_s.parse().map_err(|_| corrupt("timezone", &tz_s))?;
-        let doctor = self.doctors(practice_id)?.into_iter().find(|d| d.id == doctor_id).ok_or_else(|| StoreError::NotFound(format!("médecin n°{doctor_id}")))?;
+        let doctor =
+            self.doctors(practice_id)?.into_iter().find(|d| d.id == doctor_id).ok_or_else(|| StoreError::NotFound(format!("médecin n°{doctor_id}")))?;
         Ok((doctor, tz))
     }
 
@@ -663,7 +700,15 @@ impl Db {
 
     /// The agenda's slots for a doctor: with `with_busy`, those no appointment
     /// takes; without, every slot the rules would offer.
-    fn slots(&self, doctor_id: i64, duration_minutes: i64, now: DateTime<Utc>, after: Option<DateTime<Utc>>, count: usize, with_busy: bool) -> Result<Vec<Slot>, StoreError> {
+    fn slots(
+        &self,
+        doctor_id: i64,
+        duration_minutes: i64,
+        now: DateTime<Utc>,
+        after: Option<DateTime<Utc>>,
+        count: usize,
+        with_busy: bool,
+    ) -> Result<Vec<Slot>, StoreError> {
         let (doctor, tz) = self.doctor_row(doctor_id)?;
         let absences = self.absences(doctor_id)?;
         let busy = if with_busy {
@@ -690,7 +735,13 @@ impl Db {
     }
 
     /// Claim the blocks of `[start, end)` for appointment `id`.
-    fn claim_blocks(tx: &rusqlite::Transaction<'_>, doctor_id: i64, id: i64, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Result<(), BookError>, StoreError> {
+    fn claim_blocks(
+        tx: &rusqlite::Transaction<'_>,
+        doctor_id: i64,
+        id: i64,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Result<(), BookError>, StoreError> {
         let grain = GRAIN_MINUTES * 60;
         let first = start.timestamp().div_euclid(grain);
         let last = (end.timestamp() - 1).div_euclid(grain);
@@ -821,10 +872,8 @@ impl Db {
     /// Cancel an appointment held by `phone` (any holder when `phone` is None: staff).
     pub fn cancel(&mut self, id: i64, phone: Option<&str>) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.exec(
-            "UPDATE appointments SET status = 'cancelled' WHERE id = ?1 AND status = 'booked' AND (?2 IS NULL OR phone = ?2)",
-            params![id, phone],
-        )?;
+        let changed =
+            tx.exec("UPDATE appointments SET status = 'cancelled' WHERE id = ?1 AND status = 'booked' AND (?2 IS NULL OR phone = ?2)", params![id, phone])?;
         if changed == 1 {
             tx.exec("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
         }
@@ -834,7 +883,13 @@ impl Db {
 
     /// Move an appointment held by `phone` to `new_start`, in one transaction:
     /// either the new slot is taken and nothing changed, or the old one is freed.
-    pub fn move_appointment(&mut self, id: i64, phone: Option<&str>, new_start: DateTime<Utc>, now: DateTime<Utc>) -> Result<Result<Appointment, BookError>, StoreError> {
+    pub fn move_appointment(
+        &mut self,
+        id: i64,
+        phone: Option<&str>,
+        new_start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Appointment, BookError>, StoreError> {
         let old = self.appointment(id)?;
         if old.status != "booked" || (phone.is_some() && old.phone.as_deref() != phone) {
             return Err(StoreError::NotFound(format!("rendez-vous n°{id}")));
@@ -857,7 +912,15 @@ impl Db {
     // -------------------------------------------------------------- messages
 
     /// Store a message; returns its id.
-    pub fn save_message(&mut self, practice_id: i64, caller: Option<&str>, at: DateTime<Utc>, audio_path: &str, duration_secs: f64, urgent: bool) -> Result<i64, StoreError> {
+    pub fn save_message(
+        &mut self,
+        practice_id: i64,
+        caller: Option<&str>,
+        at: DateTime<Utc>,
+        audio_path: &str,
+        duration_secs: f64,
+        urgent: bool,
+    ) -> Result<i64, StoreError> {
         self.conn.exec(
             "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![practice_id, caller, at.timestamp(), audio_path, duration_secs, urgent],
@@ -883,7 +946,9 @@ impl Db {
         self.conn.exec("UPDATE appointments SET patient_name = ?1 WHERE id = ?2 AND patient_name = ''", params![name, appointment_id])?;
         let (phone, practice): (Option<String>, i64) = self
             .conn
-            .row("SELECT a.phone, d.practice_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = ?1", [appointment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .row("SELECT a.phone, d.practice_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = ?1", [appointment_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("rendez-vous n°{appointment_id}")))?;
         if let (Some(phone), false) = (phone, name.is_empty()) {
@@ -904,7 +969,10 @@ impl Db {
         };
         Ok((
             pairs("SELECT id, audio_path FROM messages WHERE transcript IS NULL AND id > ?1 ORDER BY id LIMIT ?2", after.0)?,
-            pairs("SELECT id, name_recording FROM appointments WHERE name_recording IS NOT NULL AND patient_name = '' AND status = 'booked' AND id > ?1 ORDER BY id LIMIT ?2", after.1)?,
+            pairs(
+                "SELECT id, name_recording FROM appointments WHERE name_recording IS NOT NULL AND patient_name = '' AND status = 'booked' AND id > ?1 ORDER BY id LIMIT ?2",
+                after.1,
+            )?,
         ))
     }
 
@@ -942,10 +1010,19 @@ impl Db {
 
     /// Calls recorded, newest first.
     pub fn calls(&self, limit: i64) -> Result<Vec<CallRecord>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
+        let mut st =
+            self.conn.prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
         let rows = st
             .query_map([limit], |r| {
-                Ok(CallRecord { practice_id: r.get(0)?, uuid: r.get(1)?, caller: r.get(2)?, started_at: instant(r.get(3)?), ended_at: instant(r.get(4)?), outcome: r.get(5)?, detail: r.get(6)? })
+                Ok(CallRecord {
+                    practice_id: r.get(0)?,
+                    uuid: r.get(1)?,
+                    caller: r.get(2)?,
+                    started_at: instant(r.get(3)?),
+                    ended_at: instant(r.get(4)?),
+                    outcome: r.get(5)?,
+                    detail: r.get(6)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)

@@ -37,7 +37,8 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
     db.set_duty(id, &DutyMode::AlwaysOn)?;
 
     let martin = db.add_doctor(id, "Docteur Claire Martin")?;
-    let martin_hours: Vec<String> = ["lundi", "mardi", "jeudi", "vendredi"].iter().flat_map(|d| [format!("{d} 08:30-12:00"), format!("{d} 14:00-18:30")]).collect();
+    let martin_hours: Vec<String> =
+        ["lundi", "mardi", "jeudi", "vendredi"].iter().flat_map(|d| [format!("{d} 08:30-12:00"), format!("{d} 14:00-18:30")]).collect();
     db.set_working_hours(martin, &ranges(&martin_hours.iter().map(String::as_str).collect::<Vec<_>>())?)?;
     db.set_booking_rules(martin, Some(60), Some(30), Some(Some("user/1011")))?;
     db.set_doctor_instructions(martin, "Urgences du jour: les proposer à 11 h 40 ou 18 h 10.")?;
@@ -46,7 +47,11 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
     db.add_type(martin, "petite chirurgie", 40, false, false)?;
 
     let bernard = db.add_doctor(id, "Docteur Paul Bernard")?;
-    let bernard_hours: Vec<String> = ["lundi", "mercredi", "jeudi", "vendredi"].iter().flat_map(|d| [format!("{d} 09:00-12:30"), format!("{d} 15:00-19:00")]).chain(["samedi 09:00-12:00".to_string()]).collect();
+    let bernard_hours: Vec<String> = ["lundi", "mercredi", "jeudi", "vendredi"]
+        .iter()
+        .flat_map(|d| [format!("{d} 09:00-12:30"), format!("{d} 15:00-19:00")])
+        .chain(["samedi 09:00-12:00".to_string()])
+        .collect();
     db.set_working_hours(bernard, &ranges(&bernard_hours.iter().map(String::as_str).collect::<Vec<_>>())?)?;
     db.set_booking_rules(bernard, Some(120), Some(21), Some(Some("user/1012")))?;
     let consult_b = db.add_type(bernard, "consultation", 15, true, true)?;
@@ -63,10 +68,9 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
         if matches!(day.weekday(), Weekday::Sat | Weekday::Sun | Weekday::Wed) {
             continue;
         }
-        for (doctor, ty, h, m, who, phone) in [
-            (martin, consult, 8, 30, "Mme Lefèvre", "06 12 34 56 78"),
-            (bernard, consult_b, 9, 0, "M. Garcia", "06 55 44 33 22"),
-        ] {
+        for (doctor, ty, h, m, who, phone) in
+            [(martin, consult, 8, 30, "Mme Lefèvre", "06 12 34 56 78"), (bernard, consult_b, 9, 0, "M. Garcia", "06 55 44 33 22")]
+        {
             let Some(start) = Paris.with_ymd_and_hms(day.year(), day.month(), day.day(), h, m, 0).single() else { continue };
             let req = BookingRequest {
                 doctor_id: doctor,

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::agenda::{CallerKind, DutyMode, RuleError, Source, WeeklyRange, GRAIN_MINUTES};
+use crate::agenda::{CallerKind, DutyMode, GRAIN_MINUTES, RuleError, Source, WeeklyRange};
 
 use super::db::{Db, StoreError};
 
@@ -175,7 +175,15 @@ impl Db {
                 horizon_days: d.horizon_days,
                 dial: d.dial.clone(),
                 instructions: self.doctor_instructions(d.id)?,
-                types: types.iter().map(|t| TypeExport { name: t.name.clone(), duration_minutes: t.duration_minutes, phone_bookable: t.phone_bookable, new_patients: t.new_patients }).collect(),
+                types: types
+                    .iter()
+                    .map(|t| TypeExport {
+                        name: t.name.clone(),
+                        duration_minutes: t.duration_minutes,
+                        phone_bookable: t.phone_bookable,
+                        new_patients: t.new_patients,
+                    })
+                    .collect(),
                 absences: self.absences(d.id)?.into_iter().map(|a| AbsenceExport { start: a.start, end: a.end, reason: a.reason }).collect(),
                 appointments: all
                     .iter()

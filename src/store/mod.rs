@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use secretaries::{Callback, CallerHistory, Instructions, Secretary};
 pub use db::{BookError, BookingRequest, CallRecord, Db, MessageRow, PracticeSnapshot, StoreError};
+pub use secretaries::{Callback, CallerHistory, Instructions, Secretary};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads
 /// in parallel; writes take turns on SQLite's own lock.
@@ -66,14 +66,16 @@ impl Store {
             let rx = rx.clone();
             std::thread::Builder::new()
                 .name(format!("store-{i}"))
-                .spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(&mut db),
-                        Err(_) => return,
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut db),
+                            Err(_) => return,
+                        }
                     }
                 })
                 .map_err(|e| e.to_string())?;

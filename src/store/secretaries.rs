@@ -3,13 +3,13 @@
 //! sees about a call: the doctors' instructions and the caller's history.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::agenda::Appointment;
 use crate::queue::Level;
 
-use super::db::{instant, Cached, Db, MessageRow, StoreError};
+use super::db::{Cached, Db, MessageRow, StoreError, instant};
 
 /// A secretary of the partner télésecrétariat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -211,7 +211,8 @@ impl Db {
         let since = now - Duration::days(90);
         let appointments = st.query_map(params![practice_id, phone, since.timestamp()], Db::appointment_from_row)?.collect::<Result<Vec<_>, _>>()?;
         let messages = self.messages(practice_id)?.into_iter().filter(|m| m.caller.as_deref() == Some(phone)).take(10).collect();
-        let mut st = self.conn.prepare_cached("SELECT started_at, outcome, detail FROM calls WHERE practice_id = ?1 AND caller = ?2 ORDER BY id DESC LIMIT 10")?;
+        let mut st =
+            self.conn.prepare_cached("SELECT started_at, outcome, detail FROM calls WHERE practice_id = ?1 AND caller = ?2 ORDER BY id DESC LIMIT 10")?;
         let calls = st.query_map(params![practice_id, phone], |r| Ok((instant(r.get(0)?), r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
         Ok(CallerHistory { appointments, messages, calls })
     }

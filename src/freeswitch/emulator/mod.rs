@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -67,11 +67,7 @@ pub struct EventBody {
 
 impl EventBody {
     fn parse(body: &str) -> Self {
-        let captured = body
-            .lines()
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect();
+        let captured = body.lines().filter(|l| !l.is_empty()).filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string()))).collect();
         Self { captured, changed: Vec::new() }
     }
 
@@ -164,7 +160,8 @@ impl Captures {
     /// Load the frames from a captures folder.
     pub fn load(dir: &Path) -> io::Result<Captures> {
         let c01 = frames(&dir.join("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt"))?;
-        let connect_reply = c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
+        let connect_reply =
+            c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
         let mut events = HashMap::new();
         for file in [
             "01_outbound_async_basic_dtmf_bgapi_bridgefail.txt",
@@ -187,7 +184,18 @@ impl Captures {
         let c04 = frames(&dir.join("04_outbound_caller_hangup_mid_playback_linger5.txt"))?;
         let linger_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: linger")).ok_or_else(|| missing("linger notice"))?.1.clone();
         let disconnect_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: disconnect")).ok_or_else(|| missing("disconnect notice"))?.1.clone();
-        for needed in ["CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_ANSWER", "DTMF", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_PARK", "BACKGROUND_JOB"] {
+        for needed in [
+            "CHANNEL_EXECUTE",
+            "CHANNEL_EXECUTE_COMPLETE",
+            "CHANNEL_ANSWER",
+            "DTMF",
+            "CHANNEL_HANGUP",
+            "CHANNEL_HANGUP_COMPLETE",
+            "CHANNEL_BRIDGE",
+            "CHANNEL_UNBRIDGE",
+            "CHANNEL_PARK",
+            "BACKGROUND_JOB",
+        ] {
             if !events.contains_key(needed) {
                 return Err(missing(needed));
             }
@@ -274,7 +282,19 @@ pub struct Patient {
 impl Patient {
     /// A patient pressing these keys.
     pub fn keys(keys: &[&str]) -> Patient {
-        Patient { keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(), hangup: HangupAt::Never, record_ms: 4200, bridge_answers: true, stall_at_execute: None, inject_before_execute: None, pause_at_question: None, think: Duration::ZERO, write_recordings: true, voice: None, hang_up_on_hold_after: None }
+        Patient {
+            keys: keys.iter().map(|k| if k.is_empty() { None } else { Some(k.to_string()) }).collect(),
+            hangup: HangupAt::Never,
+            record_ms: 4200,
+            bridge_answers: true,
+            stall_at_execute: None,
+            inject_before_execute: None,
+            pause_at_question: None,
+            think: Duration::ZERO,
+            write_recordings: true,
+            voice: None,
+            hang_up_on_hold_after: None,
+        }
     }
 }
 
@@ -576,7 +596,11 @@ impl SwitchCall {
         if let Some((app, arg, id)) = running {
             let response = if app == "playback" { "PLAYBACK ERROR" } else { "_none_" };
             let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
-            done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id).set("Hangup-Cause", "NORMAL_CLEARING");
+            done.set("Application", app)
+                .set("Application-Data", arg)
+                .set("Application-Response", response)
+                .set("Application-UUID", id)
+                .set("Hangup-Cause", "NORMAL_CLEARING");
             self.send_event(&done).await?;
         }
         self.hangup_tail().await
@@ -589,7 +613,10 @@ impl SwitchCall {
         let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
         hc.set("Hangup-Cause", "NORMAL_CLEARING");
         self.send_event(&hc).await?;
-        let notice = self.caps.linger_notice.replace(self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""), &format!("Controlled-Session-UUID: {}", self.uuid));
+        let notice = self.caps.linger_notice.replace(
+            self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""),
+            &format!("Controlled-Session-UUID: {}", self.uuid),
+        );
         self.conn.send_raw(&notice).await
     }
 
@@ -741,7 +768,11 @@ impl SwitchCall {
     async fn execute(&mut self, app: &str, arg: &str, id: &str, patient: &mut Patient, t: &mut Transcript) -> io::Result<()> {
         match app {
             "answer" => {
-                let ex = { let mut e = self.event("CHANNEL_EXECUTE"); e.set("Application", "answer").set("Application-UUID", id); e };
+                let ex = {
+                    let mut e = self.event("CHANNEL_EXECUTE");
+                    e.set("Application", "answer").set("Application-UUID", id);
+                    e
+                };
                 self.send_event(&ex).await?;
                 self.send_event(&self.event("CHANNEL_ANSWER")).await?;
                 let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
@@ -890,4 +921,3 @@ pub fn wav_8k(samples: usize) -> Vec<u8> {
     v.resize(44 + data_len as usize, 0);
     v
 }
-

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use super::{Captures, Conn, EventBody};
@@ -254,9 +254,17 @@ impl Switchboard {
         let target = parts[1..].join(" ");
         // A quoted argument, as originate reads it: quotes off, \' unescaped.
         let target = target.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).map(|t| t.replace("\\'", "'")).unwrap_or(target);
-        let timeout = dial_part.split("originate_timeout=").nth(1).and_then(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().ok()).unwrap_or(60);
+        let timeout = dial_part
+            .split("originate_timeout=")
+            .nth(1)
+            .and_then(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().ok())
+            .unwrap_or(60);
         let legs: Vec<(String, String)> = quoted_split(&dial_part, ',').iter().map(|p| leg_of(p)).collect();
-        self.note(BoardEvent::Rang { dials: legs.iter().map(|l| l.1.clone()).collect(), legs: legs.iter().map(|l| l.0.clone()).collect(), command: format!("originate {arg}") });
+        self.note(BoardEvent::Rang {
+            dials: legs.iter().map(|l| l.1.clone()).collect(),
+            legs: legs.iter().map(|l| l.0.clone()).collect(),
+            command: format!("originate {arg}"),
+        });
         let phones: Vec<Phone> = {
             let mut b = self.board();
             for (id, dial) in &legs {
@@ -266,7 +274,12 @@ impl Switchboard {
         };
         let started = Instant::now();
         // The first phone to answer within the ring time takes the call.
-        let winner = phones.iter().enumerate().filter(|(_, p)| p.fail.is_none()).filter_map(|(i, p)| p.answer_after.filter(|a| a.as_secs() < timeout).map(|a| (a, i))).min();
+        let winner = phones
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.fail.is_none())
+            .filter_map(|(i, p)| p.answer_after.filter(|a| a.as_secs() < timeout).map(|a| (a, i)))
+            .min();
         let finish = |me: &Arc<Self>, legs: &[(String, String)], keep: Option<usize>| {
             let mut b = me.board();
             for (i, (id, _)) in legs.iter().enumerate() {
