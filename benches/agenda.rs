@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Duration as Days, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
 use standardiste::agenda::{Source, WeeklyRange};
+use standardiste::store::PracticeField;
 use standardiste::store::{BookingRequest, Store};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -52,7 +53,7 @@ fn main() {
                     .collect();
                 db.set_working_hours(d, &hours)?;
                 db.set_booking_rules(d, Some(0), Some(60), None)?;
-                db.set_practice_field(p, "max_future_per_phone", Some("1000000"))?;
+                db.set_practice_field(p, PracticeField::MaxFuturePerPhone, Some("1000000"))?;
                 types.push(db.add_type(d, "consultation", 15, true, true)?);
                 doctors.push(d);
             }

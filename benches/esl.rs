@@ -12,11 +12,11 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use freeswitch_esl_tokio::EslClient;
-use standardiste::freeswitch::emulator::{Captures, SwitchCall};
+use scripted_switch::{Captures, SwitchCall};
 
 /// This process's CPU seconds (user + system).
 fn cpu_secs() -> f64 {
-    standardiste::measure::cpu_seconds(std::process::id()).expect("/proc/self/stat")
+    scripted_switch::measure::cpu_seconds(std::process::id()).expect("/proc/self/stat")
 }
 
 fn main() {

@@ -42,7 +42,6 @@ pub mod call;
 pub mod cli;
 pub mod config;
 pub mod freeswitch;
-pub mod measure;
 pub mod queue;
 pub mod reception;
 pub mod service;

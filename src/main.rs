@@ -73,5 +73,5 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, cli::Failure> {
-    tokio::runtime::Runtime::new().map_err(|e| cli::Failure { code: 1, message: e.to_string() })
+    tokio::runtime::Runtime::new().map_err(cli::failed)
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use standardiste::agenda::{Source, WeeklyRange};
-use standardiste::store::db::BookError;
+use standardiste::store::BookError;
+use standardiste::store::PracticeField;
 use standardiste::store::{BookingRequest, Store, demo};
 
 fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -137,7 +138,7 @@ fn a_phone_number_holds_at_most_the_practice_cap() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("c.sqlite")).unwrap();
     let (p, d, t) = practice(&store);
-    store.run_sync(|db| db.set_practice_field(p, "max_future_per_phone", Some("2"))).unwrap();
+    store.run_sync(|db| db.set_practice_field(p, PracticeField::MaxFuturePerPhone, Some("2"))).unwrap();
     let now = paris(2026, 11, 20, 12, 0);
     let me = "+33666666666";
     for h in [8, 9] {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 use standardiste::queue::Level;
+use standardiste::store::PracticeField;
 use standardiste::store::Secretary;
 use tokio::time::Instant;
 
@@ -420,7 +421,7 @@ async fn the_agents_api_says_what_is_wrong() {
 async fn a_secretary_reads_the_instructions_and_the_callers_history() {
     let d = desk(|_| {}).await;
     d.secretary("ana", "user/1101", Level::Primary);
-    d.svc.running.store.run_sync(|db| db.set_practice_field(1, "instructions", Some("Pas de visite à domicile."))).unwrap();
+    d.svc.running.store.run_sync(|db| db.set_practice_field(1, PracticeField::Instructions, Some("Pas de visite à domicile."))).unwrap();
     d.login("ana").await;
     d.api("POST", "/api/agents/ana/pause", None).await;
     let mut patient = Patient::keys(&["0"]);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use serde_json::{Value, json};
 
-use super::{EXIT_DATA, EXIT_UNAVAILABLE, Failure};
+use super::{EXIT_DATA, EXIT_UNAVAILABLE, Failure, failed};
 use crate::config::Config;
 
 /// `agent …`
@@ -128,10 +128,6 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, Failure> 
     Ok(value)
 }
 
-fn io(e: std::io::Error) -> Failure {
-    Failure { code: 1, message: e.to_string() }
-}
-
 /// A secretary's command.
 pub fn agent(config: &Config, cmd: AgentCmd, out: &mut dyn Write) -> Result<(), Failure> {
     let (path, id, body, said, api) = match cmd {
@@ -141,7 +137,7 @@ pub fn agent(config: &Config, cmd: AgentCmd, out: &mut dyn Write) -> Result<(), 
         AgentCmd::Resume { id, api } => ("resume", id, None, "de retour", api),
     };
     call("POST", &format!("{}/api/agents/{id}/{path}", base(config, &api)), body)?;
-    writeln!(out, "secrétaire {id}: {said}").map_err(io)
+    writeln!(out, "secrétaire {id}: {said}").map_err(failed)
 }
 
 fn state_line(a: &Value) -> String {
@@ -160,9 +156,9 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
         QueueCmd::Show { json, api } => {
             let v = call("GET", &format!("{}/api/queues", base(config, &api)), None)?;
             if json {
-                return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io);
+                return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(failed);
             }
-            writeln!(out, "En attente:").map_err(io)?;
+            writeln!(out, "En attente:").map_err(failed)?;
             for c in v.get("waiting").and_then(Value::as_array).into_iter().flatten() {
                 writeln!(
                     out,
@@ -175,9 +171,9 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
                     c.get("reason").and_then(Value::as_str).unwrap_or(""),
                     c.get("uuid").and_then(Value::as_str).unwrap_or(""),
                 )
-                .map_err(io)?;
+                .map_err(failed)?;
             }
-            writeln!(out, "Secrétaires:").map_err(io)?;
+            writeln!(out, "Secrétaires:").map_err(failed)?;
             for a in v.get("agents").and_then(Value::as_array).into_iter().flatten() {
                 writeln!(
                     out,
@@ -186,14 +182,14 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
                     a.get("name").and_then(Value::as_str).unwrap_or(""),
                     state_line(a)
                 )
-                .map_err(io)?;
+                .map_err(failed)?;
             }
             let callbacks = v.get("callbacks").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
-            writeln!(out, "Rappels à faire: {callbacks}").map_err(io)
+            writeln!(out, "Rappels à faire: {callbacks}").map_err(failed)
         }
         QueueCmd::Stats { api } => {
             let v = call("GET", &format!("{}/api/stats", base(config, &api)), None)?;
-            writeln!(out, "cabinet\tproposés\trépondus\tabandonnés\trendus\tattente moy. (s)\tattente max (s)").map_err(io)?;
+            writeln!(out, "cabinet\tproposés\trépondus\tabandonnés\trendus\tattente moy. (s)\tattente max (s)").map_err(failed)?;
             for s in v.as_array().into_iter().flatten() {
                 let n = |k: &str| s.get(k).and_then(Value::as_u64).unwrap_or(0);
                 let f = |k: &str| s.get(k).and_then(Value::as_f64).unwrap_or(0.0);
@@ -208,13 +204,13 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
                     f("average_wait_secs"),
                     f("longest_wait_secs")
                 )
-                .map_err(io)?;
+                .map_err(failed)?;
             }
             Ok(())
         }
         QueueCmd::Call { uuid, api } => {
             let v = call("GET", &format!("{}/api/calls/{uuid}", base(config, &api)), None)?;
-            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io)
+            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(failed)
         }
     }
 }
@@ -235,13 +231,13 @@ pub fn callback(config: &Config, cmd: CallbackCmd, out: &mut dyn Write) -> Resul
                     c.get("reason").and_then(Value::as_str).unwrap_or(""),
                     c.get("outcome").and_then(Value::as_str).unwrap_or("à rappeler"),
                 )
-                .map_err(io)?;
+                .map_err(failed)?;
             }
             Ok(())
         }
         CallbackCmd::Place { id, agent, api } => {
             call("POST", &format!("{}/api/callbacks/{id}/place", base(config, &api)), Some(json!({ "agent": agent })))?;
-            writeln!(out, "rappel {id}: le téléphone du patient sonne, puis celui de {agent}").map_err(io)
+            writeln!(out, "rappel {id}: le téléphone du patient sonne, puis celui de {agent}").map_err(failed)
         }
     }
 }

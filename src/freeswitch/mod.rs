@@ -5,11 +5,11 @@
 //! - `channel`: [`crate::call::Channel`] over one outbound connection.
 //! - `inbound`: the one inbound connection (api/bgapi, events), kept alive
 //!   with jittered backoff, re-subscribed and resynchronised after a reconnect.
-//! - `emulator`: a scripted FreeSWITCH replaying the real captures, for the
-//!   tests and the load generator.
+//!
+//! The scripted switch of the tests and the load generator lives apart, in
+//! the dev-only crate `crates/scripted-switch`.
 
 pub mod channel;
-pub mod emulator;
 pub mod inbound;
 pub mod lines;
 pub mod outbound;

@@ -7,7 +7,9 @@ use chrono_tz::Europe::Paris;
 
 use crate::agenda::{CallerKind, DutyMode, Source, WeeklyRange};
 
-use super::db::{BookingRequest, Db, StoreError};
+use super::booking::BookingRequest;
+use super::db::{Db, StoreError};
+use super::practices::{PracticeField, PracticeHours};
 
 /// The demo practice's name.
 pub const DEMO_PRACTICE: &str = "Cabinet médical des Tilleuls";
@@ -29,11 +31,11 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
         ["lundi", "mardi", "mercredi", "jeudi", "vendredi"].iter().flat_map(|d| [format!("{d} {am}"), format!("{d} {pm}")]).collect()
     };
     let opening: Vec<String> = week("08:00-12:30", "14:00-19:00");
-    db.set_practice_hours(id, "opening_hours", &ranges(&opening.iter().map(String::as_str).collect::<Vec<_>>())?)?;
-    db.set_practice_hours(id, "walk_in_hours", &ranges(&["lundi 08:00-10:00", "mercredi 08:00-10:00", "vendredi 17:00-19:00"])?)?;
-    db.set_practice_field(id, "practice_phone", Some("user/1010"))?;
-    db.set_practice_field(id, "secretaries", Some("secretariat"))?;
-    db.set_practice_field(id, "instructions", Some("Pas de conseil médical. Renouvellements d'ordonnance: laisser un message au médecin."))?;
+    db.set_practice_hours(id, PracticeHours::Opening, &ranges(&opening.iter().map(String::as_str).collect::<Vec<_>>())?)?;
+    db.set_practice_hours(id, PracticeHours::WalkIn, &ranges(&["lundi 08:00-10:00", "mercredi 08:00-10:00", "vendredi 17:00-19:00"])?)?;
+    db.set_practice_field(id, PracticeField::PracticePhone, Some("user/1010"))?;
+    db.set_practice_field(id, PracticeField::Secretaries, Some("secretariat"))?;
+    db.set_practice_field(id, PracticeField::Instructions, Some("Pas de conseil médical. Renouvellements d'ordonnance: laisser un message au médecin."))?;
     db.set_duty(id, &DutyMode::AlwaysOn)?;
 
     let martin = db.add_doctor(id, "Docteur Claire Martin")?;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::agenda::{CallerKind, DutyMode, GRAIN_MINUTES, RuleError, Source, WeeklyRange};
 
 use super::db::{Db, StoreError};
+use super::practices::{PracticeField, PracticeHours};
 
 /// The document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -257,12 +258,12 @@ impl Db {
         for did in &doc.dids {
             self.add_did(id, did)?;
         }
-        self.set_practice_hours(id, "opening_hours", &doc.opening_hours)?;
-        self.set_practice_hours(id, "walk_in_hours", &doc.walk_in_hours)?;
-        self.set_practice_field(id, "practice_phone", doc.practice_phone.as_deref())?;
-        self.set_practice_field(id, "secretaries", doc.secretaries.as_deref())?;
-        self.set_practice_field(id, "max_future_per_phone", Some(&doc.max_future_per_phone.to_string()))?;
-        self.set_practice_field(id, "instructions", Some(&doc.instructions))?;
+        self.set_practice_hours(id, PracticeHours::Opening, &doc.opening_hours)?;
+        self.set_practice_hours(id, PracticeHours::WalkIn, &doc.walk_in_hours)?;
+        self.set_practice_field(id, PracticeField::PracticePhone, doc.practice_phone.as_deref())?;
+        self.set_practice_field(id, PracticeField::Secretaries, doc.secretaries.as_deref())?;
+        self.set_practice_field(id, PracticeField::MaxFuturePerPhone, Some(&doc.max_future_per_phone.to_string()))?;
+        self.set_practice_field(id, PracticeField::Instructions, Some(&doc.instructions))?;
         self.set_duty(id, &doc.duty)?;
         for h in &doc.holidays {
             self.add_holiday(id, h.start, h.end, &h.message)?;

@@ -1,12 +1,19 @@
 //! SQLite: the schema and its migrations (`schema`), every read and write of
-//! the practice's facts (`db`, synchronous), and [`Store`], which runs them on
-//! tokio's blocking pool so that a call task never blocks its worker thread.
+//! the practice's facts, synchronous on one connection ([`Db`], in `db`),
+//! one file per aggregate (`practices`, `doctors`, `booking`, `messages`,
+//! `calls`, `secretaries`), and [`Store`], which runs them on the store's own
+//! threads so that a call task never blocks its worker thread.
 //!
 //! Owns the SQL; must not decide anything the agenda or the receptionist decides.
 
+pub mod booking;
+pub mod calls;
 pub mod db;
 pub mod demo;
+pub mod doctors;
 pub mod export;
+pub mod messages;
+pub mod practices;
 pub mod schema;
 pub mod secretaries;
 
@@ -14,7 +21,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use db::{BookError, BookingRequest, CallRecord, Db, MessageRow, PracticeSnapshot, StoreError};
+pub use booking::{BookError, BookingRequest};
+pub use calls::CallRecord;
+pub use db::{Db, StoreError};
+pub use messages::{MessageRow, Untranscribed};
+pub use practices::{PracticeField, PracticeHours, PracticeSnapshot};
 pub use secretaries::{Callback, CallerHistory, Instructions, Secretary};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads

@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::agenda::Appointment;
 use crate::queue::Level;
 
-use super::db::{Cached, Db, MessageRow, StoreError, instant};
+use super::db::{Cached, Db, StoreError, instant};
+use super::messages::MessageRow;
 
 /// A secretary of the partner télésecrétariat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

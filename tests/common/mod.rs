@@ -1,4 +1,4 @@
-//! Shared by the integration tests: the switch emulator of the library, and a
+//! Shared by the integration tests: the scripted switch (crates/scripted-switch), and a
 //! service under test on 127.0.0.1:0 with its own files.
 #![allow(dead_code)]
 
@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-pub use standardiste::freeswitch::emulator::*;
+pub use scripted_switch::*;
 
 /// A service under test, on 127.0.0.1:0, with its own files.
 pub struct TestService {

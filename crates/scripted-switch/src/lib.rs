@@ -21,6 +21,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+pub mod measure;
 pub mod switchboard;
 pub use switchboard::{BoardEvent, Phone, Switchboard};
 
@@ -143,7 +144,7 @@ pub struct Captures {
 
 /// Where the captures are in a checkout: `../shared/esl-captures` beside the repository.
 pub fn default_captures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/esl-captures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/esl-captures")
 }
 
 fn missing(what: &str) -> io::Error {

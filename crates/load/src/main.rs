@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use standardiste::freeswitch::emulator::{Captures, Patient, SwitchCall, Transcript, default_captures_dir};
-use standardiste::measure;
+use scripted_switch::measure;
+use scripted_switch::{Captures, Patient, SwitchCall, Transcript, default_captures_dir};
 use standardiste::reception::prompts;
 use standardiste::speech::Voice;
 

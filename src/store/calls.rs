@@ -1,0 +1,57 @@
+//! One row per finished call, for the statistics and the caller's history.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::db::{Cached, Db, StoreError, instant};
+
+/// One finished call, for statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    /// Practice, when it was found.
+    pub practice_id: Option<i64>,
+    /// FreeSWITCH's unique id of the channel.
+    pub uuid: String,
+    /// Caller's number.
+    pub caller: Option<String>,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// End.
+    pub ended_at: DateTime<Utc>,
+    /// booked, cancelled, moved, message, info, doctor, secretaries, urgent, abandoned, …
+    pub outcome: String,
+    /// Free detail (the reason handed to the secretaries).
+    pub detail: String,
+}
+
+impl Db {
+    /// Record a finished call.
+    pub fn record_call(&mut self, c: &CallRecord) -> Result<(), StoreError> {
+        self.conn.exec(
+            "INSERT INTO calls (practice_id, uuid, caller, started_at, ended_at, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![c.practice_id, c.uuid, c.caller, c.started_at.timestamp(), c.ended_at.timestamp(), c.outcome, c.detail],
+        )?;
+        Ok(())
+    }
+
+    /// Calls recorded, newest first.
+    pub fn calls(&self, limit: i64) -> Result<Vec<CallRecord>, StoreError> {
+        let mut st =
+            self.conn.prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
+        let rows = st
+            .query_map([limit], |r| {
+                Ok(CallRecord {
+                    practice_id: r.get(0)?,
+                    uuid: r.get(1)?,
+                    caller: r.get(2)?,
+                    started_at: instant(r.get(3)?),
+                    ended_at: instant(r.get(4)?),
+                    outcome: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
