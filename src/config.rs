@@ -30,6 +30,10 @@ pub const DEFAULT_CONTEXT: &str = "standardiste";
 pub const DEFAULT_SILENCE_THRESHOLD: u32 = 200;
 /// Seconds of silence that end a recording.
 pub const DEFAULT_SILENCE_SECS: u32 = 4;
+/// Most calls one service may hold (each is a socket and a task).
+pub const MAX_MAX_CALLS: usize = 100_000;
+/// Longest deadline, drain or wait: a day (no overflow in the timers).
+pub const MAX_DEADLINE_SECS: u64 = 86_400;
 /// Above this many live calls, transcriptions wait for a quieter moment.
 pub const DEFAULT_TRANSCRIBE_BELOW_CALLS: usize = 50;
 
@@ -71,6 +75,15 @@ pub struct Server {
     pub drain_secs: u64,
     /// Dialplan context for transfers.
     pub context: String,
+    /// Addresses besides loopback from which FreeSWITCH's `socket`
+    /// application may connect (a switch on another host). Any other peer
+    /// is handed back at once and never acted on.
+    pub allowed_peers: Vec<String>,
+    /// Check each new call against the inbound link before acting on it
+    /// (`uuid_exists`, and the caller's number the switch holds): a local
+    /// process that forges a call is handed back. While the link is down
+    /// calls are taken unchecked (never refused: the caller comes first).
+    pub verify_calls: bool,
 }
 
 /// `[freeswitch]`
@@ -140,6 +153,8 @@ impl Default for Server {
             digit_timeout_ms: DEFAULT_DIGIT_TIMEOUT_MS,
             drain_secs: DEFAULT_DRAIN_SECS,
             context: DEFAULT_CONTEXT.into(),
+            allowed_peers: Vec::new(),
+            verify_calls: true,
         }
     }
 }
@@ -337,11 +352,29 @@ impl Config {
         if self.server.listen.parse::<SocketAddr>().is_err() {
             bad("server", "listen", format!("« {} » is not an address:port", self.server.listen), "write it as 127.0.0.1:8084");
         }
-        if self.server.max_calls == 0 {
-            bad("server", "max_calls", "must be at least 1".into(), "2000 is a good start for one host");
+        if !(1..=MAX_MAX_CALLS).contains(&self.server.max_calls) {
+            bad("server", "max_calls", format!("must be between 1 and {MAX_MAX_CALLS}"), "2000 is a good start for one host");
         }
-        if self.server.call_deadline_secs < 10 {
-            bad("server", "call_deadline_secs", "under 10 seconds no dialogue can finish".into(), "900 (15 minutes) is the default");
+        if !(10..=MAX_DEADLINE_SECS).contains(&self.server.call_deadline_secs) {
+            bad(
+                "server",
+                "call_deadline_secs",
+                format!("must be between 10 (a dialogue needs time) and {MAX_DEADLINE_SECS}"),
+                "900 (15 minutes) is the default",
+            );
+        }
+        if self.server.drain_secs > MAX_DEADLINE_SECS {
+            bad("server", "drain_secs", format!("must be at most {MAX_DEADLINE_SECS}"), "60 lets live calls finish on a restart");
+        }
+        for (i, peer) in self.server.allowed_peers.iter().enumerate() {
+            if peer.parse::<std::net::IpAddr>().is_err() {
+                bad(
+                    "server",
+                    "allowed_peers",
+                    format!("entry {} « {peer} » is not an IP address", i + 1),
+                    "the address of the FreeSWITCH host, e.g. 192.0.2.10",
+                );
+            }
         }
         if self.server.linger_secs == 0 || self.server.linger_secs > 60 {
             bad("server", "linger_secs", "must be between 1 and 60".into(), "5 lets the last events arrive; plain linger (0) would never let go");
@@ -349,8 +382,13 @@ impl Config {
         if !(1000..=60000).contains(&self.server.digit_timeout_ms) {
             bad("server", "digit_timeout_ms", "must be between 1000 and 60000".into(), "6000 gives an elderly caller time to find the key");
         }
-        if self.server.context.trim().is_empty() || self.server.context.contains(char::is_whitespace) {
-            bad("server", "context", "must be one word".into(), "the dialplan context holding the secretaries' extension, e.g. standardiste");
+        if !crate::agenda::text::is_extension(&self.server.context) {
+            bad(
+                "server",
+                "context",
+                "must be one word of letters, digits, _ + -".into(),
+                "the dialplan context holding the secretaries' extension, e.g. standardiste",
+            );
         }
         if self.freeswitch.host.trim().is_empty() {
             bad("freeswitch", "host", "is empty".into(), "127.0.0.1 when FreeSWITCH runs on this host");
@@ -388,18 +426,20 @@ impl Config {
         if !(5..=120).contains(&self.queue.ring_secs) {
             bad("queue", "ring_secs", "must be between 5 and 120".into(), "15 seconds, about four rings");
         }
-        if self.queue.max_wait_secs == 0 {
-            bad("queue", "max_wait_secs", "must be at least 1".into(), "300 (five minutes) before offering a message or a call back");
+        if !(1..=MAX_DEADLINE_SECS).contains(&self.queue.max_wait_secs) {
+            bad("queue", "max_wait_secs", format!("must be between 1 and {MAX_DEADLINE_SECS}"), "300 (five minutes) before offering a message or a call back");
         }
         if self.queue.wrap_up_secs > 3600 {
             bad("queue", "wrap_up_secs", "must be at most 3600".into(), "30 seconds to finish the notes of a call");
         }
-        if self.queue.music.trim().is_empty() || self.queue.music.contains(['\n', '\r']) {
+        if self.queue.music.trim().is_empty() || self.queue.music.contains(|c: char| c.is_control() || "${}[]',".contains(c)) {
             bad("queue", "music", "must be one playback source".into(), "local_stream://moh (mod_local_stream's default class)");
         }
         if !self.queue.callback_dial.contains("{number}") {
             bad("queue", "callback_dial", "does not contain {number}".into(), "e.g. sofia/gateway/operator/{number}");
-        } else if self.queue.callback_dial.replace("{number}", "0611223344").parse::<freeswitch_esl_tokio::commands::Endpoint>().is_err() {
+        } else if !crate::agenda::text::is_dial(&self.queue.callback_dial.replace("{number}", "0611223344"))
+            || self.queue.callback_dial.replace("{number}", "0611223344").parse::<freeswitch_esl_tokio::commands::Endpoint>().is_err()
+        {
             bad("queue", "callback_dial", "is not a dial string FreeSWITCH can originate".into(), "e.g. sofia/gateway/operator/{number} or user/{number}");
         }
         if self.web.listen.parse::<SocketAddr>().is_err() {

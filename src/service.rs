@@ -249,7 +249,14 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let web_listener = TcpListener::bind(web_addr).await.map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     tokio::spawn(crate::web::serve(web_listener, crate::web::Api { queues: queues.clone(), store: store.clone() }, rx.clone()));
-    let service = Arc::new(CallService { env, voice, deadline: config.call_deadline(), linger: Duration::from_secs(config.server.linger_secs) });
+    let service = Arc::new(CallService {
+        env,
+        voice,
+        deadline: config.call_deadline(),
+        linger: Duration::from_secs(config.server.linger_secs),
+        allowed_peers: config.server.allowed_peers.iter().filter_map(|p| p.parse().ok()).collect(),
+        verify: config.server.verify_calls.then(|| inbound.clone()),
+    });
     let outbound =
         tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "agents' API listening");

@@ -11,6 +11,7 @@
 
 pub mod phone;
 pub mod slots;
+pub mod text;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;

@@ -15,6 +15,8 @@ use tracing::{debug, warn};
 use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest, Recorded};
 use crate::speech::{Recordings, Voice};
 
+use super::quote;
+
 /// After `CHANNEL_HANGUP`, how long the completion of the running
 /// application may take to arrive (it comes right after, in the captures).
 const HANGUP_GRACE: Duration = Duration::from_secs(1);
@@ -59,11 +61,6 @@ pub struct EslChannel {
 
 fn lost(e: impl std::fmt::Display) -> ChannelError {
     ChannelError::Disconnected(e.to_string())
-}
-
-/// Header values travel raw in a `sendmsg`: no line breaks.
-fn one_line(value: &str) -> String {
-    value.replace(['\r', '\n'], " ")
 }
 
 impl EslChannel {
@@ -113,7 +110,7 @@ impl EslChannel {
         msg.set_header("call-command", "execute");
         msg.set_header("execute-app-name", app);
         if let Some(arg) = arg {
-            msg.set_header("execute-app-arg", one_line(arg));
+            msg.set_header("execute-app-arg", quote::header_value(arg));
         }
         msg.set_header("Event-UUID", id.clone());
         self.send(app, msg).await?;
@@ -252,6 +249,11 @@ impl Channel for EslChannel {
     }
 
     async fn bridge(&mut self, dial: &str, timeout_secs: u32) -> Result<Bridged, ChannelError> {
+        // A dial string is an endpoint and a route, never variables or lists.
+        let Some(dial) = quote::dial(dial) else {
+            warn!("a dial string that is not technology/route was not dialled");
+            return Ok(Bridged::Failed("INVALID_DIAL_STRING".into()));
+        };
         let arg = format!("{{call_timeout={timeout_secs}}}{dial}");
         let e = self.execute("bridge", Some(&arg)).await?;
         if e.hung_up {
@@ -271,7 +273,7 @@ impl Channel for EslChannel {
 
     async fn set_vars(&mut self, vars: &[(&str, String)]) -> Result<Completion, ChannelError> {
         for (name, value) in vars {
-            let e = self.execute("set", Some(&format!("{name}={}", one_line(value)))).await?;
+            let e = self.execute("set", Some(&format!("{name}={}", quote::variable_value(value)))).await?;
             if e.hung_up {
                 return Ok(Completion::HungUp);
             }
@@ -287,6 +289,9 @@ impl Channel for EslChannel {
         if let Err(e) = self.client.api(&format!("sched_del {}", self.uuid)).await {
             warn!(error = %e, "could not cancel the switch-side deadline");
         }
+        let (Some(extension), Some(context)) = (quote::extension(extension), quote::extension(context)) else {
+            return Err(ChannelError::Refused { command: "transfer".into(), reply: "not an extension and a context (^[A-Za-z0-9_+-]+$)".into() });
+        };
         let e = self.execute("transfer", Some(&format!("{extension} XML {context}"))).await?;
         Ok(Self::completion(&e))
     }
@@ -299,7 +304,7 @@ impl Channel for EslChannel {
         let mut msg = EslEvent::new();
         msg.set_header("call-command", "execute");
         msg.set_header("execute-app-name", "playback");
-        msg.set_header("execute-app-arg", one_line(music));
+        msg.set_header("execute-app-arg", quote::header_value(music));
         msg.set_header("Event-UUID", id.clone());
         self.send("playback", msg).await?;
         let mut stop = std::pin::pin!(stop);
@@ -392,7 +397,7 @@ impl Channel for EslChannel {
         }
         let mut msg = EslEvent::new();
         msg.set_header("call-command", "hangup");
-        msg.set_header("hangup-cause", one_line(cause));
+        msg.set_header("hangup-cause", quote::header_value(cause));
         self.send("hangup", msg).await?;
         // Wait briefly for the switch to confirm; the socket closes after anyway.
         let until = Instant::now() + HANGUP_GRACE;

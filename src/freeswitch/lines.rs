@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 use tracing::{debug, warn};
 
 use super::inbound::{Inbound, JobError};
+use super::quote;
 use crate::queue::{LINK_LOST, Leg, LineEvent, Lines};
 
 /// The secretaries' phones, reached over the inbound link.
@@ -31,7 +32,11 @@ impl SwitchLines {
 
 /// A leg's endpoint with its variables added in the given scope.
 fn endpoint(leg: &Leg, scope: VariablesType, extra: &[(&str, String)]) -> Result<Endpoint, String> {
-    let mut ep = Endpoint::from_str(&leg.dial).map_err(|e| {
+    let Some(dial) = quote::dial(&leg.dial) else {
+        warn!("a dial string that is not technology/route was not dialled");
+        return Err("INVALID_DIAL_STRING".to_string());
+    };
+    let mut ep = Endpoint::from_str(dial).map_err(|e| {
         warn!(dial = %leg.dial, error = %e, "a dial string FreeSWITCH could not originate");
         "INVALID_DIAL_STRING".to_string()
     })?;
@@ -39,10 +44,10 @@ fn endpoint(leg: &Leg, scope: VariablesType, extra: &[(&str, String)]) -> Result
     vars.set_scope(scope);
     vars.insert("origination_uuid", leg.id.clone());
     if !leg.caller_id_name.is_empty() {
-        vars.insert("origination_caller_id_name", leg.caller_id_name.clone());
+        vars.insert("origination_caller_id_name", quote::variable_value(&leg.caller_id_name));
     }
     if let Some(n) = &leg.caller_id_number {
-        vars.insert("origination_caller_id_number", n.clone());
+        vars.insert("origination_caller_id_number", quote::variable_value(n));
     }
     for (k, v) in extra {
         vars.insert(*k, v.clone());

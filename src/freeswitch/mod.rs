@@ -3,6 +3,8 @@
 //! - `outbound`: the listener FreeSWITCH's `socket` application connects to;
 //!   one task per call, a semaphore for the cap, a drain on shutdown.
 //! - `channel`: [`crate::call::Channel`] over one outbound connection.
+//! - `quote`: every text, dial string and extension made harmless before it
+//!   goes into a command (FreeSWITCH expands `${…}`).
 //! - `inbound`: the one inbound connection (api/bgapi, events), kept alive
 //!   with jittered backoff, re-subscribed and resynchronised after a reconnect.
 //!
@@ -13,3 +15,4 @@ pub mod channel;
 pub mod inbound;
 pub mod lines;
 pub mod outbound;
+pub mod quote;

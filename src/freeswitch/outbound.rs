@@ -21,6 +21,7 @@ use crate::call::{self, CallSetup, CallSummary, DriverEnv, driver::record_call};
 use crate::speech::Voice;
 
 use super::channel::EslChannel;
+use super::inbound::Inbound;
 
 /// Channel events `myevents` subscribes that the channel never reads. Kept:
 /// EXECUTE_COMPLETE, HANGUP, HANGUP_COMPLETE, BRIDGE, UNBRIDGE, DTMF,
@@ -44,6 +45,54 @@ pub struct CallService {
     pub deadline: Duration,
     /// `linger N`.
     pub linger: Duration,
+    /// Peers besides loopback that may connect (FreeSWITCH on another host).
+    pub allowed_peers: Vec<std::net::IpAddr>,
+    /// Where each new call is checked before it is acted on (`None`: unchecked).
+    pub verify: Option<Inbound>,
+}
+
+/// What the inbound link says of a new connection's channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// The switch has this channel, with this caller's number.
+    Known,
+    /// The link is down or did not answer: taken unchecked (a real caller
+    /// is never refused because the link is down).
+    Unchecked,
+    /// The switch does not know this channel, or holds another number: a
+    /// forged connection.
+    Forged(&'static str),
+}
+
+/// A channel id as FreeSWITCH writes them (a UUID; hex digits and dashes):
+/// anything else in a command could smuggle a second one.
+pub fn is_channel_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+/// Ask the inbound link whether the switch has channel `uuid` with this caller.
+pub async fn verify(inbound: &Inbound, uuid: &str, caller: Option<&str>) -> Verified {
+    match inbound.api(&format!("uuid_exists {uuid}")).await {
+        None => return Verified::Unchecked,
+        Some(Err(e)) => {
+            warn!(error = %e, "the inbound link did not answer uuid_exists: the call is taken unchecked");
+            return Verified::Unchecked;
+        }
+        Some(Ok(body)) if body.trim() != "true" => return Verified::Forged("unknown to the switch"),
+        Some(Ok(_)) => {}
+    }
+    match inbound.api(&format!("uuid_getvar {uuid} caller_id_number")).await {
+        None => Verified::Unchecked,
+        Some(Err(e)) => {
+            warn!(error = %e, "the inbound link did not answer uuid_getvar: the call is taken unchecked");
+            Verified::Unchecked
+        }
+        Some(Ok(body)) => {
+            let held = body.trim();
+            let held = if held == "_undef_" || held.starts_with("-ERR") { None } else { phone::caller_number(held) };
+            if held.as_deref() == caller { Verified::Known } else { Verified::Forged("another caller's number than the switch holds") }
+        }
+    }
 }
 
 /// Live counters, for logs and tests.
@@ -55,6 +104,9 @@ pub struct Counters {
     pub over_cap: std::sync::atomic::AtomicU64,
     /// Calls finished (any way).
     pub finished: std::sync::atomic::AtomicU64,
+    /// Connections refused: a peer that is not the switch, or a call the
+    /// switch does not know.
+    pub refused: std::sync::atomic::AtomicU64,
 }
 
 impl Counters {
@@ -91,13 +143,21 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                if !peer.ip().is_loopback() && !service.allowed_peers.contains(&peer.ip()) {
+                    counters.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    warn!(%peer, "a connection from an address that is not the switch's ([server] allowed_peers): handed back");
+                    if let Ok(p) = overflow.clone().try_acquire_owned() {
+                        tokio::spawn(hand_back(stream, p));
+                    }
+                    continue;
+                }
                 match calls.clone().try_acquire_owned() {
                     Ok(permit) => {
                         counters.accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let service = service.clone();
                         let counters = counters.clone();
                         tokio::spawn(async move {
-                            handle_call(stream, service, permit).await;
+                            handle_call(stream, service, permit, counters.clone()).await;
                             counters.finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         });
                     }
@@ -136,7 +196,7 @@ async fn hand_back(stream: TcpStream, _permit: OwnedSemaphorePermit) {
 }
 
 /// One call, from `connect` to the socket's close.
-async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: OwnedSemaphorePermit) {
+async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: OwnedSemaphorePermit, counters: Arc<Counters>) {
     let started = Utc::now();
     let (client, events) = EslClient::accept_outbound_stream(stream);
     client.set_command_timeout(SETUP_TIMEOUT);
@@ -158,8 +218,17 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
     let masked = caller.as_deref().map(phone::mask).unwrap_or_else(|| "masqué".into());
     let span = info_span!("call", uuid = %uuid, caller = %masked, to = %destination);
     async move {
-        if uuid.is_empty() {
-            warn!("connect reply without a Unique-ID: handing the call back");
+        if !is_channel_id(&uuid) {
+            warn!("connect reply without a channel id FreeSWITCH would write: handing the call back");
+            let _ = client.resume().await;
+            let _ = client.disconnect().await;
+            return;
+        }
+        if let Some(inbound) = &service.verify
+            && let Verified::Forged(why) = verify(inbound, &uuid, caller.as_deref()).await
+        {
+            counters.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            warn!(why, "a call the switch does not know: resume and close, nothing else");
             let _ = client.resume().await;
             let _ = client.disconnect().await;
             return;

@@ -5,9 +5,17 @@
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
 
+use crate::agenda::text;
 use crate::agenda::{self, Absence, CallerKind, CallerRule, ConsultationType, Doctor, GRAIN_MINUTES, RuleError, WeeklyRange, check_timetable};
 
 use super::db::{Cached, Db, LOCAL_FMT, StoreError, corrupt, is_unique_violation, json_col, to_json};
+
+/// Longest minimum notice for a phone booking: thirty days.
+pub const MAX_NOTICE_MINUTES: i64 = 30 * 24 * 60;
+/// Furthest a phone booking may be: two years.
+pub const MAX_HORIZON_DAYS: i64 = 730;
+/// Longest instructions for the secretaries.
+pub const MAX_INSTRUCTIONS_CHARS: usize = 4000;
 
 impl Db {
     /// Add a doctor at the end of the practice's menu.
@@ -15,6 +23,7 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du médecin est vide").into());
         }
+        text::check_name("name", name)?;
         let position: i64 = self.conn.row("SELECT COALESCE(MAX(position), 0) + 1 FROM doctors WHERE practice_id = ?1", [practice_id], |r| r.get(0))?;
         match self.conn.exec("INSERT INTO doctors (practice_id, name, position) VALUES (?1, ?2, ?3)", params![practice_id, name.trim(), position]) {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
@@ -72,18 +81,21 @@ impl Db {
         dial: Option<Option<&str>>,
     ) -> Result<(), StoreError> {
         if let Some(n) = notice_minutes {
-            if n < 0 {
-                return Err(RuleError::new("min_notice_minutes", "doit être positif").into());
+            if !(0..=MAX_NOTICE_MINUTES).contains(&n) {
+                return Err(RuleError::new("min_notice_minutes", format!("doit être entre 0 et {MAX_NOTICE_MINUTES} minutes")).into());
             }
             self.conn.exec("UPDATE doctors SET min_notice_minutes = ?1 WHERE id = ?2", params![n, doctor_id])?;
         }
         if let Some(h) = horizon_days {
-            if h < 0 {
-                return Err(RuleError::new("horizon_days", "doit être positif").into());
+            if !(0..=MAX_HORIZON_DAYS).contains(&h) {
+                return Err(RuleError::new("horizon_days", format!("doit être entre 0 et {MAX_HORIZON_DAYS} jours")).into());
             }
             self.conn.exec("UPDATE doctors SET horizon_days = ?1 WHERE id = ?2", params![h, doctor_id])?;
         }
         if let Some(d) = dial {
+            if let Some(d) = d {
+                text::check_dial("dial", d)?;
+            }
             self.conn.exec("UPDATE doctors SET dial = ?1 WHERE id = ?2", params![d, doctor_id])?;
         }
         Ok(())
@@ -91,6 +103,7 @@ impl Db {
 
     /// Set a doctor's instructions for the secretaries.
     pub fn set_doctor_instructions(&mut self, doctor_id: i64, text: &str) -> Result<(), StoreError> {
+        text::check_text("instructions", text, MAX_INSTRUCTIONS_CHARS)?;
         self.conn.exec("UPDATE doctors SET instructions = ?1 WHERE id = ?2", params![text, doctor_id])?;
         Ok(())
     }
@@ -105,6 +118,7 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du type de consultation est vide").into());
         }
+        text::check_name("name", name)?;
         if duration_minutes <= 0 || duration_minutes % GRAIN_MINUTES != 0 {
             return Err(RuleError::new("duration", format!("la durée doit être un multiple positif de {GRAIN_MINUTES} minutes")).into());
         }
@@ -199,6 +213,7 @@ impl Db {
         if end <= start {
             return Err(RuleError::new("end", "la fin de l'absence est avant son début").into());
         }
+        text::check_text("reason", reason, text::MAX_NAME_CHARS)?;
         self.conn.exec(
             "INSERT INTO absences (doctor_id, start_local, end_local, reason) VALUES (?1, ?2, ?3, ?4)",
             params![doctor_id, start.format(LOCAL_FMT).to_string(), end.format(LOCAL_FMT).to_string(), reason],
@@ -229,6 +244,8 @@ impl Db {
     /// Add or replace the rule for one number.
     pub fn set_caller_rule(&mut self, practice_id: i64, doctor_id: Option<i64>, phone: &str, kind: CallerKind, label: &str) -> Result<i64, StoreError> {
         let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
+        // A label is shown to the staff, never sent to the switch.
+        text::check_text("label", label, text::MAX_NAME_CHARS)?;
         let kind_s = match kind {
             CallerKind::Allowed => "allowed",
             CallerKind::Blocked => "blocked",
@@ -274,6 +291,8 @@ impl Db {
     /// Record a patient's name for a number.
     pub fn add_patient(&mut self, practice_id: i64, phone: &str, name: &str) -> Result<(), StoreError> {
         let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
+        // A patient's name is shown and spoken, never sent to the switch.
+        text::check_text("name", name, text::MAX_NAME_CHARS)?;
         self.conn.exec("INSERT OR IGNORE INTO patients (practice_id, phone, name) VALUES (?1, ?2, ?3)", params![practice_id, phone, name])?;
         Ok(())
     }

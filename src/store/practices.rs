@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, params};
 
+use crate::agenda::text;
 use crate::agenda::{self, ConsultationType, Doctor, DutyMode, HolidayPeriod, Practice, RuleError, WeeklyRange, check_timetable};
 
 use super::db::{Cached, Db, StoreError, corrupt, is_unique_violation, json_col, to_json};
@@ -21,6 +22,9 @@ pub struct PracticeSnapshot {
     /// Holiday periods.
     pub holidays: Vec<HolidayPeriod>,
 }
+
+/// Longest address or holiday message.
+pub const MAX_ADDRESS_CHARS: usize = 500;
 
 /// A scalar field of a practice that can be set on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +96,8 @@ impl Db {
         if name.trim().is_empty() {
             return Err(RuleError::new("name", "le nom du cabinet est vide").into());
         }
+        text::check_name("name", name)?;
+        text::check_text("address", address, MAX_ADDRESS_CHARS)?;
         self.conn.exec("INSERT INTO practices (name, address, timezone) VALUES (?1, ?2, ?3)", params![name.trim(), address, tz.name()])?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -129,11 +135,17 @@ impl Db {
         match field {
             // Free texts: empty is empty.
             PracticeField::Address | PracticeField::Instructions => {
+                text::check_text(name, text, if field == PracticeField::Address { MAX_ADDRESS_CHARS } else { super::doctors::MAX_INSTRUCTIONS_CHARS })?;
                 let sql = format!("UPDATE practices SET {name} = ?1 WHERE id = ?2");
                 self.conn.exec(&sql, params![text, practice_id])?;
             }
             // Dial strings and extensions: empty means none.
             PracticeField::PracticePhone | PracticeField::Secretaries => {
+                match field {
+                    _ if text.is_empty() => {}
+                    PracticeField::PracticePhone => text::check_dial(name, text)?,
+                    _ => text::check_extension(name, text)?,
+                }
                 let sql = format!("UPDATE practices SET {name} = ?1 WHERE id = ?2");
                 self.conn.exec(&sql, params![Some(text).filter(|t| !t.is_empty()), practice_id])?;
             }
@@ -178,6 +190,7 @@ impl Db {
         if message.trim().is_empty() {
             return Err(RuleError::new("message", "le message de congés est vide").into());
         }
+        text::check_text("message", message, MAX_ADDRESS_CHARS)?;
         self.conn.exec(
             "INSERT INTO holidays (practice_id, start_day, end_day, message) VALUES (?1, ?2, ?3, ?4)",
             params![practice_id, start.to_string(), end.to_string(), message],

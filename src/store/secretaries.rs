@@ -107,6 +107,9 @@ impl Db {
         if s.id.trim().is_empty() || s.dial.trim().is_empty() {
             return Err(StoreError::Invalid("a secretary needs an id and a dial string".into()));
         }
+        crate::agenda::text::check_extension("id", &s.id)?;
+        crate::agenda::text::check_name("name", &s.name)?;
+        crate::agenda::text::check_dial("dial", &s.dial)?;
         let tx = self.conn.transaction()?;
         tx.exec(
             "INSERT INTO secretaries (id, name, dial) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, dial = excluded.dial",

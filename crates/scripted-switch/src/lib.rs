@@ -530,7 +530,7 @@ impl SwitchCall {
         assert_eq!(cmd.line, "connect", "connect must be the first command");
         let reply = self.connect_reply();
         if let Some(b) = &self.board {
-            b.register_call(&self.uuid);
+            b.register_call(&self.uuid, &self.caller);
         }
         self.conn.send_raw(&reply).await
     }

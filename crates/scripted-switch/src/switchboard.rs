@@ -8,7 +8,7 @@
 //! How a phone behaves is scripted with [`Phone`]; what happened is logged as
 //! [`BoardEvent`]s for the tests to read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -113,7 +113,8 @@ struct LegState {
 struct Board {
     phones: HashMap<String, Phone>,
     legs: HashMap<String, LegState>,
-    calls: HashSet<String>,
+    /// The callers' channels: unique id → the caller's number.
+    calls: HashMap<String, String>,
     link: Option<mpsc::UnboundedSender<String>>,
     log: Vec<(Instant, BoardEvent)>,
 }
@@ -179,12 +180,12 @@ impl Switchboard {
     /// Live channels: callers and legs.
     pub fn live(&self) -> Vec<String> {
         let b = self.board();
-        b.calls.iter().cloned().chain(b.legs.iter().filter(|(_, l)| !l.killed).map(|(k, _)| k.clone())).collect()
+        b.calls.keys().cloned().chain(b.legs.iter().filter(|(_, l)| !l.killed).map(|(k, _)| k.clone())).collect()
     }
 
-    /// A caller's channel exists.
-    pub fn register_call(&self, uuid: &str) {
-        self.board().calls.insert(uuid.into());
+    /// A caller's channel exists, with this caller's number.
+    pub fn register_call(&self, uuid: &str, caller: &str) {
+        self.board().calls.insert(uuid.into(), caller.into());
     }
 
     /// A caller's channel is gone.
@@ -426,6 +427,19 @@ impl Switchboard {
                             conn.reply_api("+OK\n").await?;
                         } else {
                             conn.reply_api("-ERR No such channel!\n").await?;
+                        }
+                    } else if let Some(id) = line.strip_prefix("api uuid_exists ") {
+                        // As FreeSWITCH answers (capture 04): `true` or `false`, no newline.
+                        let known = self.board().calls.contains_key(id.trim()) || self.live().iter().any(|u| u == id.trim());
+                        conn.reply_api(if known { "true" } else { "false" }).await?;
+                    } else if let Some(rest) = line.strip_prefix("api uuid_getvar ") {
+                        let mut words = rest.split(' ');
+                        let (id, var) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                        let caller = self.board().calls.get(id).cloned();
+                        match (caller, var) {
+                            (Some(c), "caller_id_number") => conn.reply_api(&c).await?,
+                            (Some(_), _) => conn.reply_api("_undef_").await?,
+                            (None, _) => conn.reply_api("-ERR No such channel!\n").await?,
                         }
                     } else if let Some(rest) = line.strip_prefix("api ") {
                         let name = rest.split(' ').next().unwrap_or("");

@@ -1,0 +1,156 @@
+//! Abuse: what an attacker would try, each door shown shut over real TCP.
+//! - a practice or a dial string holding FreeSWITCH's syntax (`${system(…)}`
+//!   runs a shell command on the switch's host) is refused where it is
+//!   written (command line, import), and stripped where it is used (rows
+//!   written before the rule): the scripted switch shows the exact argument;
+//! - only FreeSWITCH may hand a call over: a connection the switch does not
+//!   know (forged caller ID, ringing the secretaries) gets `resume` and a
+//!   close, nothing else.
+
+mod common;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+
+const PASSWORD: &str = "s3cret-test";
+const HOSTILE: &str = "Cabinet ${system(touch pwned)}";
+
+/// A service whose inbound link is up, to a scripted switch.
+async fn linked() -> (TestService, Arc<Switchboard>) {
+    let board = Switchboard::new(PASSWORD);
+    let port = board.listen().await.unwrap();
+    let svc = start(|c| {
+        c.freeswitch.port = port;
+        c.freeswitch.password = PASSWORD.into();
+    })
+    .await;
+    let mut state = svc.running.inbound.state();
+    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
+    (svc, board)
+}
+
+fn raw_sql(svc: &TestService, sql: &str) {
+    let conn = rusqlite::Connection::open(&svc.config.database.path).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+async fn play(sw: SwitchCall, patient: Patient) -> Transcript {
+    tokio::time::timeout(Duration::from_secs(60), sw.run(patient)).await.expect("call finishes in time").expect("switch side works")
+}
+
+fn every_argument(t: &Transcript) -> Vec<String> {
+    t.commands.iter().map(|c| format!("{} {}", c.line, c.arg())).collect()
+}
+
+#[tokio::test]
+async fn a_connection_the_switch_does_not_know_gets_resume_and_a_close() {
+    let (svc, _board) = linked().await;
+    // Not registered on the switchboard: no such channel on the switch.
+    let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap();
+    let t = play(sw, Patient::keys(&["0"])).await;
+    let lines: Vec<&str> = t.commands.iter().map(|c| c.line.as_str()).collect();
+    assert_eq!(lines, ["resume"], "nothing but resume: {lines:?}");
+    assert!(t.closed_by_service);
+    assert_eq!(svc.running.counters.refused.load(std::sync::atomic::Ordering::Relaxed), 1);
+    let calls = svc.running.store.run_sync(|db| db.calls(10)).unwrap();
+    assert!(calls.is_empty(), "a forged connection is no call: {calls:?}");
+}
+
+#[tokio::test]
+async fn a_connection_with_another_caller_than_the_switch_holds_gets_resume_and_a_close() {
+    let (svc, board) = linked().await;
+    let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap();
+    // The switch has this channel, but for another caller: the caller ID was forged.
+    board.register_call(&sw.uuid, "0699887766");
+    let t = play(sw, Patient::keys(&["0"])).await;
+    let lines: Vec<&str> = t.commands.iter().map(|c| c.line.as_str()).collect();
+    assert_eq!(lines, ["resume"], "{lines:?}");
+}
+
+#[tokio::test]
+async fn a_call_the_switch_knows_is_taken() {
+    let (svc, board) = linked().await;
+    let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap().with_board(board);
+    let t = play(sw, Patient::keys(&["4"])).await;
+    assert!(t.apps().contains(&"answer".to_string()), "{:?}", t.apps());
+    assert_eq!(svc.running.counters.refused.load(std::sync::atomic::Ordering::Relaxed), 0);
+}
+
+#[tokio::test]
+async fn a_hostile_practice_name_reaches_the_switch_stripped() {
+    let svc = start(|_| {}).await;
+    // A row written before the rule, or by hand: the store no longer takes it.
+    raw_sql(&svc, &format!("UPDATE practices SET name = '{HOSTILE}' WHERE id = 1; UPDATE practices SET secretaries = NULL WHERE id = 1;"));
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&["0"])).await;
+    assert_eq!(t.vars.get("standardiste_practice").map(String::as_str), Some("Cabinet system(touch pwned)"), "{:?}", t.vars);
+    for arg in every_argument(&t) {
+        assert!(!arg.contains("${") && !arg.contains("$${"), "no expansion reaches the switch: {arg}");
+    }
+    assert_eq!(t.transferred.as_deref(), Some("secretariat XML standardiste"));
+}
+
+#[tokio::test]
+async fn a_hostile_dial_string_is_never_dialled() {
+    let svc = start(|_| {}).await;
+    let allowed = svc.running.store.run_sync(|db| Ok(db.caller_rules(1)?.into_iter().find(|r| r.kind == standardiste::agenda::CallerKind::Allowed))).unwrap();
+    let allowed = allowed.expect("the demo practice has an allowed correspondent");
+    // With the demo's own dial strings, the doctor is dialled…
+    let t = call(svc.running.addr, &allowed.phone, Patient::keys(&["1", "", "", ""])).await;
+    assert!(t.apps().contains(&"bridge".to_string()), "the allowed caller is put through: {:?}", t.apps());
+    // …with hostile ones (rows written before the rule), nothing is.
+    raw_sql(
+        &svc,
+        "UPDATE practices SET practice_phone = 'user/1010,loopback/${system(touch pwned)}' WHERE id = 1;
+         UPDATE doctors SET dial = '{origination_caller_id_name=x}user/1011' WHERE practice_id = 1;",
+    );
+    let t = call(svc.running.addr, &allowed.phone, Patient::keys(&["1", "", "", ""])).await;
+    assert!(!t.apps().contains(&"bridge".to_string()), "nothing dialled: {:?}", every_argument(&t));
+    for arg in every_argument(&t) {
+        assert!(!arg.contains("${"), "{arg}");
+    }
+}
+
+fn cli(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_standardiste")).arg("--config").arg(config).args(args).output().unwrap()
+}
+
+#[test]
+fn the_command_line_and_the_import_refuse_the_switch_syntax() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("s.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[freeswitch]\npassword = \"s3cret-test\"\n[database]\npath = \"{}\"\ndemo = false\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n",
+            dir.path().join("db.sqlite").display(),
+            dir.path().join("p").display(),
+            dir.path().join("r").display()
+        ),
+    )
+    .unwrap();
+    let out = cli(&cfg, &["practice", "create", "--name", HOSTILE]);
+    assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(&cfg, &["practice", "list"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "", "nothing was created");
+    // The same through an import.
+    assert!(cli(&cfg, &["practice", "create", "--name", "Cabinet du Port"]).status.success());
+    let export = dir.path().join("port.json");
+    assert!(cli(&cfg, &["export", "--practice", "Cabinet du Port", "--out", export.to_str().unwrap()]).status.success());
+    let text = std::fs::read_to_string(&export).unwrap().replace("Cabinet du Port", HOSTILE);
+    std::fs::write(&export, text).unwrap();
+    let out = cli(&cfg, &["import", export.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
+    // A dial string with variables, an extension with spaces, a doctor's name with a brace.
+    let out = cli(&cfg, &["practice", "set", "--practice", "Cabinet du Port", "--field", "practice_phone", "--value", "{x=1}user/1010"]);
+    assert_eq!(out.status.code(), Some(65));
+    let out = cli(&cfg, &["practice", "set", "--practice", "Cabinet du Port", "--field", "secretaries", "--value", "secretariat XML public"]);
+    assert_eq!(out.status.code(), Some(65));
+    let out = cli(&cfg, &["doctor", "add", "--practice", "Cabinet du Port", "--name", "Docteur ${x}"]);
+    assert_eq!(out.status.code(), Some(65));
+    let out = cli(&cfg, &["secretary", "add", "ana", "--name", "Ana", "--dial", "user/1101|user/${system(id)}", "--serves", "Cabinet du Port"]);
+    assert_eq!(out.status.code(), Some(65));
+}
