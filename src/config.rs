@@ -224,6 +224,10 @@ pub struct Queue {
     /// How a patient is dialled for a call back: `{number}` is their number
     /// as the practice dials it (national form, e.g. 0611223344).
     pub callback_dial: String,
+    /// Call-back requests taken from one number over a day.
+    pub callbacks_per_number_per_day: u32,
+    /// Call-back requests taken for one practice over a day.
+    pub callbacks_per_practice_per_day: u32,
 }
 
 impl Default for Queue {
@@ -236,6 +240,8 @@ impl Default for Queue {
             ring_secs: DEFAULT_RING_SECS,
             music: DEFAULT_MUSIC.into(),
             callback_dial: "sofia/gateway/operator/{number}".into(),
+            callbacks_per_number_per_day: 3,
+            callbacks_per_practice_per_day: 100,
         }
     }
 }

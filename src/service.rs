@@ -152,6 +152,10 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
         announce_every: Duration::from_secs(config.queue.announce_every_secs),
         // The queue's longest wait, then the dialogue after it (message, call back).
         queue_deadline: Duration::from_secs(config.queue.max_wait_secs) + config.call_deadline(),
+        callback_limits: crate::store::CallbackLimits {
+            per_number: config.queue.callbacks_per_number_per_day,
+            per_practice: config.queue.callbacks_per_practice_per_day,
+        },
     }
 }
 

@@ -154,3 +154,67 @@ fn the_command_line_and_the_import_refuse_the_switch_syntax() {
     let out = cli(&cfg, &["secretary", "add", "ana", "--name", "Ana", "--dial", "user/1101|user/${system(id)}", "--serves", "Cabinet du Port"]);
     assert_eq!(out.status.code(), Some(65));
 }
+
+/// A practice served by one remote secretary, who is not logged in: a
+/// caller handed over is offered a message or, for a number the practice
+/// calls back, a call-back.
+async fn nobody_logged_in(edit: impl FnOnce(&mut standardiste::config::Config)) -> (TestService, Arc<Switchboard>) {
+    let board = Switchboard::new(PASSWORD);
+    let port = board.listen().await.unwrap();
+    let svc = start(|c| {
+        c.freeswitch.port = port;
+        c.freeswitch.password = PASSWORD.into();
+        edit(c)
+    })
+    .await;
+    let mut state = svc.running.inbound.state();
+    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
+    let s = standardiste::store::Secretary {
+        id: "ana".into(),
+        name: "Ana".into(),
+        dial: "user/1101".into(),
+        practices: vec![(1, standardiste::queue::Level::Primary)],
+    };
+    svc.running.store.run_sync(move |db| db.put_secretary(&s)).unwrap();
+    (svc, board)
+}
+
+async fn dial_linked(svc: &TestService, board: &Arc<Switchboard>, caller: &str, keys: &[&str]) -> Transcript {
+    let sw = SwitchCall::dial(svc.running.addr, caller, "1000").await.unwrap().with_board(board.clone());
+    play(sw, Patient::keys(keys)).await
+}
+
+#[tokio::test]
+async fn premium_short_and_international_numbers_are_never_called_back() {
+    let (svc, board) = nobody_logged_in(|_| {}).await;
+    for caller in ["+88213123456", "0899123456", "15", "+41446681800"] {
+        // 0: the secretaries (nobody there), 2: "call me back" is not on
+        // offer for this number and counts as a wrong key, 1: a message.
+        let t = dial_linked(&svc, &board, caller, &["0", "2", "1", "1"]).await;
+        assert_eq!(t.recordings.len(), 1, "{caller} still leaves a message: {:?}", t.apps());
+    }
+    let callbacks = svc.running.store.run_sync(|db| db.callbacks(false)).unwrap();
+    assert!(callbacks.is_empty(), "no call-back taken: {callbacks:?}");
+    let messages = svc.running.store.run_sync(|db| db.messages(1)).unwrap();
+    assert_eq!(messages.len(), 4);
+    let log = board.log();
+    assert!(!log.iter().any(|(_, e)| matches!(e, BoardEvent::CalledBack { .. } | BoardEvent::Rang { .. })), "nothing originated: {log:#?}");
+    // A practice that opts in to Switzerland calls the Swiss caller back.
+    svc.running.store.run_sync(|db| db.set_practice_field(1, standardiste::store::PracticeField::CallbackCountries, Some("41"))).unwrap();
+    let t = dial_linked(&svc, &board, "+41446681800", &["0", "2"]).await;
+    assert!(t.recordings.is_empty());
+    let callbacks = svc.running.store.run_sync(|db| db.callbacks(false)).unwrap();
+    assert_eq!(callbacks.len(), 1);
+    assert_eq!(callbacks[0].caller, "+41446681800");
+}
+
+#[tokio::test]
+async fn call_backs_are_limited_per_number_per_day_and_the_caller_leaves_a_message() {
+    let (svc, board) = nobody_logged_in(|c| c.queue.callbacks_per_number_per_day = 1).await;
+    let first = dial_linked(&svc, &board, "0611223344", &["0", "2"]).await;
+    assert!(first.recordings.is_empty());
+    let second = dial_linked(&svc, &board, "0611223344", &["0", "2", "1"]).await;
+    assert_eq!(second.recordings.len(), 1, "refused, the caller leaves a message: {:?}", second.apps());
+    assert_eq!(svc.running.store.run_sync(|db| db.callbacks(false)).unwrap().len(), 1);
+    assert_eq!(svc.running.store.run_sync(|db| db.messages(1)).unwrap().len(), 1);
+}

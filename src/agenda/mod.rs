@@ -404,4 +404,7 @@ pub struct Practice {
     pub max_future_per_phone: i64,
     /// Instructions for the remote secretaries.
     pub instructions: String,
+    /// Calling codes of the countries the practice calls back besides
+    /// France (`phone::callback_check`); empty: French numbers only.
+    pub callback_countries: Vec<u16>,
 }

@@ -92,6 +92,60 @@ pub fn national(number: &str) -> String {
     number.to_string()
 }
 
+/// Why a number is not called back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum CallbackBlock {
+    /// Not a number any numbering plan knows (or withheld).
+    #[error("numéro invalide")]
+    Invalid,
+    /// A short code: emergency (15, 17, 18, 112, 114, 115), 116 xxx, 3xxx…
+    #[error("numéro court ou spécial")]
+    ShortCode,
+    /// A French number that is not geographic, mobile or VoIP (01–07, 09):
+    /// premium rate, shared cost, toll-free, special services (08…).
+    #[error("numéro surtaxé ou spécial ({0})")]
+    Special(&'static str),
+    /// A number of another country the practice has not opted in to.
+    #[error("numéro étranger (+{0}) non autorisé par le cabinet")]
+    Foreign(u16),
+}
+
+/// Whether the practice may call this number back: by default only French
+/// geographic, mobile and VoIP numbers (01–07, 09); another country only when
+/// the practice lists its calling code in `countries`. A call-back's number is
+/// the caller ID, which anyone can set: this is what keeps the practice's
+/// lines from being billed for premium or international calls. The
+/// numbering plans are libphonenumber's (the `phonenumber` crate), not
+/// hand-written prefixes.
+pub fn callback_check(e164: &str, countries: &[u16]) -> Result<(), CallbackBlock> {
+    use phonenumber::Type;
+    let Some(digits) = e164.strip_prefix('+') else {
+        // Not international: an extension or a short code (2 to 6 digits).
+        return Err(if e164.chars().all(|c| c.is_ascii_digit()) && !e164.is_empty() { CallbackBlock::ShortCode } else { CallbackBlock::Invalid });
+    };
+    if digits.len() < 8 {
+        return Err(CallbackBlock::ShortCode);
+    }
+    let number = phonenumber::parse(None, e164).map_err(|_| CallbackBlock::Invalid)?;
+    let code = number.code().value();
+    if code != 33 && !countries.contains(&code) {
+        return Err(CallbackBlock::Foreign(code));
+    }
+    if !phonenumber::is_valid(&number) {
+        return Err(CallbackBlock::Invalid);
+    }
+    match number.number_type(&phonenumber::metadata::DATABASE) {
+        Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::Voip => Ok(()),
+        // Another country the practice opted in to: any ordinary line.
+        Type::PersonalNumber if code != 33 => Ok(()),
+        Type::PremiumRate => Err(CallbackBlock::Special("surtaxé")),
+        Type::SharedCost => Err(CallbackBlock::Special("coût partagé")),
+        Type::TollFree => Err(CallbackBlock::Special("numéro vert")),
+        Type::Emergency | Type::ShortCode => Err(CallbackBlock::ShortCode),
+        _ => Err(CallbackBlock::Special("service")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +172,30 @@ mod tests {
         assert_eq!(caller_number("anonymous"), None);
         assert_eq!(caller_number(""), None);
         assert_eq!(caller_number("0611223344").as_deref(), Some("+33611223344"));
+    }
+
+    #[test]
+    fn only_ordinary_french_lines_are_called_back_by_default() {
+        for ok in ["+33612345678", "+33756123456", "+33144556677", "+33472112233", "+33512345678", "+33970112233"] {
+            assert_eq!(callback_check(ok, &[]), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("+33899123456", CallbackBlock::Special("surtaxé")),
+            ("15", CallbackBlock::ShortCode),
+            ("17", CallbackBlock::ShortCode),
+            ("112", CallbackBlock::ShortCode),
+            ("116117", CallbackBlock::ShortCode),
+            ("3646", CallbackBlock::ShortCode),
+            ("+88213123456", CallbackBlock::Foreign(882)),
+            ("+41446681800", CallbackBlock::Foreign(41)),
+        ] {
+            assert_eq!(callback_check(bad, &[]), Err(why), "{bad}");
+        }
+        assert!(matches!(callback_check("+33800123456", &[]), Err(CallbackBlock::Special(_))), "toll-free 08 is not called back");
+        assert!(matches!(callback_check("+33820123456", &[]), Err(CallbackBlock::Special(_))));
+        assert_eq!(callback_check("+33012345678", &[]), Err(CallbackBlock::Invalid));
+        // A practice near the border opts in to Switzerland.
+        assert_eq!(callback_check("+41446681800", &[41]), Ok(()));
     }
 
     #[test]

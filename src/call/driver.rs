@@ -66,6 +66,8 @@ pub struct DriverEnv {
     /// The call's deadline once it joins the queue (the queue's own longest
     /// wait plus the time to leave a message).
     pub queue_deadline: std::time::Duration,
+    /// Call-back requests taken per number and per practice over a day.
+    pub callback_limits: crate::store::CallbackLimits,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -133,7 +135,8 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 .filter(|d| !d.types.is_empty())
                 .collect();
             let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
-            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech }))
+            let callable = caller.as_deref().is_some_and(|c| agenda::phone::callback_check(c, &snap.practice.callback_countries).is_ok());
+            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech, callable }))
         })
         .await
 }
@@ -368,11 +371,15 @@ async fn perform<C: Channel>(
                 Bridged::Failed(_) => Input::BridgeEnded { answered: false },
             }
         }
-        Action::RequestCallback { reason, urgent } => match caller {
-            Some(phone) => match env.store.run(move |db| db.request_callback(practice_id, &phone, &reason, urgent, now)).await {
-                Ok(id) => {
+        Action::RequestCallback { reason, urgent } => match caller.map(|c| (c, env.callback_limits)) {
+            Some((phone, limits)) => match env.store.run(move |db| db.request_callback(practice_id, &phone, &reason, urgent, now, limits)).await {
+                Ok(Ok(id)) => {
                     info!(callback = id, "call back requested");
                     Input::Done
+                }
+                Ok(Err(why)) => {
+                    warn!(%why, "call back refused: the caller leaves a message instead");
+                    Input::CallbackRefused
                 }
                 Err(e) => store_failed(e),
             },

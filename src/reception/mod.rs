@@ -53,6 +53,9 @@ pub struct CallContext {
     pub lang: Lang,
     /// Whether spoken answers can be understood (a speech model is loaded).
     pub speech: bool,
+    /// Whether the caller's number is one the practice calls back
+    /// (`agenda::phone::callback_check`): only then is a call-back offered.
+    pub callable: bool,
 }
 
 /// What kind of recording is asked for.
@@ -226,6 +229,9 @@ pub enum Input {
     },
     /// The service failed (database, speech…): hand over.
     Failed(String),
+    /// The call-back was not taken (a number the practice does not call,
+    /// or too many requests today): the caller leaves a message instead.
+    CallbackRefused,
     /// The caller hung up.
     /// The secretaries' queue gave the call back: nobody is logged in for
     /// the practice (`nobody`), or the wait was too long.
@@ -516,7 +522,7 @@ impl Receptionist {
             },
             Step::QueueFallback { urgent } => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
-                Input::Digits(d) if d == "2" && self.ctx.caller.is_some() => {
+                Input::Digits(d) if d == "2" && self.ctx.caller.is_some() && self.ctx.callable => {
                     let reason = self.detail.clone();
                     self.go(Step::CallbackRequested, vec![Action::RequestCallback { reason, urgent }])
                 }
@@ -535,6 +541,7 @@ impl Receptionist {
             },
             Step::CallbackRequested => match input {
                 Input::Done => self.finish(Outcome::Callback, vec![Action::Say(prompts::t(l, prompts::CALLBACK_SAVED).into()), Action::Hangup]),
+                Input::CallbackRefused => self.record_message_after(0, prompts::t(l, prompts::CALLBACK_REFUSED)),
                 _ => self.record_message_after(0, prompts::t(l, prompts::SERVICE_ERROR)),
             },
             Step::AfterDoctor | Step::OfferMessage => match input {
@@ -910,7 +917,7 @@ impl Receptionist {
     /// Message, and call back when the number is known.
     fn fallback_offer(&self) -> &'static str {
         let l = self.ctx.lang;
-        if self.ctx.caller.is_some() { prompts::t(l, prompts::QUEUE_OFFER) } else { prompts::t(l, prompts::QUEUE_OFFER_MESSAGE) }
+        if self.ctx.caller.is_some() && self.ctx.callable { prompts::t(l, prompts::QUEUE_OFFER) } else { prompts::t(l, prompts::QUEUE_OFFER_MESSAGE) }
     }
 
     fn record_message(self, tries: u8) -> Next {

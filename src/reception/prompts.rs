@@ -31,6 +31,8 @@ pub const QUEUE_OFFER: Key = Key("queue.offer");
 pub const QUEUE_OFFER_MESSAGE: Key = Key("queue.offer_message");
 /// The call back is recorded.
 pub const CALLBACK_SAVED: Key = Key("callback.saved");
+/// A call-back the practice does not make (premium, foreign, too many).
+pub const CALLBACK_REFUSED: Key = Key("callback.refused");
 /// Key 9.
 pub const URGENT: Key = Key("urgent");
 /// A blocked number.

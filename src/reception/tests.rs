@@ -30,6 +30,7 @@ fn ctx() -> CallContext {
             duty: DutyMode::AlwaysOn,
             max_future_per_phone: 3,
             instructions: String::new(),
+            callback_countries: Vec::new(),
         },
         doctors: vec![
             DoctorChoice {
@@ -53,6 +54,7 @@ fn ctx() -> CallContext {
         now: now(),
         lang: Lang::Fr,
         speech: false,
+        callable: true,
     }
 }
 

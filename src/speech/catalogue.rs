@@ -189,6 +189,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Votre demande de rappel est enregistrée: une secrétaire vous rappellera. Au revoir.",
         "Your call-back request is recorded: a secretary will call you back. Goodbye.",
     ),
+    (
+        "callback.refused",
+        "Nous ne pouvons pas vous rappeler à ce numéro. Laissez plutôt un message au cabinet.",
+        "We cannot call you back on this number. Please leave a message for the practice instead.",
+    ),
     ("secretary.announce", "Appel pour {practice}. Motif: {reason}.", "Call for {practice}. Reason: {reason}."),
     ("secretary.urgent", "Appel urgent pour {practice}. Motif: {reason}.", "Urgent call for {practice}. Reason: {reason}."),
     ("secretary.callback", "Rappel d'un patient pour {practice}. Motif: {reason}.", "Calling a patient back for {practice}. Reason: {reason}."),

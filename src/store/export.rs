@@ -38,6 +38,9 @@ pub struct PracticeExport {
     pub max_future_per_phone: i64,
     /// Instructions for the secretaries.
     pub instructions: String,
+    /// Countries called back besides France (calling codes).
+    #[serde(default)]
+    pub callback_countries: Vec<u16>,
     /// Holiday periods.
     pub holidays: Vec<HolidayExport>,
     /// Doctors, in menu order.
@@ -227,6 +230,7 @@ impl Db {
             duty: p.duty,
             max_future_per_phone: p.max_future_per_phone,
             instructions: p.instructions,
+            callback_countries: p.callback_countries,
             holidays: snap.holidays.into_iter().map(|h| HolidayExport { start: h.start, end: h.end, message: h.message }).collect(),
             doctors,
             caller_rules,
@@ -264,6 +268,8 @@ impl Db {
         self.set_practice_field(id, PracticeField::Secretaries, doc.secretaries.as_deref())?;
         self.set_practice_field(id, PracticeField::MaxFuturePerPhone, Some(&doc.max_future_per_phone.to_string()))?;
         self.set_practice_field(id, PracticeField::Instructions, Some(&doc.instructions))?;
+        let countries: Vec<String> = doc.callback_countries.iter().map(u16::to_string).collect();
+        self.set_practice_field(id, PracticeField::CallbackCountries, Some(&countries.join(",")))?;
         self.set_duty(id, &doc.duty)?;
         for h in &doc.holidays {
             self.add_holiday(id, h.start, h.end, &h.message)?;

@@ -26,7 +26,7 @@ pub use calls::CallRecord;
 pub use db::{Db, StoreError};
 pub use messages::{MessageRow, Untranscribed};
 pub use practices::{PracticeField, PracticeHours, PracticeSnapshot};
-pub use secretaries::{Callback, CallerHistory, Instructions, Secretary};
+pub use secretaries::{Callback, CallbackLimits, CallbackRefusal, CallerHistory, Instructions, Secretary};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads
 /// in parallel; writes take turns on SQLite's own lock.

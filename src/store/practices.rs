@@ -41,11 +41,14 @@ pub enum PracticeField {
     MaxFuturePerPhone,
     /// The practice's time zone (IANA name).
     Timezone,
+    /// Calling codes of the countries called back besides France ("41, 32").
+    CallbackCountries,
 }
 
 impl PracticeField {
     /// Every field, in the order the command line lists them.
-    pub const ALL: [PracticeField; 6] = [Self::Address, Self::Instructions, Self::PracticePhone, Self::Secretaries, Self::MaxFuturePerPhone, Self::Timezone];
+    pub const ALL: [PracticeField; 7] =
+        [Self::Address, Self::Instructions, Self::PracticePhone, Self::Secretaries, Self::MaxFuturePerPhone, Self::Timezone, Self::CallbackCountries];
 
     /// Its name on the command line and in the schema.
     pub fn name(self) -> &'static str {
@@ -56,6 +59,7 @@ impl PracticeField {
             Self::Secretaries => "secretaries",
             Self::MaxFuturePerPhone => "max_future_per_phone",
             Self::Timezone => "timezone",
+            Self::CallbackCountries => "callback_countries",
         }
     }
 }
@@ -156,6 +160,20 @@ impl Db {
                 }
                 self.conn.exec("UPDATE practices SET max_future_per_phone = ?1 WHERE id = ?2", params![n, practice_id])?;
             }
+            PracticeField::CallbackCountries => {
+                let mut codes = Vec::new();
+                for part in text.split([',', ' ']).map(|p| p.trim().trim_start_matches('+')).filter(|p| !p.is_empty()) {
+                    let code: u16 = part
+                        .parse()
+                        .ok()
+                        .filter(|c| (1..=999).contains(c))
+                        .ok_or_else(|| RuleError::new(name, format!("« {part} » n'est pas un indicatif de pays (ex. 41, 32)")))?;
+                    codes.push(code);
+                }
+                codes.sort_unstable();
+                codes.dedup();
+                self.conn.exec("UPDATE practices SET callback_countries = ?1 WHERE id = ?2", params![to_json(&codes), practice_id])?;
+            }
             PracticeField::Timezone => {
                 let tz: Tz = text.parse().map_err(|_| RuleError::new(name, "fuseau horaire inconnu (ex. Europe/Paris)"))?;
                 self.conn.exec("UPDATE practices SET timezone = ?1 WHERE id = ?2", params![tz.name(), practice_id])?;
@@ -202,7 +220,7 @@ impl Db {
         let row = self
             .conn
             .row(
-                "SELECT id, name, address, timezone, opening_hours, walk_in_hours, practice_phone, secretaries, duty, max_future_per_phone, instructions FROM practices WHERE id = ?1",
+                "SELECT id, name, address, timezone, opening_hours, walk_in_hours, practice_phone, secretaries, duty, max_future_per_phone, instructions, callback_countries FROM practices WHERE id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -217,6 +235,7 @@ impl Db {
                         r.get::<_, String>(8)?,
                         r.get::<_, i64>(9)?,
                         r.get::<_, String>(10)?,
+                        r.get::<_, String>(11)?,
                     ))
                 },
             )
@@ -237,6 +256,7 @@ impl Db {
             duty: json_col("duty", &row.8)?,
             max_future_per_phone: row.9,
             instructions: row.10,
+            callback_countries: json_col("callback_countries", &row.11)?,
         })
     }
 

@@ -156,6 +156,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX callbacks_open ON callbacks (placed_at, requested_at);
     "#,
+    // 4: the countries a practice calls back besides France (calling codes,
+    // JSON), and call-back requests counted per number and day.
+    r#"
+    ALTER TABLE practices ADD COLUMN callback_countries TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX callbacks_by_caller ON callbacks (caller, requested_at);
+    CREATE INDEX callbacks_by_practice ON callbacks (practice_id, requested_at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

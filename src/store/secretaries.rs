@@ -101,6 +101,29 @@ fn callback_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Callback> {
 
 const CALLBACK_COLS: &str = "id, practice_id, caller, reason, urgent, requested_at, placed_at, placed_by, outcome";
 
+/// How many call-back requests are taken over the last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackLimits {
+    /// From one number.
+    pub per_number: u32,
+    /// For one practice.
+    pub per_practice: u32,
+}
+
+/// Why a call-back request was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackRefusal {
+    /// A number the practice does not call.
+    #[error("{0}")]
+    Number(crate::agenda::phone::CallbackBlock),
+    /// Too many requests from this number today.
+    #[error("plus de {0} demandes de rappel pour ce numéro en un jour")]
+    NumberLimit(u32),
+    /// Too many requests for this practice today.
+    #[error("plus de {0} demandes de rappel pour ce cabinet en un jour")]
+    PracticeLimit(u32),
+}
+
 impl Db {
     /// Add or replace a secretary and the practices they serve.
     pub fn put_secretary(&mut self, s: &Secretary) -> Result<(), StoreError> {
@@ -164,13 +187,47 @@ impl Db {
         Ok(self.conn.row("SELECT EXISTS (SELECT 1 FROM secretary_practices WHERE practice_id = ?1)", [practice_id], |r| r.get(0))?)
     }
 
-    /// A caller asks to be called back.
-    pub fn request_callback(&mut self, practice_id: i64, caller: &str, reason: &str, urgent: bool, at: DateTime<Utc>) -> Result<i64, StoreError> {
+    /// A caller asks to be called back: refused (`Ok(Err(…))`) for a number
+    /// the practice would not call (`phone::callback_check`), or past the
+    /// limits of requests per number and per practice over the last day.
+    pub fn request_callback(
+        &mut self,
+        practice_id: i64,
+        caller: &str,
+        reason: &str,
+        urgent: bool,
+        at: DateTime<Utc>,
+        limits: CallbackLimits,
+    ) -> Result<Result<i64, CallbackRefusal>, StoreError> {
+        let countries: Vec<u16> = self.practice_callback_countries(practice_id)?;
+        if let Err(why) = crate::agenda::phone::callback_check(caller, &countries) {
+            return Ok(Err(CallbackRefusal::Number(why)));
+        }
+        let since = (at - chrono::Duration::days(1)).timestamp();
+        let by_number: u32 = self.conn.row("SELECT COUNT(*) FROM callbacks WHERE caller = ?1 AND requested_at > ?2", params![caller, since], |r| r.get(0))?;
+        if by_number >= limits.per_number {
+            return Ok(Err(CallbackRefusal::NumberLimit(limits.per_number)));
+        }
+        let by_practice: u32 =
+            self.conn.row("SELECT COUNT(*) FROM callbacks WHERE practice_id = ?1 AND requested_at > ?2", params![practice_id, since], |r| r.get(0))?;
+        if by_practice >= limits.per_practice {
+            return Ok(Err(CallbackRefusal::PracticeLimit(limits.per_practice)));
+        }
         self.conn.exec(
             "INSERT INTO callbacks (practice_id, caller, reason, urgent, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![practice_id, caller, reason, urgent, at.timestamp()],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(Ok(self.conn.last_insert_rowid()))
+    }
+
+    /// The calling codes a practice calls back besides France.
+    pub fn practice_callback_countries(&self, practice_id: i64) -> Result<Vec<u16>, StoreError> {
+        let text: String = self
+            .conn
+            .row("SELECT callback_countries FROM practices WHERE id = ?1", [practice_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("cabinet n°{practice_id}")))?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt { what: "callback_countries".into(), detail: e.to_string() })
     }
 
     /// Callbacks, urgent first then oldest first; only those not placed yet

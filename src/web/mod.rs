@@ -207,17 +207,26 @@ async fn callbacks(State(api): State<Api>, Query(q): Query<ListQuery>) -> ApiRes
 
 async fn place(State(api): State<Api>, Path(id): Path<i64>, body: Result<Json<PlaceBody>, JsonRejection>) -> ApiResult<serde_json::Value> {
     let agent = body?.0.agent;
-    let (cb, practice, number) = api
+    let (cb, practice, number, blocked) = api
         .store
         .run(move |db| {
             let cb = db.callback(id)?;
             let snap = db.snapshot(cb.practice_id)?;
             let number = snap.practice.dids.first().cloned();
-            Ok((cb, snap.practice.name, number))
+            // Checked again where it is dialled: a request taken before the rule.
+            let blocked = crate::agenda::phone::callback_check(&cb.caller, &snap.practice.callback_countries).err();
+            if let (Some(why), None) = (blocked, cb.placed_at) {
+                db.callback_placed(id, "standardiste", Utc::now(), &format!("refusé: {why}"))?;
+            }
+            Ok((cb, snap.practice.name, number, blocked))
         })
         .await?;
     if cb.placed_at.is_some() {
         return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
+    }
+    if let Some(why) = blocked {
+        warn!(callback = id, %why, "a call back to a number the practice does not call was refused");
+        return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("callback {id}: not called back ({why})")));
     }
     api.queues.place_callback(cb, &practice, number, &agent).await?;
     Ok(done())
