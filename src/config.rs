@@ -53,8 +53,10 @@ pub struct Config {
     pub speech: Speech,
     /// The remote secretaries' queues.
     pub queue: Queue,
-    /// The agents' HTTP API.
+    /// The pages and the JSON API.
     pub web: Web,
+    /// The command line as a client of the API.
+    pub client: Client,
 }
 
 /// `[server]`
@@ -246,18 +248,66 @@ impl Default for Queue {
     }
 }
 
-/// `[web]`: the agents' HTTP JSON API (the secretaries' console builds on it).
+/// `[web]`: the pages and the JSON API, and who may use them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Web {
-    /// Address; keep it on loopback or behind a reverse proxy with authentication.
+    /// Address. Keep it on loopback, behind a TLS reverse proxy for anything else.
     pub listen: String,
+    /// The `Host` values requests may carry (`standardiste.example.fr`);
+    /// others get 421, which shuts out DNS rebinding. Empty: the listen
+    /// address itself, with `localhost` and `127.0.0.1` at its port.
+    pub hosts: Vec<String>,
+    /// Served to browsers through a TLS reverse proxy: cookies are `Secure`,
+    /// and the client's address is read from `X-Forwarded-For`.
+    pub behind_tls_proxy: bool,
+    /// A browser session ends after this long without a request (minutes).
+    pub session_idle_minutes: u64,
+    /// And after this long in all (hours), whatever happens.
+    pub session_hours: u64,
+    /// Failed log-ins in a row before an account is locked.
+    pub login_lock_after: u32,
+    /// How long it stays locked (seconds).
+    pub login_lock_secs: u64,
+    /// Failed log-ins from one address within 15 minutes before it is refused for the rest of them.
+    pub login_address_limit: u32,
+    /// Connections served at once; beyond, new ones wait in the kernel's
+    /// queue (a slow client cannot take the descriptors the calls need).
+    pub max_connections: usize,
+    /// A request's headers must arrive within this time, and an idle
+    /// connection is closed after it (seconds).
+    pub header_timeout_secs: u64,
+    /// Largest request body (bytes); recordings uploaded in the web space
+    /// are the largest.
+    pub max_body_bytes: usize,
 }
 
 impl Default for Web {
     fn default() -> Self {
-        Self { listen: DEFAULT_WEB_LISTEN.into() }
+        Self {
+            listen: DEFAULT_WEB_LISTEN.into(),
+            hosts: Vec::new(),
+            behind_tls_proxy: false,
+            session_idle_minutes: 30,
+            session_hours: 12,
+            login_lock_after: 10,
+            login_lock_secs: 900,
+            login_address_limit: 50,
+            max_connections: 512,
+            header_timeout_secs: 20,
+            max_body_bytes: 8 * 1024 * 1024,
+        }
     }
+}
+
+/// `[client]`: how the command line (`agent`, `queue`, `callback`) reaches
+/// the running service's API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Client {
+    /// A bearer token (`standardiste token create LOGIN`); `--token` and
+    /// `STANDARDISTE_TOKEN` take precedence.
+    pub token: String,
 }
 
 /// One problem in a configuration file.
@@ -450,6 +500,52 @@ impl Config {
         }
         if self.web.listen.parse::<SocketAddr>().is_err() {
             bad("web", "listen", format!("« {} » is not an address:port", self.web.listen), "write it as 127.0.0.1:8085");
+        }
+        for h in &self.web.hosts {
+            if h.is_empty() || h.contains(|c: char| c.is_whitespace() || c == '/') {
+                bad("web", "hosts", format!("« {h} » is not a host name"), "a name as browsers send it in Host, e.g. standardiste.example.fr");
+            }
+        }
+        if !(1..=24 * 60).contains(&self.web.session_idle_minutes) {
+            bad("web", "session_idle_minutes", "must be between 1 and 1440".into(), "30 minutes");
+        }
+        if !(1..=24 * 7).contains(&self.web.session_hours) {
+            bad("web", "session_hours", "must be between 1 and 168".into(), "12 hours: a working day");
+        }
+        if !(1..=100).contains(&self.web.login_lock_after) {
+            bad("web", "login_lock_after", "must be between 1 and 100".into(), "10 failed log-ins in a row");
+        }
+        if !(1..=MAX_DEADLINE_SECS).contains(&self.web.login_lock_secs) {
+            bad("web", "login_lock_secs", format!("must be between 1 and {MAX_DEADLINE_SECS}"), "900 (15 minutes)");
+        }
+        if !(16..=65_536).contains(&self.web.max_connections) {
+            bad("web", "max_connections", "must be between 16 and 65536".into(), "512");
+        }
+        if !(1..=600).contains(&self.web.header_timeout_secs) {
+            bad("web", "header_timeout_secs", "must be between 1 and 600".into(), "20 seconds");
+        }
+        if !(1024..=256 * 1024 * 1024).contains(&self.web.max_body_bytes) {
+            bad("web", "max_body_bytes", "must be between 1 KiB and 256 MiB".into(), "8 MiB holds a recorded sentence");
+        }
+        out
+    }
+
+    /// What is allowed but unwise: said by `check-config` and at start-up,
+    /// never refused.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let non_loopback = |a: &str| a.parse::<SocketAddr>().is_ok_and(|a| !a.ip().is_loopback());
+        if non_loopback(&self.web.listen) && !self.web.behind_tls_proxy {
+            out.push(format!(
+                "[web] listen = \"{}\" is not a loopback address and [web] behind_tls_proxy is not set: passwords and health data would cross the network in clear; serve it through a TLS reverse proxy (README) and set behind_tls_proxy = true",
+                self.web.listen
+            ));
+        }
+        if non_loopback(&self.server.listen) {
+            out.push(format!(
+                "[server] listen = \"{}\" is not a loopback address: only FreeSWITCH's host should reach it ([server] allowed_peers)",
+                self.server.listen
+            ));
         }
         out
     }

@@ -26,7 +26,10 @@ fn main() {
 fn run(cli: Cli) -> Result<(), cli::Failure> {
     match cli.command {
         Command::CheckConfig { file } => match Config::load(&file) {
-            Ok(_) => {
+            Ok(config) => {
+                for w in config.warnings() {
+                    println!("warning: {w}");
+                }
                 println!("{}: OK", file.display());
                 Ok(())
             }
@@ -62,9 +65,9 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
             let input = tokio::io::BufReader::new(tokio::io::stdin());
             rt.block_on(cli::try_dialogue(&config, &practice, &caller, input, std::io::stdout())).map(|_| ())
         }
-        Command::Agent(c) => cli::agents::agent(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
-        Command::Queue(c) => cli::agents::queue(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
-        Command::Callback(c) => cli::agents::callback(&cli::load_config(cli.config.as_ref())?, c, &mut std::io::stdout()),
+        Command::Agent(c) => cli::agents::agent(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),
+        Command::Queue(c) => cli::agents::queue(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),
+        Command::Callback(c) => cli::agents::callback(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),
         other => {
             let config = cli::load_config(cli.config.as_ref())?;
             cli::run_admin(&config, other, &mut std::io::stdout())

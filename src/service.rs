@@ -121,7 +121,8 @@ pub fn open_store(config: &Config) -> Result<Store, ServeError> {
         store
             .run_sync(|db| {
                 if db.practice_names()?.is_empty() {
-                    demo::seed(db, Utc::now())?;
+                    let id = demo::seed(db, Utc::now())?;
+                    crate::web::auth::demo::create(db, id, path)?;
                     info!(practice = demo::DEMO_PRACTICE, did = demo::DEMO_DID, "demo practice created");
                 }
                 Ok(())
@@ -250,9 +251,14 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let queues = crate::queue::start(SwitchLines::new(inbound.clone()), store.clone(), voice.clone(), queue_settings(config));
     env.queues = Some(queues.clone());
     let web_addr = config.web.listen.parse::<SocketAddr>().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8085)));
-    let web_listener = TcpListener::bind(web_addr).await.map_err(|source| ServeError::Listen { addr: web_addr, source })?;
+    let web_listener = listen(web_addr).map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
-    tokio::spawn(crate::web::serve(web_listener, crate::web::Api { queues: queues.clone(), store: store.clone() }, rx.clone()));
+    let gate = crate::web::auth::Gate { store: store.clone(), settings: Arc::new(crate::web::auth::Settings::new(&config.web, web_addr)) };
+    let limits = crate::web::Limits { max_connections: config.web.max_connections, header_timeout: Duration::from_secs(config.web.header_timeout_secs) };
+    tokio::spawn(crate::web::serve(web_listener, crate::web::Web { queues: queues.clone(), store: store.clone(), gate }, limits, rx.clone()));
+    for w in config.warnings() {
+        warn!("{w}");
+    }
     let service = Arc::new(CallService {
         env,
         voice,
@@ -263,7 +269,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     });
     let outbound =
         tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
-    info!(addr = %web_addr, "agents' API listening");
+    info!(addr = %web_addr, "web pages and API listening");
     Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
 }
 
@@ -282,6 +288,14 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let stop_signal = stop_signal();
     let running = start(&config).await?;
     info!(addr = %running.addr, db = %config.database.path.display(), "standardiste is running");
+    let demo = crate::web::auth::demo::read(&config.database.path);
+    if !demo.is_empty() {
+        let file = crate::web::auth::demo::accounts_file(&config.database.path);
+        info!("demo accounts (from {}), log in at http://{}/login:", file.display(), running.web_addr);
+        for line in demo {
+            info!("  {line}");
+        }
+    }
     let stopper = running.shutdown.clone();
     tokio::spawn(async move {
         stop_signal.await;

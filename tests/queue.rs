@@ -22,6 +22,8 @@ struct Desk {
     svc: TestService,
     board: Arc<Switchboard>,
     practice: i64,
+    /// An admin's token: the API acts on every secretary.
+    token: String,
 }
 
 async fn desk(edit: impl FnOnce(&mut standardiste::config::Config)) -> Desk {
@@ -40,7 +42,8 @@ async fn desk(edit: impl FnOnce(&mut standardiste::config::Config)) -> Desk {
     let practice = svc.running.store.run_sync(|db| db.practice_id(standardiste::store::demo::DEMO_PRACTICE)).unwrap();
     let mut state = svc.running.inbound.state();
     tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
-    Desk { svc, board, practice }
+    let token = token_for(&svc.running.store, "root", standardiste::store::Role::Admin, &[], None);
+    Desk { svc, board, practice, token }
 }
 
 impl Desk {
@@ -52,12 +55,13 @@ impl Desk {
     async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let url = format!("http://{}{path}", self.svc.running.web_addr);
         let method = method.to_string();
+        let bearer = format!("Bearer {}", self.token);
         tokio::task::spawn_blocking(move || {
             let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
             let mut resp = match (method.as_str(), body) {
-                ("GET", _) => agent.get(&url).call(),
-                (_, Some(b)) => agent.post(&url).send_json(b),
-                (_, None) => agent.post(&url).send_empty(),
+                ("GET", _) => agent.get(&url).header("Authorization", &bearer).call(),
+                (_, Some(b)) => agent.post(&url).header("Authorization", &bearer).send_json(b),
+                (_, None) => agent.post(&url).header("Authorization", &bearer).send_empty(),
             }
             .expect("the API answers");
             let status = resp.status().as_u16();
@@ -478,6 +482,19 @@ async fn the_command_line_speaks_the_agents_api() {
     let out = run(&["secretary", "add", "bad", "--name", "Bad", "--dial", "user/1101", "--serves", "Nulle part"]);
     assert_eq!(out.status.code(), Some(65), "unknown practice");
     let api = format!("http://{}", d.svc.running.web_addr);
+    // Without a token: a clear failure, not a silent 401.
+    let out = run(&["agent", "login", "ana", "--api", &api]);
+    assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("token"), "{}", String::from_utf8_lossy(&out.stderr));
+    // An operator's account and token, made with the command line.
+    let pw = d.svc.dir.path().join("pw");
+    std::fs::write(&pw, "a-long-password-for-root\n").unwrap();
+    let out = run(&["user", "add", "operator", "--role", "admin", "--password-file", pw.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["token", "create", "operator", "--name", "test"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let run = |args: &[&str]| std::process::Command::new(bin).arg("--config").arg(&cfg).arg("--token").arg(&token).args(args).output().unwrap();
     let out = run(&["agent", "login", "ana", "--api", &api]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(&["agent", "pause", "ana", "--reason", "déjeuner", "--api", &api]);

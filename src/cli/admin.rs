@@ -60,6 +60,9 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         | Command::Agent(_)
         | Command::Queue(_)
         | Command::Callback(_) => Err(data("not an administration command")),
+        Command::User(c) => super::accounts::user(db, c, out),
+        Command::Token(c) => super::accounts::token(db, c, out),
+        Command::Audit { practice, since, json } => super::accounts::audit(db, practice, since, json, out),
         Command::Secretary(c) => match c {
             SecretaryCmd::Add { id, name, dial, serves } => {
                 if let Err(e) = dial.parse::<freeswitch_esl_tokio::commands::Endpoint>() {

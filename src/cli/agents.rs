@@ -105,17 +105,49 @@ pub enum CallbackCmd {
     },
 }
 
-fn base(config: &Config, api: &Option<String>) -> String {
-    api.clone().unwrap_or_else(|| format!("http://{}", config.web.listen)).trim_end_matches('/').to_string()
+/// The running service's API, and the token to show it.
+pub struct Client {
+    base: String,
+    token: String,
+}
+
+impl Client {
+    /// From `--api` (or `[web] listen`) and `--token` (or
+    /// `STANDARDISTE_TOKEN`, or `[client] token`); no token is a clear
+    /// failure (exit 65), not a 401.
+    pub fn new(config: &Config, api: &Option<String>, token: Option<&str>) -> Result<Client, Failure> {
+        let base = api.clone().unwrap_or_else(|| format!("http://{}", config.web.listen)).trim_end_matches('/').to_string();
+        let token = token.map(str::to_string).filter(|t| !t.trim().is_empty()).or_else(|| Some(config.client.token.clone()).filter(|t| !t.trim().is_empty()));
+        let token = token.ok_or_else(|| Failure {
+            code: EXIT_DATA,
+            message: "no token: give --token, STANDARDISTE_TOKEN or [client] token (standardiste token create LOGIN makes one)".into(),
+        })?;
+        Ok(Client { base, token: token.trim().to_string() })
+    }
+
+    fn get(&self, path: &str) -> Result<Value, Failure> {
+        self.call("GET", path, None)
+    }
+
+    fn post(&self, path: &str, body: Option<Value>) -> Result<Value, Failure> {
+        self.call("POST", path, body)
+    }
+
+    /// One request to the API; its JSON answer, or a failure naming the cause.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.base);
+        call(method, &url, &self.token, body)
+    }
 }
 
 /// One request to the API; its JSON answer, or a failure naming the cause.
-fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, Failure> {
+fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> Result<Value, Failure> {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(10))).build().into();
+    let bearer = format!("Bearer {token}");
     let sent = match (method, body) {
-        ("GET", _) => agent.get(url).call(),
-        (_, Some(b)) => agent.post(url).send_json(b),
-        (_, None) => agent.post(url).send_empty(),
+        ("GET", _) => agent.get(url).header("Authorization", &bearer).call(),
+        (_, Some(b)) => agent.post(url).header("Authorization", &bearer).send_json(b),
+        (_, None) => agent.post(url).header("Authorization", &bearer).send_empty(),
     };
     let mut resp =
         sent.map_err(|e| Failure { code: EXIT_UNAVAILABLE, message: format!("{url}: {e} (is `standardiste serve` running? see --api and [web] listen)") })?;
@@ -129,14 +161,14 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, Failure> 
 }
 
 /// A secretary's command.
-pub fn agent(config: &Config, cmd: AgentCmd, out: &mut dyn Write) -> Result<(), Failure> {
+pub fn agent(config: &Config, token: Option<&str>, cmd: AgentCmd, out: &mut dyn Write) -> Result<(), Failure> {
     let (path, id, body, said, api) = match cmd {
         AgentCmd::Login { id, api } => ("login", id, None, "connectée", api),
         AgentCmd::Logout { id, api } => ("logout", id, None, "déconnectée", api),
         AgentCmd::Pause { id, reason, api } => ("pause", id, Some(json!({ "reason": reason })), "en pause", api),
         AgentCmd::Resume { id, api } => ("resume", id, None, "de retour", api),
     };
-    call("POST", &format!("{}/api/agents/{id}/{path}", base(config, &api)), body)?;
+    Client::new(config, &api, token)?.post(&format!("/api/agents/{id}/{path}"), body)?;
     writeln!(out, "secrétaire {id}: {said}").map_err(failed)
 }
 
@@ -151,10 +183,10 @@ fn state_line(a: &Value) -> String {
 }
 
 /// The queues' commands.
-pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), Failure> {
+pub fn queue(config: &Config, token: Option<&str>, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), Failure> {
     match cmd {
         QueueCmd::Show { json, api } => {
-            let v = call("GET", &format!("{}/api/queues", base(config, &api)), None)?;
+            let v = Client::new(config, &api, token)?.get("/api/queues")?;
             if json {
                 return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(failed);
             }
@@ -188,7 +220,7 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
             writeln!(out, "Rappels à faire: {callbacks}").map_err(failed)
         }
         QueueCmd::Stats { api } => {
-            let v = call("GET", &format!("{}/api/stats", base(config, &api)), None)?;
+            let v = Client::new(config, &api, token)?.get("/api/stats")?;
             writeln!(out, "cabinet\tproposés\trépondus\tabandonnés\trendus\tattente moy. (s)\tattente max (s)").map_err(failed)?;
             for s in v.as_array().into_iter().flatten() {
                 let n = |k: &str| s.get(k).and_then(Value::as_u64).unwrap_or(0);
@@ -209,17 +241,17 @@ pub fn queue(config: &Config, cmd: QueueCmd, out: &mut dyn Write) -> Result<(), 
             Ok(())
         }
         QueueCmd::Call { uuid, api } => {
-            let v = call("GET", &format!("{}/api/calls/{uuid}", base(config, &api)), None)?;
+            let v = Client::new(config, &api, token)?.get(&format!("/api/calls/{uuid}"))?;
             writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(failed)
         }
     }
 }
 
 /// The call backs' commands.
-pub fn callback(config: &Config, cmd: CallbackCmd, out: &mut dyn Write) -> Result<(), Failure> {
+pub fn callback(config: &Config, token: Option<&str>, cmd: CallbackCmd, out: &mut dyn Write) -> Result<(), Failure> {
     match cmd {
         CallbackCmd::List { all, api } => {
-            let v = call("GET", &format!("{}/api/callbacks{}", base(config, &api), if all { "?all=true" } else { "" }), None)?;
+            let v = Client::new(config, &api, token)?.get(if all { "/api/callbacks?all=true" } else { "/api/callbacks" })?;
             for c in v.as_array().into_iter().flatten() {
                 writeln!(
                     out,
@@ -236,7 +268,7 @@ pub fn callback(config: &Config, cmd: CallbackCmd, out: &mut dyn Write) -> Resul
             Ok(())
         }
         CallbackCmd::Place { id, agent, api } => {
-            call("POST", &format!("{}/api/callbacks/{id}/place", base(config, &api)), Some(json!({ "agent": agent })))?;
+            Client::new(config, &api, token)?.post(&format!("/api/callbacks/{id}/place"), Some(json!({ "agent": agent })))?;
             writeln!(out, "rappel {id}: le téléphone du patient sonne, puis celui de {agent}").map_err(failed)
         }
     }

@@ -14,6 +14,10 @@ pub struct Cli {
     /// Configuration file (TOML). Without it, the documented defaults.
     #[arg(long, short, global = true, env = "STANDARDISTE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The bearer token the `agent`, `queue` and `callback` commands send
+    /// (`standardiste token create LOGIN`); without it, `[client] token`.
+    #[arg(long, global = true, env = "STANDARDISTE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -83,6 +87,24 @@ pub enum Command {
     /// Callers who asked to be called back, through the running service's API.
     #[command(subcommand)]
     Callback(agents::CallbackCmd),
+    /// Accounts of the web side and the API: add, list, change a password, remove.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Bearer tokens for programs (the command line, a console): create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// The audit log: who read or changed which patient's data or setting, when.
+    Audit {
+        /// One practice only.
+        #[arg(long)]
+        practice: Option<String>,
+        /// From this day (YYYY-MM-DD; yesterday without it).
+        #[arg(long)]
+        since: Option<String>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the receptionist's dialogue in this terminal, against the real database.
     Try {
         /// Practice name.
@@ -389,4 +411,61 @@ pub struct ListArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add an account; the password is read from standard input (one line) or `--password-file`.
+    Add {
+        /// What the person types to log in (letters, digits, _ + -).
+        login: String,
+        /// admin (everything), staff (a practice's doctor or assistant), secretary (a remote secretary).
+        #[arg(long)]
+        role: String,
+        /// A practice a staff account sees (repeat).
+        #[arg(long = "practice")]
+        practices: Vec<String>,
+        /// The secretary's id in the queues (role secretary).
+        #[arg(long)]
+        secretary: Option<String>,
+        /// Read the password from this file instead of standard input.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// List the accounts.
+    List,
+    /// Change a password (every session of the account ends).
+    Passwd {
+        /// The account.
+        login: String,
+        /// Read the password from this file instead of standard input.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Remove an account, its sessions and its tokens.
+    Remove {
+        /// The account.
+        login: String,
+    },
+}
+
+/// `token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create a token for an account; it is printed once, only its hash is kept.
+    Create {
+        /// The account it acts as.
+        login: String,
+        /// What it is for ("console de Ana", "supervision").
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List the tokens (never their value).
+    List,
+    /// Revoke a token: requests carrying it get 401 at once.
+    Revoke {
+        /// Its id (see `token list`).
+        id: i64,
+    },
 }

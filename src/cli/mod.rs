@@ -20,6 +20,7 @@ pub const EXIT_UNAVAILABLE: i32 = 69;
 
 pub mod agents;
 
+mod accounts;
 mod admin;
 mod args;
 

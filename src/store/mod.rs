@@ -6,6 +6,7 @@
 //!
 //! Owns the SQL; must not decide anything the agenda or the receptionist decides.
 
+pub mod accounts;
 pub mod booking;
 pub mod calls;
 pub mod db;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use accounts::{Account, AuditEntry, Role, SessionRow, TokenRow};
 pub use booking::{BookError, BookingRequest};
 pub use calls::CallRecord;
 pub use db::{Db, StoreError};

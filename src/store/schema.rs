@@ -163,6 +163,60 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX callbacks_by_caller ON callbacks (caller, requested_at);
     CREATE INDEX callbacks_by_practice ON callbacks (practice_id, requested_at);
     "#,
+    // 5: who may use the web side: accounts and their roles, the practices a
+    // staff account sees, browser sessions and program tokens (only their
+    // hashes), failed log-ins by address, and the audit log (who read or
+    // changed what; never the health data itself).
+    r#"
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'secretary')),
+        password_hash TEXT NOT NULL,
+        secretary_id TEXT,
+        created_at INTEGER NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        CHECK (role <> 'secretary' OR secretary_id IS NOT NULL)
+    );
+    CREATE TABLE account_practices (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        PRIMARY KEY (account_id, practice_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        address TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name TEXT NOT NULL DEFAULT '',
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        last_used INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE TABLE login_failures (
+        address TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX login_failures_by_address ON login_failures (address, at);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        practice_id INTEGER,
+        object TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_by_time ON audit (at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

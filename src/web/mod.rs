@@ -1,57 +1,82 @@
-//! The agents' HTTP JSON API, on which a secretaries' console is built: log
-//! in, log out, pause, resume; the live state of every queue; for a call, the
-//! doctors' instructions and the caller's history; call-back requests and
-//! placing them; figures per practice. Thin: every answer comes from the
-//! queue task or the store. The command line (`standardiste agent …`,
-//! `standardiste queue …`) speaks this same API.
+//! The people's side, served by the same process: the JSON API (`api`) on
+//! which the secretaries' console and the command line are built, the
+//! log-in and account pages, and the rules of who may see what (`auth`:
+//! accounts, sessions, tokens, one guard layer, the audit log).
 //!
-//! Errors are JSON too: `{"error": "..."}` with 400 (bad request body), 404
-//! (unknown secretary, call or call back), 409 (not in this state), 503 (the
-//! queue is not running).
+//! Reads and writes only through the store and the queue task's handle,
+//! never SQL of its own. Every answer carries the security headers and
+//! `no-store` (health data); every connection is capped in number and in
+//! the time its headers may take.
+//!
+//! Errors are JSON `{"error": …}` on the API: 400 bad body, 401 not logged
+//! in, 403 not allowed, 404 unknown (or not yours), 409 wrong state, 415
+//! wrong content type, 421 wrong host, 503 the queue is not running.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+pub mod api;
+pub mod auth;
+pub mod words;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tracing::warn;
+use tokio::sync::{Semaphore, watch};
+use tracing::{debug, warn};
 
-use crate::queue::{QueueError, Queues};
-use crate::store::{Callback, Store, StoreError};
+use crate::queue::Queues;
+use crate::store::{Store, StoreError};
 
-/// What the API serves from.
+/// What every handler serves from.
 #[derive(Clone)]
-pub struct Api {
+pub struct Web {
     /// The queue task.
     pub queues: Queues,
     /// The practices' facts.
     pub store: Store,
+    /// Who may come in.
+    pub gate: auth::Gate,
 }
 
-/// An API error: status and message.
+/// An error answer: status and message (JSON on the API).
 #[derive(Debug)]
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub StatusCode, pub String);
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
+impl ApiError {
+    /// 401: log in first.
+    pub fn unauthenticated() -> Self {
+        ApiError(StatusCode::UNAUTHORIZED, "authentication required: a session (log in at /login) or Authorization: Bearer <token>".into())
+    }
+
+    /// 403: this account may not do this.
+    pub fn forbidden() -> Self {
+        ApiError(StatusCode::FORBIDDEN, "this account may not do this".into())
+    }
+
+    /// 404: unknown — or not this account's, which is answered the same.
+    pub fn not_found(what: &str) -> Self {
+        ApiError(StatusCode::NOT_FOUND, format!("no {what}"))
+    }
+
+    /// 413: the body is over the cap.
+    pub fn too_large() -> Self {
+        ApiError(StatusCode::PAYLOAD_TOO_LARGE, "request body too large ([web] max_body_bytes)".into())
     }
 }
 
-impl From<QueueError> for ApiError {
-    fn from(e: QueueError) -> Self {
-        let status = match e {
-            QueueError::UnknownAgent(_) | QueueError::UnknownCall(_) => StatusCode::NOT_FOUND,
-            QueueError::WrongState(_) => StatusCode::CONFLICT,
-            QueueError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
-        };
-        ApiError(status, e.to_string())
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.0, Json(json!({ "error": self.1 }))).into_response();
+        if self.0 == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        resp
     }
 }
 
@@ -66,168 +91,99 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(e: JsonRejection) -> Self {
-        ApiError(StatusCode::BAD_REQUEST, e.body_text())
+/// A page from its template, or a 500 naming the template's failure.
+pub fn render(page: &impl askama::Template) -> Response {
+    match page.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")).into_response(),
     }
 }
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
-
-/// Body of a pause.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PauseBody {
-    /// Why ("lunch").
-    #[serde(default)]
-    pub reason: Option<String>,
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/style.css")).into_response()
 }
 
-/// Body of placing a call back.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceBody {
-    /// The secretary who calls.
-    pub agent: String,
-}
-
-/// `?all=true` lists placed call backs too.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    /// Every call back, not only the open ones.
-    #[serde(default)]
-    pub all: bool,
-}
-
-/// What `GET /api/queues` answers.
-#[derive(Debug, Serialize)]
-pub struct QueuesView {
-    /// The live state.
-    #[serde(flatten)]
-    pub snapshot: crate::queue::Snapshot,
-    /// Call backs not placed yet.
-    pub callbacks: Vec<Callback>,
-}
-
-/// The routes.
-pub fn router(api: Api) -> Router {
+/// The routes, behind the guard and the security headers.
+pub fn router(web: Web) -> Router {
+    let gate = web.gate.clone();
+    let max_body = gate.settings.max_body;
     Router::new()
-        .route("/api/queues", get(queues))
-        .route("/api/stats", get(stats))
-        .route("/api/agents/{id}/login", post(login))
-        .route("/api/agents/{id}/logout", post(logout))
-        .route("/api/agents/{id}/pause", post(pause))
-        .route("/api/agents/{id}/resume", post(resume))
-        .route("/api/calls/{uuid}", get(call))
-        .route("/api/callbacks", get(callbacks))
-        .route("/api/callbacks/{id}/place", post(place))
-        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route: see the README's agents' API".into()) })
-        .with_state(api)
+        .route("/", get(|access: auth::Access| async move { axum::response::Redirect::to(auth::login::home_of(access.role)) }))
+        .route("/login", get(auth::login::show).post(auth::login::submit))
+        .route("/logout", post(auth::login::logout))
+        .route("/account", get(auth::login::account))
+        .route("/account/password", post(auth::login::change_password))
+        .route("/static/style.css", get(style))
+        .merge(api::routes())
+        .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route: see the README's API".into()) })
+        .with_state(web)
+        .layer(axum::middleware::from_fn_with_state(gate, auth::guard))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(auth::security_headers))
 }
 
-/// Serve until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, api: Api, mut shutdown: watch::Receiver<bool>) {
-    let stop = async move {
-        while !*shutdown.borrow() {
-            if shutdown.changed().await.is_err() {
-                break;
+/// How many connections and how long their headers may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Headers (and an idle keep-alive) within this time.
+    pub header_timeout: Duration,
+}
+
+/// Serve until `shutdown` turns true: each connection in its own task, at
+/// most `limits.max_connections` at once (the others wait in the kernel's
+/// backlog, so a flood of slow clients cannot take the descriptors the
+/// calls need), each with a header-read timeout that also closes idle
+/// keep-alive connections.
+pub async fn serve(listener: TcpListener, web: Web, limits: Limits, mut shutdown: watch::Receiver<bool>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router(web);
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            _ = shutdown.changed() => break,
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+        };
+        let (stream, peer) = tokio::select! {
+            _ = shutdown.changed() => break,
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    warn!(error = %e, "web: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(auth::Peer(peer));
+            let mut app = app.clone();
+            async move { tower::Service::call(&mut app, req).await }
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                debug!(error = %e, %peer, "web connection ended");
             }
-        }
-    };
-    if let Err(e) = axum::serve(listener, router(api)).with_graceful_shutdown(stop).await {
-        warn!(error = %e, "agents' API stopped");
+            drop(permit);
+        });
+    }
+    drop(listener);
+    // Live requests get a moment to finish.
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(5)) => warn!("web: connections still open at shutdown were closed"),
     }
 }
 
-async fn snapshot(api: &Api) -> Result<crate::queue::Snapshot, ApiError> {
-    api.queues.snapshot().await.ok_or(ApiError(StatusCode::SERVICE_UNAVAILABLE, QueueError::Stopped.to_string()))
-}
-
-async fn queues(State(api): State<Api>) -> ApiResult<QueuesView> {
-    let snapshot = snapshot(&api).await?;
-    let callbacks = api.store.run(|db| db.callbacks(true)).await?;
-    Ok(Json(QueuesView { snapshot, callbacks }))
-}
-
-async fn stats(State(api): State<Api>) -> ApiResult<Vec<crate::queue::task::StatsView>> {
-    Ok(Json(snapshot(&api).await?.stats))
-}
-
-fn done() -> Json<serde_json::Value> {
-    Json(json!({ "ok": true }))
-}
-
-async fn login(State(api): State<Api>, Path(id): Path<String>) -> ApiResult<serde_json::Value> {
-    api.queues.login(&id).await?;
-    Ok(done())
-}
-
-async fn logout(State(api): State<Api>, Path(id): Path<String>) -> ApiResult<serde_json::Value> {
-    api.queues.logout(&id).await?;
-    Ok(done())
-}
-
-async fn pause(State(api): State<Api>, Path(id): Path<String>, body: axum::body::Bytes) -> ApiResult<serde_json::Value> {
-    // The body is optional: no reason given is a plain "pause".
-    let body: PauseBody = if body.iter().all(u8::is_ascii_whitespace) {
-        PauseBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError(StatusCode::BAD_REQUEST, format!("body: {e}")))?
-    };
-    let reason = body.reason.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "pause".into());
-    api.queues.pause(&id, &reason).await?;
-    Ok(done())
-}
-
-async fn resume(State(api): State<Api>, Path(id): Path<String>) -> ApiResult<serde_json::Value> {
-    api.queues.resume(&id).await?;
-    Ok(done())
-}
-
-async fn call(State(api): State<Api>, Path(uuid): Path<String>) -> ApiResult<serde_json::Value> {
-    let info = api.queues.call_info(&uuid).await.ok_or(ApiError(StatusCode::NOT_FOUND, format!("no call {uuid} in the queues")))?;
-    let (practice_id, caller) = (info.practice_id, info.caller.clone());
-    let (instructions, history) = api
-        .store
-        .run(move |db| {
-            let instructions = db.instructions(practice_id)?;
-            let history = match &caller {
-                Some(phone) => Some(db.caller_history(practice_id, phone, Utc::now())?),
-                None => None,
-            };
-            Ok((instructions, history))
-        })
-        .await?;
-    Ok(Json(json!({ "call": info, "instructions": instructions, "history": history })))
-}
-
-async fn callbacks(State(api): State<Api>, Query(q): Query<ListQuery>) -> ApiResult<Vec<Callback>> {
-    Ok(Json(api.store.run(move |db| db.callbacks(!q.all)).await?))
-}
-
-async fn place(State(api): State<Api>, Path(id): Path<i64>, body: Result<Json<PlaceBody>, JsonRejection>) -> ApiResult<serde_json::Value> {
-    let agent = body?.0.agent;
-    let (cb, practice, number, blocked) = api
-        .store
-        .run(move |db| {
-            let cb = db.callback(id)?;
-            let snap = db.snapshot(cb.practice_id)?;
-            let number = snap.practice.dids.first().cloned();
-            // Checked again where it is dialled: a request taken before the rule.
-            let blocked = crate::agenda::phone::callback_check(&cb.caller, &snap.practice.callback_countries).err();
-            if let (Some(why), None) = (blocked, cb.placed_at) {
-                db.callback_placed(id, "standardiste", Utc::now(), &format!("refusé: {why}"))?;
-            }
-            Ok((cb, snap.practice.name, number, blocked))
-        })
-        .await?;
-    if cb.placed_at.is_some() {
-        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
-    }
-    if let Some(why) = blocked {
-        warn!(callback = id, %why, "a call back to a number the practice does not call was refused");
-        return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("callback {id}: not called back ({why})")));
-    }
-    api.queues.place_callback(cb, &practice, number, &agent).await?;
-    Ok(done())
+/// Where the web side listens, bound.
+pub fn bound(listener: &TcpListener) -> SocketAddr {
+    listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
 }

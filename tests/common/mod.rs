@@ -8,6 +8,8 @@ use std::time::Duration;
 
 pub use scripted_switch::*;
 
+pub mod http;
+
 /// A service under test, on 127.0.0.1:0, with its own files.
 pub struct TestService {
     pub running: standardiste::service::Running,
@@ -62,4 +64,23 @@ pub async fn call(addr: SocketAddr, caller: &str, patient: Patient) -> Transcrip
 pub async fn call_to(addr: SocketAddr, caller: &str, destination: &str, patient: Patient) -> Transcript {
     let sw = SwitchCall::dial(addr, caller, destination).await.expect("dial");
     tokio::time::timeout(Duration::from_secs(60), sw.run(patient)).await.expect("call finishes in time").expect("switch side works")
+}
+
+/// An account with a bearer token, made in the store as `user add` and
+/// `token create` do: the token to send.
+pub fn token_for(store: &standardiste::store::Store, login: &str, role: standardiste::store::Role, practices: &[i64], secretary: Option<&str>) -> String {
+    use standardiste::web::auth::secret;
+    let hash = secret::hash_password("a-long-test-password").unwrap();
+    let (token, kept) = secret::new_token().unwrap();
+    let (login, practices, secretary) = (login.to_string(), practices.to_vec(), secretary.map(str::to_string));
+    store
+        .run_sync(move |db| {
+            let id = match db.account(&login)? {
+                Some(a) => a.id,
+                None => db.add_account(&login, role, &hash, secretary.as_deref(), &practices, chrono::Utc::now())?,
+            };
+            db.add_token(id, "test", &kept, chrono::Utc::now())
+        })
+        .unwrap();
+    token
 }
