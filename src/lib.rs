@@ -4,34 +4,51 @@
 //!
 //! # Layout
 //!
+//! The call path runs one way: switch → call → reception → agenda / store;
+//! the people's side (web) reads and writes through the store and the queue
+//! task's handle. A lower room never imports a higher one.
+//!
 //! - [`freeswitch`]: the only module that knows the Event Socket. `outbound`
 //!   accepts one connection per call (capped by a semaphore, drained on
-//!   shutdown); `channel` implements [`call::Channel`] over it; `inbound` keeps
-//!   the one inbound connection (api/bgapi, events) alive; `lines` rings the
-//!   secretaries' phones over it; `emulator` is the scripted switch of the
-//!   tests and the load generator.
+//!   shutdown, only from the switch: peers checked, calls verified on the
+//!   inbound link); `channel` implements [`call::Channel`] over it; `inbound`
+//!   keeps the one inbound connection (api/bgapi, events) alive; `lines`
+//!   rings the secretaries' phones over it; `quote` makes every value
+//!   harmless before it goes into a command.
 //! - [`call`]: the call driver. Owns one call: performs the receptionist's
 //!   actions through the `Channel` trait, feeds results back, enforces the
-//!   per-call deadline, records the outcome.
+//!   per-call deadline, waits for a secretary, records the outcome.
 //! - [`reception`]: the dialogue as a pure state machine,
-//!   `step(state, input) -> (state, actions)`. No IO, no tokio.
+//!   `step(state, input) -> (state, actions)`, one file per flow (menu,
+//!   booking, appointments, message, hand-over). No IO, no tokio.
 //! - [`agenda`]: pure domain: timetables, slots, duty modes, caller rules,
-//!   phone numbers. No SQL, no tokio.
-//! - [`store`]: SQLite (rusqlite): schema, migrations, every read and write of
-//!   the facts above, the demo practice.
-//! - [`speech`]: text to speech (espeak-ng) with an on-disk cache, and the
-//!   French wording of dates, times and numbers.
+//!   phone numbers (and which ones are called back), what a name or a dial
+//!   string may hold, the secretaries' levels. No SQL, no tokio.
+//! - [`store`]: SQLite (rusqlite): schema, migrations, one file per aggregate
+//!   (practices, doctors, booking, messages, calls, secretaries, accounts),
+//!   the demo practice, export and import.
+//! - [`speech`]: the receptionist's sentences (catalogue), the French
+//!   wording of dates, times and numbers, text to speech (espeak-ng) with an
+//!   on-disk cache and the practice's recordings, and recognition (whisper)
+//!   of messages and short spoken answers.
 //! - [`queue`]: the remote secretaries' queues: the rules as plain state (who
 //!   takes which call: urgent first, longest-idle secretary, wrap-up,
-//!   figures) and the one task that owns them, rings the secretaries through
-//!   the `Lines` trait and tells waiting callers when to bridge.
-//! - [`web`]: the agents' HTTP JSON API (axum), thin over the queue task and
-//!   the store.
+//!   figures), the handle calls and the API hold, and the one task that owns
+//!   them and rings the secretaries through the `Lines` trait.
+//! - [`web`]: the people's side (axum, askama): `auth` (accounts, sessions,
+//!   tokens, the one guard every request goes through, the audit log), `api`
+//!   (the JSON API of the console and the command line), the log-in and
+//!   account pages.
+//! - [`service`]: `standardiste serve`: wires the store, the voice, the
+//!   recognizer, the outbound listener, the inbound link, the queue task and
+//!   the web side, and stops them on SIGTERM.
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
-//! - [`cli`]: the administrators' command line (practices, doctors, hours,
-//!   rules, exports).
-//! - [`measure`]: a process's CPU time and resident memory from /proc, for
-//!   the load generator and the benchmarks.
+//! - [`cli`]: the command line: its declarations (`args`) apart from its
+//!   handlers (administration, accounts, the API client).
+//!
+//! Beside the service, never compiled into it: `crates/scripted-switch` (the
+//! scripted FreeSWITCH of the tests and the load generator, and the /proc
+//! measures) and `crates/load` (`standardiste-load`).
 
 // No unsafe code but whisper.cpp's abort callback (speech::recognition), where
 // whisper-rs's safe wrapper is unsound; each use is allowed where it stands.

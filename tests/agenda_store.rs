@@ -225,14 +225,30 @@ fn a_transcript_with_signs_of_emergency_flags_the_message() {
     let now = paris(2026, 11, 23, 9, 0);
     let calm = store.run_sync(|db| db.save_message(p, Some("+33611111111"), now, "/r/a.wav", 5.0, false)).unwrap();
     let alarming = store.run_sync(|db| db.save_message(p, None, now, "/r/b.wav", 7.0, false)).unwrap();
-    assert!(!store.run_sync(|db| db.set_transcript(calm, "Je voudrais renouveler mon ordonnance.")).unwrap());
-    assert!(store.run_sync(|db| db.set_transcript(alarming, "Mon père a une douleur dans la poitrine, rappelez vite.")).unwrap());
+    assert!(
+        !store
+            .run_sync(|db| db.set_transcript(
+                calm,
+                "Je voudrais renouveler mon ordonnance.",
+                standardiste::speech::intent::is_urgent("Je voudrais renouveler mon ordonnance.")
+            ))
+            .unwrap()
+    );
+    assert!(
+        store
+            .run_sync(|db| db.set_transcript(
+                alarming,
+                "Mon père a une douleur dans la poitrine, rappelez vite.",
+                standardiste::speech::intent::is_urgent("Mon père a une douleur dans la poitrine, rappelez vite.")
+            ))
+            .unwrap()
+    );
     let messages = store.run_sync(|db| db.messages(p)).unwrap();
     let get = |id: i64| messages.iter().find(|m| m.id == id).unwrap().clone();
     assert!(!get(calm).urgent);
     assert!(get(alarming).urgent);
     assert_eq!(get(calm).transcript.as_deref(), Some("Je voudrais renouveler mon ordonnance."));
-    assert!(store.run_sync(|db| db.set_transcript(9999, "x")).is_err());
+    assert!(store.run_sync(|db| db.set_transcript(9999, "x", standardiste::speech::intent::is_urgent("x"))).is_err());
 }
 
 #[test]
@@ -253,7 +269,7 @@ fn recordings_without_text_are_listed_until_they_have_it() {
     // Paged: after the last ids seen, and `limit` of each kind.
     assert_eq!(store.run_sync(|db| db.untranscribed((m, a.id), 1)).unwrap(), (vec![], vec![(b.id, "/r/b.wav".to_string())]));
     // A transcript, a name, a cancellation: no longer listed.
-    store.run_sync(|db| db.set_transcript(m, "")).unwrap();
+    store.run_sync(|db| db.set_transcript(m, "", standardiste::speech::intent::is_urgent(""))).unwrap();
     store.run_sync(|db| db.set_patient_name(a.id, "Mme Durand")).unwrap();
     assert!(store.run_sync(|db| db.cancel(b.id, Some("+33622222222"))).unwrap());
     let (messages, names) = store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap();

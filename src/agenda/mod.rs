@@ -37,6 +37,31 @@ impl RuleError {
     }
 }
 
+/// How a remote secretary serves a practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Takes the practice's calls first.
+    Primary,
+    /// Takes them when no primary secretary is free.
+    Overflow,
+}
+
+impl Level {
+    /// Its one name: in the schema, on the command line, in the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Primary => "primary",
+            Level::Overflow => "overflow",
+        }
+    }
+
+    /// The level of that name.
+    pub fn named(s: &str) -> Option<Level> {
+        [Level::Primary, Level::Overflow].into_iter().find(|l| l.name() == s)
+    }
+}
+
 /// One range of a weekly timetable: "Monday 08:30–12:00".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyRange {

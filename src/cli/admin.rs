@@ -72,7 +72,7 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
                 for s in &serves {
                     let (name, level) = match s.rsplit_once(':') {
                         Some((n, l)) => {
-                            (n, crate::queue::task::level_named(l).ok_or_else(|| data(format!("serves: niveau « {l} » inconnu (primary ou overflow)")))?)
+                            (n, crate::agenda::Level::named(l).ok_or_else(|| data(format!("serves: niveau « {l} » inconnu (primary ou overflow)")))?)
                         }
                         None => (s.as_str(), crate::queue::Level::Primary),
                     };
@@ -83,8 +83,7 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
             }
             SecretaryCmd::List => {
                 for s in db.secretaries()? {
-                    let serves: Vec<String> =
-                        s.practices.iter().map(|(p, l)| format!("{p}:{}", if *l == crate::queue::Level::Primary { "primary" } else { "overflow" })).collect();
+                    let serves: Vec<String> = s.practices.iter().map(|(p, l)| format!("{p}:{}", l.name())).collect();
                     writeln!(out, "{}\t{}\t{}\t{}", s.id, s.name, s.dial, serves.join(",")).map_err(failed)?;
                 }
                 Ok(())

@@ -17,15 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// How a secretary serves a practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// Takes the practice's calls first.
-    Primary,
-    /// Takes them when no primary secretary is free.
-    Overflow,
-}
+pub use crate::agenda::Level;
 
 /// A secretary's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -508,9 +500,13 @@ impl SecretaryQueue {
     }
 }
 
+pub mod handle;
+pub mod lines;
 pub mod task;
 
-pub use task::{JoinError, LINK_LOST, Leg, LineEvent, Lines, News, Queues, Settings, Snapshot, TakeBack, Ticket, start};
+pub use handle::{JoinError, News, Queues, Snapshot, StatsView, TakeBack, Ticket, WaitingView};
+pub use lines::{LINK_LOST, Leg, LineEvent, Lines};
+pub use task::{Settings, start};
 
 #[cfg(test)]
 mod tests;

@@ -53,9 +53,9 @@ impl Db {
     }
 
     /// Store a message's transcript; the message becomes urgent when the
-    /// words suggest an emergency (it never stops being urgent).
-    pub fn set_transcript(&mut self, message_id: i64, transcript: &str) -> Result<bool, StoreError> {
-        let urgent = crate::speech::intent::is_urgent(transcript);
+    /// transcription found signs of an emergency (`urgent`: the caller
+    /// decides, the store only records; a message never stops being urgent).
+    pub fn set_transcript(&mut self, message_id: i64, transcript: &str, urgent: bool) -> Result<bool, StoreError> {
         let n = self.conn.exec("UPDATE messages SET transcript = ?1, urgent = urgent OR ?2 WHERE id = ?3", params![transcript, urgent, message_id])?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("message n°{message_id}")));

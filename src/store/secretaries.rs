@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::agenda::Appointment;
-use crate::queue::Level;
+use crate::agenda::Level;
 
 use super::db::{Cached, Db, StoreError, instant};
 use super::messages::MessageRow;
@@ -70,19 +70,8 @@ pub struct CallerHistory {
     pub calls: Vec<(DateTime<Utc>, String, String)>,
 }
 
-fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Primary => "primary",
-        Level::Overflow => "overflow",
-    }
-}
-
 fn level_of(s: &str) -> Result<Level, StoreError> {
-    match s {
-        "primary" => Ok(Level::Primary),
-        "overflow" => Ok(Level::Overflow),
-        other => Err(StoreError::Corrupt { what: "secretary_practices.level".into(), detail: other.into() }),
-    }
+    Level::named(s).ok_or_else(|| StoreError::Corrupt { what: "secretary_practices.level".into(), detail: s.into() })
 }
 
 fn callback_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Callback> {
@@ -144,7 +133,7 @@ impl Db {
             if known.is_none() {
                 return Err(StoreError::NotFound(format!("practice {practice_id}")));
             }
-            tx.exec("INSERT INTO secretary_practices (secretary_id, practice_id, level) VALUES (?1, ?2, ?3)", params![s.id, practice_id, level_name(*level)])?;
+            tx.exec("INSERT INTO secretary_practices (secretary_id, practice_id, level) VALUES (?1, ?2, ?3)", params![s.id, practice_id, level.name()])?;
         }
         tx.commit()?;
         Ok(())

@@ -146,7 +146,7 @@ async fn queues(State(web): State<Web>, access: Access) -> ApiResult<QueuesView>
     Ok(Json(QueuesView { snapshot, callbacks }))
 }
 
-async fn stats(State(web): State<Web>, access: Access) -> ApiResult<Vec<crate::queue::task::StatsView>> {
+async fn stats(State(web): State<Web>, access: Access) -> ApiResult<Vec<crate::queue::StatsView>> {
     Ok(Json(snapshot(&web, &access).await?.stats))
 }
 

@@ -15,62 +15,21 @@
 //! Must not know the Event Socket: [`Lines`] is what it asks of a switch.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc};
 use tracing::{debug, info, warn};
 
-use super::{Agent, AgentState, Level, QueueError, SecretaryQueue, Stats, Strategy, WaitingCall};
+use super::handle::Command;
+use super::{Agent, AgentState, JoinError, LINK_LOST, Leg, LineEvent, Lines, News, Queues, Snapshot, StatsView, TakeBack, WaitingView};
+use super::{QueueError, SecretaryQueue, Strategy, WaitingCall};
 use crate::speech::Voice;
 use crate::speech::catalogue::{Key, Lang, fill};
 use crate::store::{Callback, Store};
 
-/// The cause a switch gives when its link went away with the answer.
-pub const LINK_LOST: &str = "LINK_LOST";
-
-/// One phone to ring.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Leg {
-    /// The leg's unique id, chosen before it exists (FreeSWITCH's `origination_uuid`).
-    pub id: String,
-    /// Dial string.
-    pub dial: String,
-    /// Caller-id name shown on the phone.
-    pub caller_id_name: String,
-    /// Caller-id number shown on the phone.
-    pub caller_id_number: Option<String>,
-}
-
-/// What the switch reports about legs, on its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LineEvent {
-    /// The leg is parked: its announcement is over, it waits for the bridge.
-    Parked(String),
-    /// The leg hung up.
-    Gone(String),
-    /// The link to the switch (re)connected; these channels are live.
-    Resynced(Vec<String>),
-}
-
-/// What the queue asks of the switch.
-pub trait Lines: Send + Sync + 'static {
-    /// Ring these phones at once; whoever answers hears `announcement` (a
-    /// playable file, or nothing when empty) and is then parked. Resolves with
-    /// the leg that answered, or the switch's cause (`NO_ANSWER`, …,
-    /// [`LINK_LOST`]).
-    fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
-    /// Hang a leg up (best effort: it may be gone already).
-    fn hang_up(&self, leg: &str) -> impl Future<Output = ()> + Send;
-    /// Dial the patient; once they answer, bridge them to the secretary.
-    /// Resolves with the patient's leg, or the cause.
-    fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
-    /// The switch's reports about legs.
-    fn events(&self) -> Option<broadcast::Receiver<LineEvent>>;
-}
+mod legs;
 
 /// How the queues behave.
 #[derive(Debug, Clone)]
@@ -89,218 +48,6 @@ pub struct Settings {
     pub callback_dial: String,
     /// How often the queue looks at the clock (wrap-ups, waits).
     pub tick: Duration,
-}
-
-/// Why a waiting call is given back to the receptionist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TakeBack {
-    /// No secretary is logged in for the practice.
-    Nobody,
-    /// The caller waited longer than the maximum.
-    TooLong,
-    /// The queue is stopping.
-    Stopped,
-}
-
-/// What a waiting caller's task is told.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum News {
-    /// A secretary answered and heard the announcement: bridge to this leg.
-    Ready {
-        /// The secretary's leg.
-        leg: String,
-    },
-    /// Nobody will answer: offer a message or a call back.
-    TakeBack(TakeBack),
-}
-
-/// A call could not join.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JoinError {
-    /// No secretary serves this practice at all: the practice's own
-    /// secretaries' extension takes the call.
-    #[error("no remote secretary serves this practice")]
-    NoSecretaries,
-    /// The queue task is gone.
-    #[error("the queue is not running")]
-    Stopped,
-}
-
-/// A waiting call, as a console shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct WaitingView {
-    /// The call (id, practice, caller, reason, urgent, since).
-    #[serde(flatten)]
-    pub call: WaitingCall,
-    /// Practice name.
-    pub practice: String,
-    /// Seconds waited.
-    pub waiting_secs: i64,
-    /// Position in its practice's queue (1 = next).
-    pub position: usize,
-    /// Secretaries whose phone rings for it now.
-    pub ringing: Vec<String>,
-}
-
-/// A practice's figures, as the API gives them.
-#[derive(Debug, Clone, Serialize)]
-pub struct StatsView {
-    /// Practice.
-    pub practice_id: i64,
-    /// Counts and waits.
-    #[serde(flatten)]
-    pub stats: Stats,
-    /// Average wait of answered calls, seconds.
-    pub average_wait_secs: f64,
-}
-
-/// The live state of every queue.
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
-    /// When it was taken.
-    pub now: DateTime<Utc>,
-    /// Calls waiting, in the order they will be offered.
-    pub waiting: Vec<WaitingView>,
-    /// Secretaries and their states.
-    pub agents: Vec<Agent>,
-    /// Figures per practice.
-    pub stats: Vec<StatsView>,
-}
-
-type Reply<T> = oneshot::Sender<T>;
-
-enum Command {
-    Join { call: WaitingCall, practice: String, news: mpsc::Sender<News>, reply: Reply<Result<(), JoinError>> },
-    Position { uuid: String, reply: Reply<Option<(usize, Duration)>> },
-    Leave { uuid: String },
-    GiveBack { uuid: String },
-    Bridged { uuid: String },
-    BridgeFailed { uuid: String },
-    Ended { uuid: String },
-    Login { id: String, reply: Reply<Result<(), QueueError>> },
-    Logout { id: String, reply: Reply<Result<(), QueueError>> },
-    Pause { id: String, reason: String, reply: Reply<Result<(), QueueError>> },
-    Resume { id: String, reply: Reply<Result<(), QueueError>> },
-    Snapshot { reply: Reply<Snapshot> },
-    CallInfo { uuid: String, reply: Reply<Option<WaitingCall>> },
-    PlaceCallback { callback: Callback, practice: String, practice_number: Option<String>, agent: String, reply: Reply<Result<(), QueueError>> },
-    RingDone { call: String, result: Result<String, String> },
-    CallbackDone { id: i64, agent: String, patient_leg: String, result: Result<String, String> },
-}
-
-/// Handle on the queue task. Clone it freely.
-#[derive(Clone)]
-pub struct Queues {
-    tx: mpsc::Sender<Command>,
-}
-
-impl std::fmt::Debug for Queues {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queues").field("pending_commands", &(self.tx.max_capacity() - self.tx.capacity())).finish()
-    }
-}
-
-/// A place in the queue: the news for this call arrive here.
-pub struct Ticket {
-    /// News from the queue.
-    pub news: mpsc::Receiver<News>,
-}
-
-impl Queues {
-    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Option<T> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).await.ok()?;
-        rx.await.ok()
-    }
-
-    fn tell(&self, cmd: Command) {
-        // A full command queue must not block a call; the task catches up
-        // from the switch's own reports (hang-ups, resync).
-        if let Err(e) = self.tx.try_send(cmd) {
-            warn!(error = %e, "queue command dropped");
-        }
-    }
-
-    /// Queue a call handed over by the receptionist.
-    pub async fn join(&self, call: WaitingCall, practice: &str) -> Result<Ticket, JoinError> {
-        let (news, rx) = mpsc::channel(4);
-        let practice = practice.to_string();
-        self.ask(|reply| Command::Join { call, practice, news, reply }).await.unwrap_or(Err(JoinError::Stopped))?;
-        Ok(Ticket { news: rx })
-    }
-
-    /// The call's position in its practice's queue and the estimated wait.
-    pub async fn position(&self, uuid: &str) -> Option<(usize, Duration)> {
-        let uuid = uuid.to_string();
-        self.ask(|reply| Command::Position { uuid, reply }).await.flatten()
-    }
-
-    /// The caller hung up (or was taken back) before a secretary spoke.
-    pub fn leave(&self, uuid: &str) {
-        self.tell(Command::Leave { uuid: uuid.into() });
-    }
-
-    /// The call leaves the queue for the receptionist (nothing can be played
-    /// to the caller while waiting): counted as given back, not abandoned.
-    pub fn give_back(&self, uuid: &str) {
-        self.tell(Command::GiveBack { uuid: uuid.into() });
-    }
-
-    /// The caller is bridged to the secretary.
-    pub fn bridged(&self, uuid: &str) {
-        self.tell(Command::Bridged { uuid: uuid.into() });
-    }
-
-    /// The bridge to the secretary failed: the call goes back to its place.
-    pub fn bridge_failed(&self, uuid: &str) {
-        self.tell(Command::BridgeFailed { uuid: uuid.into() });
-    }
-
-    /// The conversation with the secretary is over.
-    pub fn ended(&self, uuid: &str) {
-        self.tell(Command::Ended { uuid: uuid.into() });
-    }
-
-    /// A secretary starts working (their details are read again from the store).
-    pub async fn login(&self, id: &str) -> Result<(), QueueError> {
-        let id = id.to_string();
-        self.ask(|reply| Command::Login { id, reply }).await.unwrap_or(Err(QueueError::Stopped))
-    }
-
-    /// A secretary stops.
-    pub async fn logout(&self, id: &str) -> Result<(), QueueError> {
-        let id = id.to_string();
-        self.ask(|reply| Command::Logout { id, reply }).await.unwrap_or(Err(QueueError::Stopped))
-    }
-
-    /// A secretary pauses.
-    pub async fn pause(&self, id: &str, reason: &str) -> Result<(), QueueError> {
-        let (id, reason) = (id.to_string(), reason.to_string());
-        self.ask(|reply| Command::Pause { id, reason, reply }).await.unwrap_or(Err(QueueError::Stopped))
-    }
-
-    /// A secretary is back.
-    pub async fn resume(&self, id: &str) -> Result<(), QueueError> {
-        let id = id.to_string();
-        self.ask(|reply| Command::Resume { id, reply }).await.unwrap_or(Err(QueueError::Stopped))
-    }
-
-    /// Everything live.
-    pub async fn snapshot(&self) -> Option<Snapshot> {
-        self.ask(|reply| Command::Snapshot { reply }).await
-    }
-
-    /// A call waiting or with a secretary (practice, caller, reason).
-    pub async fn call_info(&self, uuid: &str) -> Option<WaitingCall> {
-        let uuid = uuid.to_string();
-        self.ask(|reply| Command::CallInfo { uuid, reply }).await.flatten()
-    }
-
-    /// A secretary calls a patient back.
-    pub async fn place_callback(&self, callback: Callback, practice: &str, practice_number: Option<String>, agent: &str) -> Result<(), QueueError> {
-        let (practice, agent) = (practice.to_string(), agent.to_string());
-        self.ask(|reply| Command::PlaceCallback { callback, practice, practice_number, agent, reply }).await.unwrap_or(Err(QueueError::Stopped))
-    }
 }
 
 /// A ring in progress: the legs ringing for one call.
@@ -627,16 +374,6 @@ impl<L: Lines> Task<L> {
         }
     }
 
-    /// The phones ringing for this call stop.
-    fn stop_ringing(&mut self, uuid: &str) {
-        if let Some(ring) = self.rings.remove(uuid) {
-            for (_, leg) in ring.legs {
-                self.legs.remove(&leg);
-                self.hang_up(&leg);
-            }
-        }
-    }
-
     /// The conversation is over: wrap-up.
     fn finish(&mut self, uuid: &str, now: DateTime<Utc>) {
         self.callers.remove(uuid);
@@ -648,140 +385,6 @@ impl<L: Lines> Task<L> {
             }
             let _ = self.q.call_ended(&s.agent, now);
             debug!(call = %uuid, agent = %s.agent, "conversation over: wrap-up");
-        }
-    }
-
-    fn ring_done(&mut self, call: &str, result: Result<String, String>, now: DateTime<Utc>) {
-        let Some(ring) = self.rings.get_mut(call) else {
-            // The caller left meanwhile.
-            if let Ok(leg) = result {
-                self.hang_up(&leg);
-            }
-            return;
-        };
-        match result {
-            Ok(leg) => match ring.legs.iter().find(|(_, l)| *l == leg).cloned() {
-                Some((agent, _)) => {
-                    ring.answered = Some((agent.clone(), leg.clone(), now));
-                    if self.parked_early.remove(&leg) {
-                        self.ready(call, &agent, &leg, now);
-                    }
-                }
-                None => self.hang_up(&leg),
-            },
-            Err(cause) => {
-                let ring = self.rings.remove(call).map(|r| r.legs).unwrap_or_default();
-                for (agent, leg) in ring {
-                    self.legs.remove(&leg);
-                    if cause == LINK_LOST {
-                        // Nobody's fault: the offer is made again once the
-                        // link is back; the leg, if it still rings, is hung
-                        // up then.
-                        self.link_down = true;
-                        self.orphans.insert(leg);
-                        let _ = self.q.offer_cancelled(&agent);
-                    } else if self.q.offer_failed(&agent, &cause_reason(&cause)).is_ok() {
-                        info!(%agent, %cause, call, "secretary did not take the call: paused, the call keeps its place");
-                    }
-                }
-            }
-        }
-    }
-
-    /// The secretary heard the announcement: the caller may be bridged.
-    fn ready(&mut self, call: &str, agent: &str, leg: &str, now: DateTime<Utc>) {
-        self.rings.remove(call);
-        match self.q.answered(agent, now) {
-            Ok(wc) => {
-                let told = self.callers.get(call).is_some_and(|(tx, _)| tx.try_send(News::Ready { leg: leg.to_string() }).is_ok());
-                if told {
-                    info!(call, agent, "secretary ready: bridging the caller");
-                    self.served.insert(call.to_string(), Served { call: wc, agent: agent.to_string(), leg: leg.to_string(), bridged_at: None });
-                } else {
-                    self.legs.remove(leg);
-                    self.hang_up(leg);
-                    let _ = self.q.release(agent, now);
-                }
-            }
-            Err(e) => {
-                debug!(error = %e, "answered leg no longer wanted");
-                self.legs.remove(leg);
-                self.hang_up(leg);
-                let _ = self.q.release(agent, now);
-            }
-        }
-    }
-
-    fn line_event(&mut self, ev: LineEvent) {
-        let now = Utc::now();
-        match ev {
-            LineEvent::Parked(leg) => {
-                let Some(LegUse::Offer { agent, call }) = self.legs.get(&leg).cloned() else { return };
-                let answered = self.rings.get(&call).and_then(|r| r.answered.as_ref()).is_some_and(|(_, l, _)| *l == leg);
-                if answered {
-                    self.ready(&call, &agent, &leg, now);
-                } else {
-                    self.parked_early.insert(leg);
-                }
-            }
-            LineEvent::Gone(leg) => self.leg_gone(&leg, now),
-            LineEvent::Resynced(live) => {
-                self.link_down = false;
-                let live: HashSet<String> = live.into_iter().collect();
-                for leg in std::mem::take(&mut self.orphans) {
-                    if live.contains(&leg) {
-                        info!(%leg, "a leg rung before the link was lost is still up: hanging it up");
-                        self.hang_up(&leg);
-                    }
-                }
-                let lost_callers: Vec<String> = self.q.waiting().iter().filter(|c| !live.contains(&c.uuid)).map(|c| c.uuid.clone()).collect();
-                for uuid in lost_callers {
-                    warn!(call = %uuid, "no longer on the switch after the reconnect: abandoned");
-                    self.leave(&uuid, now);
-                }
-                let dead: Vec<String> = self.legs.keys().filter(|l| !live.contains(*l)).cloned().collect();
-                for leg in dead {
-                    self.leg_gone(&leg, now);
-                }
-                // An answered leg whose park report was lost while away is ready.
-                let parked: Vec<(String, String, String)> = self
-                    .rings
-                    .iter()
-                    .filter_map(|(c, r)| r.answered.as_ref().filter(|(_, l, _)| live.contains(l)).map(|(a, l, _)| (c.clone(), a.clone(), l.clone())))
-                    .collect();
-                for (call, agent, leg) in parked {
-                    self.ready(&call, &agent, &leg, now);
-                }
-                info!(waiting = self.q.waiting().len(), "queue rebuilt from the switch's live channels");
-            }
-        }
-    }
-
-    fn leg_gone(&mut self, leg: &str, now: DateTime<Utc>) {
-        self.parked_early.remove(leg);
-        match self.legs.remove(leg) {
-            Some(LegUse::Offer { agent, call }) => {
-                if let Some(ring) = self.rings.get_mut(&call) {
-                    let failed_answered = ring.answered.as_ref().is_some_and(|(_, l, _)| l == leg);
-                    ring.legs.retain(|(_, l)| l != leg);
-                    if failed_answered || ring.legs.is_empty() {
-                        let others = self.rings.remove(&call).map(|r| r.legs).unwrap_or_default();
-                        for (other, other_leg) in others {
-                            self.legs.remove(&other_leg);
-                            let _ = self.q.offer_cancelled(&other);
-                        }
-                        if self.q.offer_failed(&agent, "ligne coupée avant la mise en relation").is_ok() {
-                            warn!(%agent, call = %call, "the secretary's line failed during the offer: the call is back at the head of the queue");
-                        }
-                    }
-                } else if self.served.get(&call).is_some_and(|s| s.leg == leg) {
-                    self.finish(&call, now);
-                }
-            }
-            Some(LegUse::Callback { agent }) => {
-                let _ = self.q.call_ended(&agent, now);
-            }
-            None => {}
         }
     }
 
@@ -875,15 +478,6 @@ impl<L: Lines> Task<L> {
             let _ = tx.send(Command::CallbackDone { id, agent, patient_leg, result }).await;
         });
         Ok(())
-    }
-}
-
-/// Levels by name, for the command line and the API.
-pub fn level_named(s: &str) -> Option<Level> {
-    match s {
-        "primary" => Some(Level::Primary),
-        "overflow" => Some(Level::Overflow),
-        _ => None,
     }
 }
 

@@ -1,0 +1,51 @@
+//! What the queue asks of a switch ([`Lines`]): ring secretaries' phones,
+//! hang a leg up, call a patient back, and the events of those legs. The
+//! Event Socket's side of it is `freeswitch::lines`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+/// The cause a switch gives when its link went away with the answer.
+pub const LINK_LOST: &str = "LINK_LOST";
+
+/// One phone to ring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leg {
+    /// The leg's unique id, chosen before it exists (FreeSWITCH's `origination_uuid`).
+    pub id: String,
+    /// Dial string.
+    pub dial: String,
+    /// Caller-id name shown on the phone.
+    pub caller_id_name: String,
+    /// Caller-id number shown on the phone.
+    pub caller_id_number: Option<String>,
+}
+
+/// What the switch reports about legs, on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineEvent {
+    /// The leg is parked: its announcement is over, it waits for the bridge.
+    Parked(String),
+    /// The leg hung up.
+    Gone(String),
+    /// The link to the switch (re)connected; these channels are live.
+    Resynced(Vec<String>),
+}
+
+/// What the queue asks of the switch.
+pub trait Lines: Send + Sync + 'static {
+    /// Ring these phones at once; whoever answers hears `announcement` (a
+    /// playable file, or nothing when empty) and is then parked. Resolves with
+    /// the leg that answered, or the switch's cause (`NO_ANSWER`, …,
+    /// [`LINK_LOST`]).
+    fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
+    /// Hang a leg up (best effort: it may be gone already).
+    fn hang_up(&self, leg: &str) -> impl Future<Output = ()> + Send;
+    /// Dial the patient; once they answer, bridge them to the secretary.
+    /// Resolves with the patient's leg, or the cause.
+    fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
+    /// The switch's reports about legs.
+    fn events(&self) -> Option<broadcast::Receiver<LineEvent>>;
+}

@@ -1,0 +1,77 @@
+//! The caller's appointments: read out one by one, cancelled (after a
+//! confirmation key) or moved.
+
+use super::*;
+
+impl Receptionist {
+    /// A step of this flow, with the last input.
+    pub(super) fn step_appointments(self, step: Step, input: Input) -> Next {
+        let l = self.ctx.lang;
+        match step {
+            Step::Listing => match input {
+                Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::t(l, prompts::NO_APPOINTMENT))),
+                Input::Appointments(list) => self.review(list, 0),
+                other => {
+                    self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES))
+                }
+            },
+            Step::Review(list, i) => {
+                let question = Self::ask(self.review_prompt(&list[i]));
+                match input {
+                    Input::Digits(d) if d == "1" => {
+                        let prompt = prompts::confirm_cancel(l, &self.when(list[i].start));
+                        self.go(Step::ConfirmCancel(list, i), vec![Self::ask(prompt)])
+                    }
+                    Input::Digits(d) if d == "2" => {
+                        let a = list[i].clone();
+                        match self.ctx.doctors.iter().position(|d| d.id == a.doctor_id) {
+                            Some(doc) => {
+                                self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None)
+                            }
+                            None => self.hand_to_secretaries(
+                                "déplacement d'un rendez-vous d'un médecin non réservable par téléphone",
+                                false,
+                                prompts::t(l, prompts::TO_SECRETARIES),
+                            ),
+                        }
+                    }
+                    Input::Digits(d) if d == "3" => {
+                        if i + 1 < list.len() {
+                            self.review(list, i + 1)
+                        } else {
+                            self.menu(Some(prompts::t(l, prompts::NO_MORE_APPOINTMENTS)))
+                        }
+                    }
+                    other => self.retry(&other, question, "rendez-vous à annuler ou déplacer"),
+                }
+            }
+            Step::ConfirmCancel(list, i) => {
+                let question = Self::ask(prompts::confirm_cancel(l, &self.when(list[i].start)));
+                match input {
+                    Input::Digits(d) if d == "1" => {
+                        let appointment_id = list[i].id;
+                        self.go(Step::Cancelling, vec![Action::Cancel { appointment_id }])
+                    }
+                    Input::Digits(d) if d == "2" => self.review(list, i),
+                    other => self.retry(&other, question, "confirmation de l'annulation"),
+                }
+            }
+            Step::Cancelling => match input {
+                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::t(l, prompts::CANCELLED).into()), Action::Hangup]),
+                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::t(l, prompts::TO_SECRETARIES)),
+            },
+            // A step of another flow: not this one's to answer.
+            _ => (self, vec![]),
+        }
+    }
+
+    pub(super) fn review_prompt(&self, a: &Appointment) -> String {
+        let l = self.ctx.lang;
+        prompts::review_appointment(l, &self.when(a.start), &self.doctor_name(a.doctor_id))
+    }
+
+    pub(super) fn review(self, list: Vec<Appointment>, i: usize) -> Next {
+        let prompt = self.review_prompt(&list[i]);
+        self.go(Step::Review(list, i), vec![Self::ask(prompt)])
+    }
+}

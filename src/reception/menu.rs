@@ -1,0 +1,98 @@
+//! The main menu: keys, a spoken answer read back and confirmed by key,
+//! misses and the way to the secretaries.
+
+use super::*;
+
+impl Receptionist {
+    /// A step of this flow, with the last input.
+    pub(super) fn step_menu(self, step: Step, input: Input) -> Next {
+        let l = self.ctx.lang;
+        match step {
+            Step::Menu if input == Input::NoInput && self.ctx.speech && !self.spoke => {
+                let mut me = self;
+                me.spoke = true;
+                me.go(Step::Listening, vec![Action::Record { prompt: prompts::t(l, prompts::SPEECH_INVITE).into(), kind: RecordingKind::Answer, max_secs: 5 }])
+            }
+            Step::Menu => self.on_menu(input),
+            Step::Listening => match input {
+                Input::Recorded { path, .. } => self.go(Step::Understanding, vec![Action::Understand { recording: path }]),
+                _ => self.menu(Some(prompts::t(l, prompts::NO_KEY))),
+            },
+            Step::Understanding => match input {
+                Input::Understood(Some(choice)) => self.go(Step::ConfirmSpoken(choice), vec![Self::ask(prompts::spoken_readback(l, choice))]),
+                _ => self.menu(Some(prompts::t(l, prompts::NOT_UNDERSTOOD))),
+            },
+            // Nothing happens on a spoken word alone: the key confirms.
+            Step::ConfirmSpoken(choice) => match input {
+                Input::Digits(d) if d == "1" => {
+                    let mut me = self;
+                    me.step = Step::Menu;
+                    me.on_menu(Input::Digits(choice.key().to_string()))
+                }
+                _ => self.menu(None),
+            },
+            // A step of another flow: not this one's to answer.
+            _ => (self, vec![]),
+        }
+    }
+
+    pub(super) fn menu(self, before: Option<&str>) -> Next {
+        let l = self.ctx.lang;
+        let prompt = match before {
+            Some(b) => format!("{b} {}", prompts::t(l, prompts::MAIN_MENU)),
+            None => prompts::t(l, prompts::MAIN_MENU).to_string(),
+        };
+        self.go(Step::Menu, vec![Action::Ask { prompt, max_digits: 1 }])
+    }
+
+    pub(super) fn on_menu(mut self, input: Input) -> Next {
+        let l = self.ctx.lang;
+        let question = Self::ask(prompts::t(l, prompts::MAIN_MENU).into());
+        match input {
+            Input::Digits(d) => match d.as_str() {
+                "1" => {
+                    self.tried.push("prise de rendez-vous");
+                    match self.ctx.doctors.len() {
+                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                        1 => self.after_doctor(0),
+                        _ => {
+                            let q = self.doctor_question();
+                            self.go(Step::ChooseDoctor, vec![Self::ask(q)])
+                        }
+                    }
+                }
+                "2" => {
+                    self.tried.push("annulation ou déplacement");
+                    if self.ctx.caller.is_none() {
+                        self.menu(Some(prompts::t(l, prompts::WITHHELD_NO_CANCEL)))
+                    } else {
+                        self.go(Step::Listing, vec![Action::ListAppointments])
+                    }
+                }
+                "3" => {
+                    self.tried.push("message");
+                    self.record_message(0)
+                }
+                "4" => {
+                    self.tried.push("horaires");
+                    if self.outcome == Outcome::InProgress {
+                        self.outcome = Outcome::Info;
+                    }
+                    let p = &self.ctx.practice;
+                    let text = prompts::hours(l, &p.opening_hours, &p.walk_in_hours, &p.address);
+                    let mut me = self;
+                    me.misses = 0;
+                    (me, vec![Action::Say(text), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())])
+                }
+                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::t(l, prompts::URGENT)),
+                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                "*" => {
+                    self.misses = 0;
+                    (self, vec![question])
+                }
+                _ => self.retry(&Input::Digits(d), question, "menu principal"),
+            },
+            other => self.retry(&other, question, "menu principal"),
+        }
+    }
+}
