@@ -30,6 +30,8 @@ pub const DEFAULT_CONTEXT: &str = "standardiste";
 pub const DEFAULT_SILENCE_THRESHOLD: u32 = 200;
 /// Seconds of silence that end a recording.
 pub const DEFAULT_SILENCE_SECS: u32 = 4;
+/// The placeholder of `freeswitch-conf/event_socket.conf.xml`, refused like `ClueCon`.
+pub const SAMPLE_PASSWORD: &str = "replace-me-with-openssl-rand-hex-16";
 /// Most calls one service may hold (each is a socket and a task).
 pub const MAX_MAX_CALLS: usize = 100_000;
 /// Longest deadline, drain or wait: a day (no overflow in the timers).
@@ -452,8 +454,13 @@ impl Config {
         if self.freeswitch.port == 0 {
             bad("freeswitch", "port", "must not be 0".into(), "8021 is mod_event_socket's default");
         }
-        if self.freeswitch.password == "ClueCon" {
-            bad("freeswitch", "password", "is FreeSWITCH's well-known default".into(), "set a password of your own in event_socket.conf.xml and here");
+        if self.freeswitch.password == "ClueCon" || self.freeswitch.password == SAMPLE_PASSWORD {
+            bad(
+                "freeswitch",
+                "password",
+                "is a well-known default (FreeSWITCH's, or the sample's)".into(),
+                "set a password of your own in event_socket.conf.xml and here, e.g. `openssl rand -hex 16`",
+            );
         }
         if self.freeswitch.password.contains(['\n', '\r']) {
             bad("freeswitch", "password", "contains a line break".into(), "one line only");
@@ -534,6 +541,11 @@ impl Config {
     /// never refused.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if self.freeswitch.password.trim().is_empty() {
+            out.push(
+                "[freeswitch] password is empty: it is never sent, so the inbound Event Socket link (the secretaries' queues, call-backs, checking each call) stays off until it is set".into(),
+            );
+        }
         let non_loopback = |a: &str| a.parse::<SocketAddr>().is_ok_and(|a| !a.ip().is_loopback());
         if non_loopback(&self.web.listen) && !self.web.behind_tls_proxy {
             out.push(format!(

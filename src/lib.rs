@@ -42,6 +42,7 @@
 //! - [`service`]: `standardiste serve`: wires the store, the voice, the
 //!   recognizer, the outbound listener, the inbound link, the queue task and
 //!   the web side, and stops them on SIGTERM.
+//! - [`logs`]: the log, with every phone number masked in every line.
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
 //! - [`cli`]: the command line: its declarations (`args`) apart from its
 //!   handlers (administration, accounts, the API client).
@@ -59,6 +60,7 @@ pub mod call;
 pub mod cli;
 pub mod config;
 pub mod freeswitch;
+pub mod logs;
 pub mod queue;
 pub mod reception;
 pub mod service;

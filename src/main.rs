@@ -9,10 +9,7 @@ use standardiste::config::Config;
 use standardiste::service::{self, ServeError};
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,freeswitch_esl_tokio=error".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    standardiste::logs::init();
     let cli = Cli::parse();
     std::process::exit(match run(cli) {
         Ok(()) => 0,

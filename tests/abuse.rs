@@ -218,3 +218,61 @@ async fn call_backs_are_limited_per_number_per_day_and_the_caller_leaves_a_messa
     assert_eq!(svc.running.store.run_sync(|db| db.callbacks(false)).unwrap().len(), 1);
     assert_eq!(svc.running.store.run_sync(|db| db.messages(1)).unwrap().len(), 1);
 }
+
+/// Every flow played into a real `standardiste serve` logging at debug
+/// level, the Event Socket crate's frames included: the log holds no full
+/// phone number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_debug_log_of_every_flow_holds_no_full_phone_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (listen, web, esl) = (dead_port(), dead_port(), dead_port());
+    let cfg = dir.path().join("s.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{listen}\"\ndigit_timeout_ms = 1000\n[web]\nlisten = \"127.0.0.1:{web}\"\n[freeswitch]\nport = {esl}\npassword = \"s3cret-test\"\n[database]\npath = \"{}\"\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n[speech]\nmodel = \"{}\"\n",
+            dir.path().join("db.sqlite").display(),
+            dir.path().join("p").display(),
+            dir.path().join("r").display(),
+            dir.path().join("no-model.bin").display()
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("log.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_standardiste"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("serve")
+        .env("RUST_LOG", "debug,freeswitch_esl_tokio=trace")
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{listen}").parse().unwrap();
+    let started = std::time::Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the service listens");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let callers = ["0611223344", "0622334455", "0633445566", "0644556677", "0655667788", "0666778899"];
+    let flows: [&[&str]; 6] = [&["1", "1", "1", "1", "1", "1", "1"], &["4"], &["3", "1"], &["0"], &["9"], &["7", "7"]];
+    for (caller, keys) in callers.iter().zip(flows) {
+        let sw = SwitchCall::dial(addr, caller, "1000").await.unwrap();
+        play(sw, Patient::keys(keys)).await;
+    }
+    // The first caller booked: now they cancel.
+    let sw = SwitchCall::dial(addr, callers[0], "1000").await.unwrap();
+    play(sw, Patient::keys(&["2", "1", "1"])).await;
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.len() > 10_000 && text.contains("DEBUG"), "a debug log was written ({} bytes)", text.len());
+    assert!(text.contains("*****44"), "the numbers were there, masked");
+    for c in callers {
+        let e164 = format!("33{}", &c[1..]);
+        assert!(
+            !text.contains(c) && !text.contains(&e164),
+            "{c} in the log:\n{}",
+            text.lines().filter(|l| l.contains(&c[2..])).take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+}

@@ -151,6 +151,36 @@ async fn serve_exits_77_on_a_refused_password() {
     assert_eq!(status.code(), Some(77));
 }
 
+#[tokio::test]
+async fn an_empty_password_is_never_sent_and_the_service_runs_without_the_link() {
+    let server = freeswitch_esl_tokio::mock::MockEslServer::bind("127.0.0.1:0", "s3cret").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text
+        .lines()
+        .map(|l| match l {
+            l if l.starts_with("port = ") => format!("port = {}", server.port()),
+            l if l.starts_with("password = ") => "password = \"\"".to_string(),
+            l => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&cfg, text).unwrap();
+    let out = run(&cfg, &["check-config", cfg.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password is empty"), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut child =
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_standardiste")).arg("--config").arg(&cfg).arg("serve").stderr(Stdio::null()).spawn().unwrap();
+    // Nothing knocks at the switch's door…
+    assert!(tokio::time::timeout(Duration::from_secs(3), server.accept()).await.is_err(), "an empty password is never sent");
+    // …and the service is still running.
+    assert!(child.try_wait().unwrap().is_none());
+    let _ = Command::new("kill").args(["-TERM", &child.id().unwrap().to_string()]).status();
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("stops").unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
 #[test]
 fn serve_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();

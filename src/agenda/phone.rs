@@ -82,6 +82,73 @@ pub fn mask(number: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 6))
 }
 
+/// A phone number as every log line shows it: [`mask`]ed. The one masking
+/// type: a log field that holds a number is `Masked(&number)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Masked<'a>(pub &'a str);
+
+impl std::fmt::Display for Masked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&mask(self.0))
+    }
+}
+
+/// Digits that make a phone number: nine or more, maybe grouped by spaces
+/// or dots (`06 12 34 56 78`), maybe after `+` or its URL-encoded `%2B`.
+const NUMBER_DIGITS: usize = 9;
+
+/// Every phone number inside a text masked (a log line, an error, a dial
+/// string, an Event Socket frame): each run of nine or more digits keeps
+/// its first three and last two digits. Dates and times (their groups are
+/// shorter, or joined by `-` and `:`) and short codes are left as they are.
+pub fn mask_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // A run: digits, with single spaces or dots between groups of at
+        // most three digits (`06 12 34 56 78`, `+33 6 12 34 56 78`); a
+        // longer group is a run of its own (`1000 15 3646` is three).
+        let start = i;
+        let mut end = i;
+        let mut digits = Vec::new();
+        let mut group = 0;
+        let mut j = i;
+        while j < b.len() {
+            if b[j].is_ascii_digit() {
+                digits.push(j);
+                group += 1;
+                end = j + 1;
+                j += 1;
+            } else if (b[j] == b' ' || b[j] == b'.') && j + 1 < b.len() && b[j + 1].is_ascii_digit() && group <= 3 {
+                let next = b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if next > 3 {
+                    break;
+                }
+                group = 0;
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits.len() >= NUMBER_DIGITS {
+            let o = out.get_or_insert_with(|| b.to_vec());
+            for &d in &digits[3..digits.len() - 2] {
+                o[d] = b'*';
+            }
+        }
+        i = end.max(start + 1);
+    }
+    match out {
+        Some(o) => std::borrow::Cow::Owned(String::from_utf8(o).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// The national form a French secretary reads out: `06 12 34 56 78`.
 pub fn national(number: &str) -> String {
     if let Some(rest) = number.strip_prefix("+33") {
@@ -196,6 +263,17 @@ mod tests {
         assert_eq!(callback_check("+33012345678", &[]), Err(CallbackBlock::Invalid));
         // A practice near the border opts in to Switzerland.
         assert_eq!(callback_check("+41446681800", &[41]), Ok(()));
+    }
+
+    #[test]
+    fn numbers_inside_any_text_are_masked() {
+        assert_eq!(mask_digits("caller=+33611223344 to=1000"), "caller=+336******44 to=1000");
+        assert_eq!(mask_digits("Caller-Caller-ID-Number: %2B33611223344\n"), "Caller-Caller-ID-Number: %2B336******44\n");
+        assert_eq!(mask_digits("sofia/gateway/operator/0611223344"), "sofia/gateway/operator/061*****44");
+        assert_eq!(mask_digits("« 06 11 22 33 44 » n'est pas"), "« 06 1* ** ** 44 » n'est pas");
+        let kept = "2026-12-01T21:32:50.631416Z uuid=576e060a-338a-4b12-9459-77d41de52446 did=1000 15 3646";
+        assert_eq!(mask_digits(kept), kept);
+        assert_eq!(Masked("+33612345678").to_string(), "+336******78");
     }
 
     #[test]

@@ -163,6 +163,23 @@ pub fn start(cfg: InboundConfig, shutdown: watch::Receiver<bool>) -> (Inbound, t
     let (lines, _) = broadcast::channel(4096);
     let jobs = Arc::new(std::sync::Mutex::new(Jobs::default()));
     let handle = Inbound { client: client.clone(), state: rx, jobs: jobs.clone(), lines: lines.clone() };
+    if cfg.password.trim().is_empty() {
+        // An empty password is never sent: the link stays down, and says so.
+        warn!(
+            "[freeswitch] password is empty: the inbound Event Socket link (secretaries' queues, call-backs, checking each call) is off; calls are still taken; set the password of event_socket.conf.xml in [freeswitch] password"
+        );
+        let task = tokio::spawn(async move {
+            let _keep = tx;
+            let mut shutdown = shutdown;
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        return (handle, task);
+    }
     let task = tokio::spawn(run(cfg, client, tx, shutdown, Link { jobs, lines }));
     (handle, task)
 }

@@ -15,6 +15,7 @@ use tracing::{debug, warn};
 
 use super::inbound::{Inbound, JobError};
 use super::quote;
+use crate::agenda::phone::mask_digits;
 use crate::queue::{LINK_LOST, Leg, LineEvent, Lines};
 
 /// The secretaries' phones, reached over the inbound link.
@@ -37,7 +38,7 @@ fn endpoint(leg: &Leg, scope: VariablesType, extra: &[(&str, String)]) -> Result
         return Err("INVALID_DIAL_STRING".to_string());
     };
     let mut ep = Endpoint::from_str(dial).map_err(|e| {
-        warn!(dial = %leg.dial, error = %e, "a dial string FreeSWITCH could not originate");
+        warn!(dial = %mask_digits(&leg.dial), error = %mask_digits(&e.to_string()), "a dial string FreeSWITCH could not originate");
         "INVALID_DIAL_STRING".to_string()
     })?;
     let mut vars = ep.variables().cloned().unwrap_or_else(|| Variables::new(scope));
@@ -112,7 +113,7 @@ pub fn callback_command(patient: &Leg, secretary: &Leg, timeout: Duration) -> Re
 impl Lines for SwitchLines {
     async fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> Result<String, String> {
         let cmd = ring_command(&legs, &announcement, timeout)?;
-        debug!(%cmd, "ringing");
+        debug!(cmd = %mask_digits(&cmd), "ringing");
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
 
@@ -126,7 +127,7 @@ impl Lines for SwitchLines {
 
     async fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> Result<String, String> {
         let cmd = callback_command(&patient, &secretary, timeout)?;
-        debug!(%cmd, "calling a patient back");
+        debug!(cmd = %mask_digits(&cmd), "calling a patient back");
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
 

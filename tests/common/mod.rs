@@ -46,7 +46,10 @@ pub fn test_config(dir: &Path) -> standardiste::config::Config {
 pub async fn start(config_edit: impl FnOnce(&mut standardiste::config::Config)) -> TestService {
     // RUST_LOG=debug shows the service's log in a failing test.
     if std::env::var_os("RUST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(standardiste::logs::MaskedTestWriter)
+            .try_init();
     }
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());
