@@ -259,6 +259,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     for w in config.warnings() {
         warn!("{w}");
     }
+    tokio::spawn(purge_periodically(store.clone(), rx.clone()));
     let service = Arc::new(CallService {
         env,
         voice,
@@ -271,6 +272,52 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "web pages and API listening");
     Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
+}
+
+/// How often health data past its retention period is purged.
+const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// Purge every practice's data past its retention period, a minute after
+/// start and then every [`PURGE_EVERY`], each purge in the audit log.
+async fn purge_periodically(store: Store, mut shutdown: watch::Receiver<bool>) {
+    let mut wait = Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        wait = PURGE_EVERY;
+        let done = store
+            .run(|db| {
+                let mut all = Vec::new();
+                for id in db.practice_ids()? {
+                    let p = db.purge(id, Utc::now(), false)?;
+                    let entry = crate::store::AuditEntry {
+                        at: Utc::now(),
+                        account: "standardiste".into(),
+                        address: "local".into(),
+                        action: "purge".into(),
+                        practice_id: Some(id),
+                        object: p.summary(),
+                    };
+                    db.audit(&entry)?;
+                    all.push(p);
+                }
+                Ok(all)
+            })
+            .await;
+        match done {
+            Ok(all) => {
+                let files: Vec<String> = all.iter().flat_map(|p| p.files.iter().cloned()).collect();
+                let deleted = tokio::task::spawn_blocking(move || crate::store::retention::delete_files(&files)).await.unwrap_or(0);
+                let messages: usize = all.iter().map(|p| p.messages).sum();
+                if messages > 0 || deleted > 0 {
+                    info!(messages, files = deleted, "health data past its retention period purged");
+                }
+            }
+            Err(e) => warn!(error = %e, "the retention purge failed; tried again later"),
+        }
+    }
 }
 
 /// Bind with a backlog for Monday morning: FreeSWITCH opens one connection

@@ -276,3 +276,118 @@ async fn a_debug_log_of_every_flow_holds_no_full_phone_number() {
         );
     }
 }
+
+fn cli_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let cfg = dir.join("s.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[freeswitch]\npassword = \"s3cret-test\"\n[database]\npath = \"{}\"\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n",
+            dir.join("db.sqlite").display(),
+            dir.join("p").display(),
+            dir.join("r").display()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+/// A message of `caller`, `days` old, with its recording on disk.
+fn old_message(store: &standardiste::store::Store, dir: &std::path::Path, caller: &str, days: i64) -> std::path::PathBuf {
+    let file = dir.join(format!("message-{caller}-{days}.wav"));
+    std::fs::write(&file, wav_8k(8000)).unwrap();
+    let (f, c) = (file.to_string_lossy().into_owned(), caller.to_string());
+    store
+        .run_sync(move |db| {
+            let at = chrono::Utc::now() - chrono::Duration::days(days);
+            db.save_message(1, Some(&c), at, &f, 1.0, false)?;
+            db.record_call(&standardiste::store::CallRecord {
+                practice_id: Some(1),
+                uuid: format!("call-{days}"),
+                caller: Some(c.clone()),
+                started_at: at,
+                ended_at: at,
+                outcome: "message".into(),
+                detail: "touche 3".into(),
+            })?;
+            db.request_callback(1, &c, "rappel", false, at, standardiste::store::CallbackLimits { per_number: 100, per_practice: 100 })?.expect("taken");
+            Ok(())
+        })
+        .unwrap();
+    file
+}
+
+#[test]
+fn purge_removes_what_is_older_than_the_period_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = cli_config(dir.path());
+    assert!(cli(&cfg, &["practice", "list"]).status.success(), "the demo database is made");
+    let store = standardiste::store::Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let old = old_message(&store, dir.path(), "+33611223344", 100);
+    let recent = old_message(&store, dir.path(), "+33622334455", 10);
+    let dry = cli(&cfg, &["purge", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("à purger: 1 message(s), 1 rappel(s), 1 appel(s)"), "{}", String::from_utf8_lossy(&dry.stdout));
+    assert!(old.exists(), "a dry run deletes nothing");
+    let out = cli(&cfg, &["purge"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!old.exists() && recent.exists(), "the old recording is deleted, the recent one kept");
+    let messages = store.run_sync(|db| db.messages(1)).unwrap();
+    assert_eq!(messages.iter().map(|m| m.caller.clone().unwrap()).collect::<Vec<_>>(), ["+33622334455"]);
+    let callbacks = store.run_sync(|db| db.callbacks(false)).unwrap();
+    assert_eq!(callbacks.iter().map(|c| c.caller.as_str()).collect::<Vec<_>>(), ["+33622334455"]);
+    let calls = store.run_sync(|db| db.calls(10)).unwrap();
+    let old_call = calls.iter().find(|c| c.uuid == "call-100").unwrap();
+    assert_eq!((old_call.caller.as_deref(), old_call.detail.as_str()), (None, ""), "the old call stays for the figures, without who called");
+    assert_eq!(calls.iter().find(|c| c.uuid == "call-10").unwrap().caller.as_deref(), Some("+33622334455"));
+    // A shorter period reaches the recent one too.
+    assert!(
+        cli(&cfg, &["practice", "set", "--practice", standardiste::store::demo::DEMO_PRACTICE, "--field", "retention_days", "--value", "5"]).status.success()
+    );
+    assert!(cli(&cfg, &["purge"]).status.success());
+    assert!(!recent.exists());
+    let log = store.run_sync(|db| db.audit_log(Some(1), chrono::Utc::now() - chrono::Duration::hours(1), 100)).unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "purge").count(), 2, "{log:?}");
+}
+
+#[test]
+fn patient_forget_erases_one_persons_data_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = cli_config(dir.path());
+    assert!(cli(&cfg, &["practice", "list"]).status.success());
+    let store = standardiste::store::Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let theirs = old_message(&store, dir.path(), "+33611223344", 2);
+    let others = old_message(&store, dir.path(), "+33622334455", 2);
+    // A future appointment of theirs holds a slot.
+    let booked = store
+        .run_sync(|db| {
+            let doctor = db.doctors(1)?[0].id;
+            let ty = db.types(doctor)?[0].id;
+            let now = chrono::Utc::now();
+            let slot = db.free_slots(doctor, ty, now, None, 1)?[0].start;
+            let req = standardiste::store::BookingRequest {
+                doctor_id: doctor,
+                type_id: ty,
+                start: slot,
+                patient_name: "Jeanne Martin".into(),
+                phone: Some("+33611223344".into()),
+                name_recording: None,
+                source: standardiste::agenda::Source::Phone,
+                now,
+            };
+            Ok(db.book(&req)?.expect("booked"))
+        })
+        .unwrap();
+    let out = cli(&cfg, &["patient", "forget", "06 11 22 33 44", "--practice", standardiste::store::demo::DEMO_PRACTICE]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("611223344"), "the answer masks the number");
+    assert!(!theirs.exists() && others.exists());
+    let messages = store.run_sync(|db| db.messages(1)).unwrap();
+    assert!(messages.iter().all(|m| m.caller.as_deref() == Some("+33622334455")));
+    assert!(store.run_sync(|db| db.callbacks(false)).unwrap().iter().all(|c| c.caller != "+33611223344"));
+    let a = store.run_sync(move |db| db.appointment(booked.id)).unwrap();
+    assert_eq!((a.status.as_str(), a.patient_name.as_str(), a.phone.as_deref()), ("cancelled", "", None));
+    assert!(store.run_sync(|db| db.future_appointments(1, "+33611223344", chrono::Utc::now())).unwrap().is_empty());
+    let log = store.run_sync(|db| db.audit_log(Some(1), chrono::Utc::now() - chrono::Duration::hours(1), 100)).unwrap();
+    let line = log.iter().find(|e| e.action == "patient.forget").expect("audited");
+    assert!(!line.object.contains("611223344"), "{line:?}");
+}

@@ -290,7 +290,16 @@ async fn perform<C: Channel>(
                 Err(e) => store_failed(e),
             }
         }
-        Action::Understand { recording } => Input::Understood(understand(env, recording).await),
+        Action::Understand { recording } => {
+            let choice = understand(env, recording.clone()).await;
+            // The clip served its purpose: it is not kept.
+            discard(&recording);
+            Input::Understood(choice)
+        }
+        Action::Discard { recording } => {
+            discard(&recording);
+            Input::Done
+        }
         Action::ListAppointments => match caller {
             None => Input::Appointments(Vec::new()),
             Some(phone) => match env.store.run(move |db| db.future_appointments(practice_id, &phone, now)).await {
@@ -494,6 +503,16 @@ async fn wait_for_secretary<C: Channel>(
                 return Ok(Input::SecretariesUnavailable { nobody: true });
             }
         }
+    }
+}
+
+/// Delete a recording nobody needs any more (a replaced take, a decoded
+/// answer); one already gone is fine.
+fn discard(path: &str) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => warn!(error = %e, "a recording that is no longer needed could not be deleted"),
     }
 }
 

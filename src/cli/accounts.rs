@@ -145,3 +145,31 @@ pub fn audit(db: &mut Db, practice: Option<String>, since: Option<String>, json:
     }
     Ok(())
 }
+
+/// `purge`
+pub fn purge(db: &mut Db, practice: Option<String>, dry: bool, out: &mut dyn Write) -> Result<(), Failure> {
+    let ids = match &practice {
+        Some(p) => vec![super::admin::practice(db, p)?],
+        None => db.practice_ids()?,
+    };
+    for id in ids {
+        let name = db.snapshot(id)?.practice.name;
+        let done = db.purge(id, Utc::now(), dry)?;
+        if !dry {
+            crate::store::retention::delete_files(&done.files);
+            cli_audit(db, "purge", Some(id), &done.summary())?;
+        }
+        writeln!(out, "{name}: {}{}", if dry { "à purger: " } else { "purgé: " }, done.summary()).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// `patient forget`
+pub fn forget(db: &mut Db, number: &str, practice: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    let id = super::admin::practice(db, practice)?;
+    let phone = crate::agenda::phone::normalize(number).map_err(|e| data(format!("number: {e}")))?;
+    let done = db.forget(id, &phone, Utc::now())?;
+    crate::store::retention::delete_files(&done.files);
+    cli_audit(db, "patient.forget", Some(id), &format!("{}: {}", crate::agenda::phone::mask(&phone), done.summary()))?;
+    writeln!(out, "{}: effacé — {}", crate::agenda::phone::mask(&phone), done.summary()).map_err(failed)
+}

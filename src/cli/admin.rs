@@ -63,6 +63,8 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         Command::User(c) => super::accounts::user(db, c, out),
         Command::Token(c) => super::accounts::token(db, c, out),
         Command::Audit { practice, since, json } => super::accounts::audit(db, practice, since, json, out),
+        Command::Purge { practice, dry_run } => super::accounts::purge(db, practice, dry_run, out),
+        Command::Patient(PatientCmd::Forget { number, practice }) => super::accounts::forget(db, &number, &practice, out),
         Command::Secretary(c) => match c {
             SecretaryCmd::Add { id, name, dial, serves } => {
                 if let Err(e) = dial.parse::<freeswitch_esl_tokio::commands::Endpoint>() {

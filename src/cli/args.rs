@@ -105,6 +105,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Purge what is past each practice's retention period (practice set
+    /// --field retention_days): messages and recordings, call-backs, callers
+    /// of old calls, recorded names.
+    Purge {
+        /// One practice only.
+        #[arg(long)]
+        practice: Option<String>,
+        /// Count, delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// One person's data.
+    #[command(subcommand)]
+    Patient(PatientCmd),
     /// Run the receptionist's dialogue in this terminal, against the real database.
     Try {
         /// Practice name.
@@ -467,5 +481,20 @@ pub enum TokenCmd {
     Revoke {
         /// Its id (see `token list`).
         id: i64,
+    },
+}
+
+/// `patient …`
+#[derive(Debug, Subcommand)]
+pub enum PatientCmd {
+    /// Erase one person's data at a practice (GDPR art. 17): messages and
+    /// recordings, call-backs, their name; calls and appointments keep no
+    /// number or name, future appointments are cancelled.
+    Forget {
+        /// Their number, in any writing (06 12 34 56 78, +33612345678).
+        number: String,
+        /// The practice.
+        #[arg(long)]
+        practice: String,
     },
 }

@@ -21,7 +21,11 @@ impl Receptionist {
                 _ => self.menu(Some(prompts::t(l, prompts::NOTHING_HEARD))),
             },
             Step::KeepMessage { path, secs } => match input {
-                Input::Digits(d) if d == "2" => self.record_message(0),
+                Input::Digits(d) if d == "2" => {
+                    let (me, mut actions) = self.record_message(0);
+                    actions.insert(0, Action::Discard { recording: path });
+                    (me, actions)
+                }
                 Input::Digits(d) if d == "1" || d.is_empty() => self.save_message(path, secs),
                 Input::NoInput => self.save_message(path, secs),
                 other => self.retry(&other, Self::ask(prompts::t(l, prompts::KEEP_MESSAGE).into()), "garder le message"),

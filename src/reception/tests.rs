@@ -414,7 +414,9 @@ fn a_message_can_be_re_recorded_then_kept() {
     let rec = |p: &str| Input::Recorded { path: p.into(), secs: 3.5 };
     let (r, out) = run(ctx(), vec![digits("3"), rec("/a.wav"), digits("2"), rec("/b.wav"), digits("1"), Input::Done]);
     assert!(matches!(out[1][0], Action::Record { kind: RecordingKind::Message, max_secs: 120, .. }));
-    assert!(matches!(out[3][0], Action::Record { .. }));
+    // The first take is deleted at once; the new one is recorded.
+    assert_eq!(out[3][0], Action::Discard { recording: "/a.wav".into() });
+    assert!(matches!(out[3][1], Action::Record { .. }));
     assert_eq!(out[5], vec![Action::SaveMessage { recording: "/b.wav".into(), secs: 3.5, urgent: false }]);
     assert_eq!(r.outcome(), Outcome::Message);
     // Silence twice: back to the menu, nothing saved.

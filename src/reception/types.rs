@@ -102,7 +102,14 @@ pub enum Action {
         /// The recorded name.
         name_recording: Option<String>,
     },
-    /// What a short recorded answer asks for. Result: `Understood`.
+    /// A take the caller replaced (a message re-recorded): deleted at once,
+    /// health data kept no longer than needed. Result: `Done`.
+    Discard {
+        /// The recording.
+        recording: String,
+    },
+    /// What a short recorded answer asks for (the clip is deleted once
+    /// decoded). Result: `Understood`.
     Understand {
         /// The recording.
         recording: String,

@@ -15,6 +15,7 @@ pub mod doctors;
 pub mod export;
 pub mod messages;
 pub mod practices;
+pub mod retention;
 pub mod schema;
 pub mod secretaries;
 
@@ -28,6 +29,7 @@ pub use calls::CallRecord;
 pub use db::{Db, StoreError};
 pub use messages::{MessageRow, Untranscribed};
 pub use practices::{PracticeField, PracticeHours, PracticeSnapshot};
+pub use retention::Purged;
 pub use secretaries::{Callback, CallbackLimits, CallbackRefusal, CallerHistory, Instructions, Secretary};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads

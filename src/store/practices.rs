@@ -43,12 +43,22 @@ pub enum PracticeField {
     Timezone,
     /// Calling codes of the countries called back besides France ("41, 32").
     CallbackCountries,
+    /// Days health data is kept (recordings, transcripts, call details).
+    RetentionDays,
 }
 
 impl PracticeField {
     /// Every field, in the order the command line lists them.
-    pub const ALL: [PracticeField; 7] =
-        [Self::Address, Self::Instructions, Self::PracticePhone, Self::Secretaries, Self::MaxFuturePerPhone, Self::Timezone, Self::CallbackCountries];
+    pub const ALL: [PracticeField; 8] = [
+        Self::Address,
+        Self::Instructions,
+        Self::PracticePhone,
+        Self::Secretaries,
+        Self::MaxFuturePerPhone,
+        Self::Timezone,
+        Self::CallbackCountries,
+        Self::RetentionDays,
+    ];
 
     /// Its name on the command line and in the schema.
     pub fn name(self) -> &'static str {
@@ -60,6 +70,7 @@ impl PracticeField {
             Self::MaxFuturePerPhone => "max_future_per_phone",
             Self::Timezone => "timezone",
             Self::CallbackCountries => "callback_countries",
+            Self::RetentionDays => "retention_days",
         }
     }
 }
@@ -173,6 +184,14 @@ impl Db {
                 codes.sort_unstable();
                 codes.dedup();
                 self.conn.exec("UPDATE practices SET callback_countries = ?1 WHERE id = ?2", params![to_json(&codes), practice_id])?;
+            }
+            PracticeField::RetentionDays => {
+                let days: i64 = text
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| RuleError::new(name, "un nombre de jours entre 1 et 3650 est attendu"))?;
+                self.conn.exec("UPDATE practices SET retention_days = ?1 WHERE id = ?2", params![days, practice_id])?;
             }
             PracticeField::Timezone => {
                 let tz: Tz = text.parse().map_err(|_| RuleError::new(name, "fuseau horaire inconnu (ex. Europe/Paris)"))?;

@@ -217,6 +217,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_by_time ON audit (at);
     "#,
+    // 6: how long a practice keeps health data (recordings, transcripts,
+    // call details); older ones are purged.
+    r#"
+    ALTER TABLE practices ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 90 CHECK (retention_days BETWEEN 1 AND 3650);
+    CREATE INDEX messages_by_time ON messages (practice_id, received_at);
+    CREATE INDEX calls_by_time ON calls (practice_id, started_at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.
