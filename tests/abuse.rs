@@ -391,3 +391,39 @@ fn patient_forget_erases_one_persons_data_and_nothing_else() {
     let line = log.iter().find(|e| e.action == "patient.forget").expect("audited");
     assert!(!line.object.contains("611223344"), "{line:?}");
 }
+
+#[tokio::test]
+async fn a_caller_who_fails_the_date_of_birth_three_times_hears_no_date_and_is_handed_over() {
+    let svc = start(|_| {}).await;
+    let store = svc.running.store.clone();
+    let appointment = store
+        .run_sync(|db| {
+            db.add_patient(1, "0611223344", "Jeanne Martin")?;
+            db.set_birth_date(1, "0611223344", "Jeanne Martin", chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap())?;
+            let doctor = db.doctors(1)?[0].id;
+            let ty = db.types(doctor)?[0].id;
+            let now = chrono::Utc::now();
+            let start = db.free_slots(doctor, ty, now, None, 1)?[0].start;
+            let req = standardiste::store::BookingRequest {
+                doctor_id: doctor,
+                type_id: ty,
+                start,
+                patient_name: "Jeanne Martin".into(),
+                phone: Some("+33611223344".into()),
+                name_recording: None,
+                source: standardiste::agenda::Source::Phone,
+                now,
+            };
+            Ok(db.book(&req)?.expect("booked"))
+        })
+        .unwrap();
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&["2", "010101", "020202", "030303"])).await;
+    assert_eq!(t.transferred.as_deref(), Some("secretariat XML standardiste"), "{:?}", t.apps());
+    assert!(t.vars.get("standardiste_reason").is_some_and(|r| r.contains("date de naissance")), "{:?}", t.vars);
+    // Three questions (the menu, then the date three times), no review of an appointment.
+    assert_eq!(t.questions, 4, "{:?}", t.apps());
+    assert_eq!(store.run_sync(move |db| db.appointment(appointment.id)).unwrap().status, "booked", "nothing changed");
+    // The right date opens the appointments (and the cancel works as before).
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&["2", "170580", "1", "1"])).await;
+    assert_eq!(store.run_sync(move |db| db.appointment(appointment.id)).unwrap().status, "cancelled", "{:?}", t.apps());
+}

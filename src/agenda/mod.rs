@@ -432,4 +432,7 @@ pub struct Practice {
     /// Calling codes of the countries the practice calls back besides
     /// France (`phone::callback_check`); empty: French numbers only.
     pub callback_countries: Vec<u16>,
+    /// Before an appointment is read out or changed, the caller types the
+    /// date of birth the practice knows for that number (when it knows one).
+    pub verify_birth_date: bool,
 }

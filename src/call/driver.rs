@@ -113,9 +113,9 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
     env.store
         .run(move |db| {
             let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
-            let (rule, known) = match &caller {
-                Some(c) => (db.caller_rule(snap.practice.id, c)?, !db.patient_names(snap.practice.id, c)?.is_empty()),
-                None => (None, false),
+            let (rule, known, birth_dates) = match &caller {
+                Some(c) => (db.caller_rule(snap.practice.id, c)?, !db.patient_names(snap.practice.id, c)?.is_empty(), db.birth_dates(snap.practice.id, c)?),
+                None => (None, false, Vec::new()),
             };
             let doctors = snap
                 .doctors
@@ -136,7 +136,7 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 .collect();
             let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
             let callable = caller.as_deref().is_some_and(|c| agenda::phone::callback_check(c, &snap.practice.callback_countries).is_ok());
-            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech, callable }))
+            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech, callable, birth_dates }))
         })
         .await
 }

@@ -65,6 +65,12 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         Command::Audit { practice, since, json } => super::accounts::audit(db, practice, since, json, out),
         Command::Purge { practice, dry_run } => super::accounts::purge(db, practice, dry_run, out),
         Command::Patient(PatientCmd::Forget { number, practice }) => super::accounts::forget(db, &number, &practice, out),
+        Command::Patient(PatientCmd::Birth { number, name, date, practice }) => {
+            let id = self::practice(db, &practice)?;
+            db.add_patient(id, &number, &name)?;
+            db.set_birth_date(id, &number, &name, parse_day("date", &date)?)?;
+            writeln!(out, "date de naissance de {name} enregistrée").map_err(failed)
+        }
         Command::Secretary(c) => match c {
             SecretaryCmd::Add { id, name, dial, serves } => {
                 if let Err(e) = dial.parse::<freeswitch_esl_tokio::commands::Endpoint>() {

@@ -497,4 +497,18 @@ pub enum PatientCmd {
         #[arg(long)]
         practice: String,
     },
+    /// Record a patient's date of birth (asked before their appointments are read out).
+    Birth {
+        /// Their number.
+        number: String,
+        /// Their name, as the practice knows it.
+        #[arg(long)]
+        name: String,
+        /// The date (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The practice.
+        #[arg(long)]
+        practice: String,
+    },
 }

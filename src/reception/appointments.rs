@@ -3,11 +3,30 @@
 
 use super::*;
 
+/// Wrong dates of birth before the secretaries take over.
+const BIRTH_TRIES: u8 = 3;
+
 impl Receptionist {
     /// A step of this flow, with the last input.
     pub(super) fn step_appointments(self, step: Step, input: Input) -> Next {
         let l = self.ctx.lang;
         match step {
+            Step::VerifyBirth { tries } => match input {
+                Input::Digits(d) if self.ctx.birth_dates.contains(&d) => {
+                    let mut me = self;
+                    me.verified = true;
+                    me.go(Step::Listing, vec![Action::ListAppointments])
+                }
+                _ if tries + 1 >= BIRTH_TRIES => self.hand_to_secretaries(
+                    "date de naissance incorrecte trois fois (rendez-vous)",
+                    false,
+                    &format!("{} {}", prompts::t(l, prompts::BIRTH_WRONG), prompts::t(l, prompts::TO_SECRETARIES)),
+                ),
+                _ => self.go(
+                    Step::VerifyBirth { tries: tries + 1 },
+                    vec![Action::Ask { prompt: format!("{} {}", prompts::t(l, prompts::BIRTH_WRONG), prompts::t(l, prompts::BIRTH_ASK)), max_digits: 6 }],
+                ),
+            },
             Step::Listing => match input {
                 Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::t(l, prompts::NO_APPOINTMENT))),
                 Input::Appointments(list) => self.review(list, 0),
@@ -73,5 +92,16 @@ impl Receptionist {
     pub(super) fn review(self, list: Vec<Appointment>, i: usize) -> Next {
         let prompt = self.review_prompt(&list[i]);
         self.go(Step::Review(list, i), vec![Self::ask(prompt)])
+    }
+
+    /// Key 2: the caller's appointments — after the date of birth when the
+    /// practice verifies it and knows one for the number (whoever presents
+    /// a patient's number could otherwise hear and cancel their appointments).
+    pub(super) fn appointments_or_identity(self) -> Next {
+        let l = self.ctx.lang;
+        if self.ctx.practice.verify_birth_date && !self.ctx.birth_dates.is_empty() && !self.verified {
+            return self.go(Step::VerifyBirth { tries: 0 }, vec![Action::Ask { prompt: prompts::t(l, prompts::BIRTH_ASK).into(), max_digits: 6 }]);
+        }
+        self.go(Step::Listing, vec![Action::ListAppointments])
     }
 }

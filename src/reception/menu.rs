@@ -63,11 +63,7 @@ impl Receptionist {
                 }
                 "2" => {
                     self.tried.push("annulation ou déplacement");
-                    if self.ctx.caller.is_none() {
-                        self.menu(Some(prompts::t(l, prompts::WITHHELD_NO_CANCEL)))
-                    } else {
-                        self.go(Step::Listing, vec![Action::ListAppointments])
-                    }
+                    if self.ctx.caller.is_none() { self.menu(Some(prompts::t(l, prompts::WITHHELD_NO_CANCEL))) } else { self.appointments_or_identity() }
                 }
                 "3" => {
                     self.tried.push("message");

@@ -54,6 +54,10 @@ enum Step {
     RecordingName(Draft),
     Confirm(Draft),
     Booking(Draft),
+    /// The caller types their date of birth before any appointment is read.
+    VerifyBirth {
+        tries: u8,
+    },
     Listing,
     Review(Vec<Appointment>, usize),
     ConfirmCancel(Vec<Appointment>, usize),
@@ -92,6 +96,8 @@ pub struct Receptionist {
     detail: String,
     /// Speech was offered once already in this call.
     spoke: bool,
+    /// The caller typed a date of birth the practice knows for the number.
+    verified: bool,
 }
 
 type Next = (Receptionist, Vec<Action>);
@@ -99,7 +105,7 @@ type Next = (Receptionist, Vec<Action>);
 impl Receptionist {
     /// A receptionist at the start of a call.
     pub fn new(ctx: CallContext) -> Self {
-        Self { ctx, step: Step::Start, misses: 0, tried: Vec::new(), outcome: Outcome::InProgress, detail: String::new(), spoke: false }
+        Self { ctx, step: Step::Start, misses: 0, tried: Vec::new(), outcome: Outcome::InProgress, detail: String::new(), spoke: false, verified: false }
     }
 
     /// How the call ended (or `InProgress`).
@@ -211,7 +217,7 @@ impl Receptionist {
             | Step::RecordingName(_)
             | Step::Confirm(_)
             | Step::Booking(_) => self.step_booking(step, input),
-            Step::Listing | Step::Review(..) | Step::ConfirmCancel(..) | Step::Cancelling => self.step_appointments(step, input),
+            Step::VerifyBirth { .. } | Step::Listing | Step::Review(..) | Step::ConfirmCancel(..) | Step::Cancelling => self.step_appointments(step, input),
             Step::Recording { .. } | Step::KeepMessage { .. } | Step::Saving => self.step_message(step, input),
             Step::Done => (self, vec![]),
         }

@@ -31,6 +31,10 @@ pub const QUEUE_OFFER: Key = Key("queue.offer");
 pub const QUEUE_OFFER_MESSAGE: Key = Key("queue.offer_message");
 /// The call back is recorded.
 pub const CALLBACK_SAVED: Key = Key("callback.saved");
+/// The date of birth, before appointments are read out.
+pub const BIRTH_ASK: Key = Key("birth.ask");
+/// A date of birth that does not match.
+pub const BIRTH_WRONG: Key = Key("birth.wrong");
 /// A call-back the practice does not make (premium, foreign, too many).
 pub const CALLBACK_REFUSED: Key = Key("callback.refused");
 /// Key 9.

@@ -31,6 +31,7 @@ fn ctx() -> CallContext {
             max_future_per_phone: 3,
             instructions: String::new(),
             callback_countries: Vec::new(),
+            verify_birth_date: true,
         },
         doctors: vec![
             DoctorChoice {
@@ -55,6 +56,7 @@ fn ctx() -> CallContext {
         lang: Lang::Fr,
         speech: false,
         callable: true,
+        birth_dates: Vec::new(),
     }
 }
 
@@ -523,4 +525,27 @@ fn a_silent_menu_invites_speech_once_and_a_key_confirms_what_was_understood() {
     // Without a model, no invitation.
     let (_, out) = run(ctx(), vec![Input::NoInput]);
     assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
+}
+
+#[test]
+fn a_known_date_of_birth_is_asked_before_any_appointment_is_read() {
+    let mut c = ctx();
+    c.birth_dates = vec!["170580".into()];
+    let (_, out) = run(c.clone(), vec![digits("2"), digits("170580"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))])]);
+    assert_eq!(ask_text(&out[1]), fr(prompts::BIRTH_ASK));
+    assert!(matches!(out[1][0], Action::Ask { max_digits: 6, .. }));
+    assert_eq!(out[2], vec![Action::ListAppointments], "the right date opens the appointments");
+    // Three wrong dates: no appointment looked up, the secretaries.
+    let (r, out) = run(c.clone(), vec![digits("2"), digits("010101"), digits("020202"), digits("030303")]);
+    assert!(out.iter().flatten().all(|a| *a != Action::ListAppointments), "{out:?}");
+    assert!(ask_text(&out[2]).starts_with(fr(prompts::BIRTH_WRONG)));
+    assert!(secretaries(&out[4]).is_some(), "{:?}", out[4]);
+    assert!(r.detail().contains("date de naissance"));
+    // A practice that does not verify, or no date known: straight to the list.
+    let mut off = c;
+    off.practice.verify_birth_date = false;
+    let (_, out) = run(off, vec![digits("2")]);
+    assert_eq!(out[1], vec![Action::ListAppointments]);
+    let (_, out) = run(ctx(), vec![digits("2")]);
+    assert_eq!(out[1], vec![Action::ListAppointments]);
 }

@@ -43,6 +43,10 @@ pub struct CallContext {
     /// Whether the caller's number is one the practice calls back
     /// (`agenda::phone::callback_check`): only then is a call-back offered.
     pub callable: bool,
+    /// The dates of birth the practice knows for the caller's number
+    /// (`JJMMAA`): one of them is asked before an appointment is read out
+    /// or changed, when the practice verifies them.
+    pub birth_dates: Vec<String>,
 }
 
 /// What kind of recording is asked for.

@@ -190,6 +190,12 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Your call-back request is recorded: a secretary will call you back. Goodbye.",
     ),
     (
+        "birth.ask",
+        "Pour votre sécurité, tapez votre date de naissance: deux chiffres pour le jour, deux pour le mois, deux pour l'année.",
+        "For your security, type your date of birth: two digits for the day, two for the month, two for the year.",
+    ),
+    ("birth.wrong", "Cette date ne correspond pas.", "This date does not match."),
+    (
         "callback.refused",
         "Nous ne pouvons pas vous rappeler à ce numéro. Laissez plutôt un message au cabinet.",
         "We cannot call you back on this number. Please leave a message for the practice instead.",

@@ -288,6 +288,27 @@ impl Db {
         Ok(rows)
     }
 
+    /// The dates of birth the practice knows for a number, as a caller types
+    /// them: `JJMMAA`.
+    pub fn birth_dates(&self, practice_id: i64, phone: &str) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT birth_date FROM patients WHERE practice_id = ?1 AND phone = ?2 AND birth_date IS NOT NULL")?;
+        let rows = st.query_map(params![practice_id, phone], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows.iter().filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| d.format("%d%m%y").to_string()).collect())
+    }
+
+    /// Set the date of birth of the patients known at that number by that name.
+    pub fn set_birth_date(&mut self, practice_id: i64, phone: &str, name: &str, birth: chrono::NaiveDate) -> Result<(), StoreError> {
+        let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;
+        if self.conn.exec(
+            "UPDATE patients SET birth_date = ?4 WHERE practice_id = ?1 AND phone = ?2 AND name = ?3",
+            params![practice_id, phone, name, birth.to_string()],
+        )? == 0
+        {
+            return Err(StoreError::NotFound(format!("patient « {name} »")));
+        }
+        Ok(())
+    }
+
     /// Record a patient's name for a number.
     pub fn add_patient(&mut self, practice_id: i64, phone: &str, name: &str) -> Result<(), StoreError> {
         let phone = agenda::phone::normalize(phone).map_err(|e| RuleError::new("phone", e.to_string()))?;

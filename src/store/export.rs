@@ -157,6 +157,9 @@ pub struct PatientExport {
     pub phone: String,
     /// Name.
     pub name: String,
+    /// Date of birth, when known.
+    #[serde(default)]
+    pub birth_date: Option<NaiveDate>,
 }
 
 impl Db {
@@ -215,8 +218,13 @@ impl Db {
                 doctor: r.doctor_id.and_then(|did| snap.doctors.iter().find(|d| d.id == did).map(|d| d.name.clone())),
             })
             .collect();
-        let mut st = self.conn().prepare("SELECT phone, name FROM patients WHERE practice_id = ?1 ORDER BY phone, name")?;
-        let patients = st.query_map([id], |r| Ok(PatientExport { phone: r.get(0)?, name: r.get(1)? }))?.collect::<Result<Vec<_>, _>>()?;
+        let mut st = self.conn().prepare("SELECT phone, name, birth_date FROM patients WHERE practice_id = ?1 ORDER BY phone, name")?;
+        let patients = st
+            .query_map([id], |r| {
+                let birth: Option<String> = r.get(2)?;
+                Ok(PatientExport { phone: r.get(0)?, name: r.get(1)?, birth_date: birth.and_then(|b| b.parse().ok()) })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
         drop(st);
         Ok(PracticeExport {
             name: p.name,
@@ -329,6 +337,9 @@ impl Db {
         }
         for p in &doc.patients {
             self.add_patient(id, &p.phone, &p.name)?;
+            if let Some(b) = p.birth_date {
+                self.set_birth_date(id, &p.phone, &p.name, b)?;
+            }
         }
         Ok(id)
     }

@@ -45,11 +45,13 @@ pub enum PracticeField {
     CallbackCountries,
     /// Days health data is kept (recordings, transcripts, call details).
     RetentionDays,
+    /// Ask the date of birth before an appointment is read out or changed (`true`/`false`).
+    VerifyBirthDate,
 }
 
 impl PracticeField {
     /// Every field, in the order the command line lists them.
-    pub const ALL: [PracticeField; 8] = [
+    pub const ALL: [PracticeField; 9] = [
         Self::Address,
         Self::Instructions,
         Self::PracticePhone,
@@ -58,6 +60,7 @@ impl PracticeField {
         Self::Timezone,
         Self::CallbackCountries,
         Self::RetentionDays,
+        Self::VerifyBirthDate,
     ];
 
     /// Its name on the command line and in the schema.
@@ -71,6 +74,7 @@ impl PracticeField {
             Self::Timezone => "timezone",
             Self::CallbackCountries => "callback_countries",
             Self::RetentionDays => "retention_days",
+            Self::VerifyBirthDate => "verify_birth_date",
         }
     }
 }
@@ -185,6 +189,14 @@ impl Db {
                 codes.dedup();
                 self.conn.exec("UPDATE practices SET callback_countries = ?1 WHERE id = ?2", params![to_json(&codes), practice_id])?;
             }
+            PracticeField::VerifyBirthDate => {
+                let on = match text {
+                    "true" | "oui" | "1" => true,
+                    "false" | "non" | "0" => false,
+                    _ => return Err(RuleError::new(name, "true ou false").into()),
+                };
+                self.conn.exec("UPDATE practices SET verify_birth_date = ?1 WHERE id = ?2", params![on, practice_id])?;
+            }
             PracticeField::RetentionDays => {
                 let days: i64 = text
                     .parse()
@@ -239,7 +251,7 @@ impl Db {
         let row = self
             .conn
             .row(
-                "SELECT id, name, address, timezone, opening_hours, walk_in_hours, practice_phone, secretaries, duty, max_future_per_phone, instructions, callback_countries FROM practices WHERE id = ?1",
+                "SELECT id, name, address, timezone, opening_hours, walk_in_hours, practice_phone, secretaries, duty, max_future_per_phone, instructions, callback_countries, verify_birth_date FROM practices WHERE id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -255,6 +267,7 @@ impl Db {
                         r.get::<_, i64>(9)?,
                         r.get::<_, String>(10)?,
                         r.get::<_, String>(11)?,
+                        r.get::<_, bool>(12)?,
                     ))
                 },
             )
@@ -276,6 +289,7 @@ impl Db {
             max_future_per_phone: row.9,
             instructions: row.10,
             callback_countries: json_col("callback_countries", &row.11)?,
+            verify_birth_date: row.12,
         })
     }
 

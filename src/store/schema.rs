@@ -224,6 +224,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX messages_by_time ON messages (practice_id, received_at);
     CREATE INDEX calls_by_time ON calls (practice_id, started_at);
     "#,
+    // 7: a caller ID is not an identity: the patients' dates of birth, typed
+    // (JJMMAA) before an appointment is read out or changed, where the
+    // practice asks for it (on by default).
+    r#"
+    ALTER TABLE patients ADD COLUMN birth_date TEXT;
+    ALTER TABLE practices ADD COLUMN verify_birth_date INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// The version a fully migrated file reports.
