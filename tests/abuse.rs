@@ -427,3 +427,17 @@ async fn a_caller_who_fails_the_date_of_birth_three_times_hears_no_date_and_is_h
     let t = call(svc.running.addr, "0611223344", Patient::keys(&["2", "170580", "1", "1"])).await;
     assert_eq!(store.run_sync(move |db| db.appointment(appointment.id)).unwrap().status, "cancelled", "{:?}", t.apps());
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_exports_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = cli_config(dir.path());
+    let export = dir.path().join("export.json");
+    assert!(cli(&cfg, &["export", "--practice", standardiste::store::demo::DEMO_PRACTICE, "--out", export.to_str().unwrap()]).status.success());
+    for f in [dir.path().join("db.sqlite"), export, dir.path().join("demo-accounts.txt")] {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.display());
+    }
+}

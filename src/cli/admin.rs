@@ -300,7 +300,12 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
             let doc = db.export_practice(&p)?;
             let text = serde_json::to_string_pretty(&doc).map_err(failed)?;
             match file {
-                Some(f) => std::fs::write(&f, text + "\n").map_err(failed),
+                // An export holds patients' names and numbers: its owner's only (0600).
+                Some(f) => {
+                    use std::io::Write as _;
+                    let mut file = crate::web::auth::demo::private_file(&f).map_err(|e| data(format!("{}: {e}", f.display())))?;
+                    file.write_all((text + "\n").as_bytes()).map_err(failed)
+                }
                 None => writeln!(out, "{text}").map_err(failed),
             }
         }

@@ -93,6 +93,20 @@ impl Cached for Connection {
     }
 }
 
+/// The database holds health data: it and its WAL files are readable by
+/// their owner only (0600), whatever the umask made them.
+fn owner_only(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+}
+
 /// Statements kept per connection: every statement the service runs, with room.
 const STATEMENT_CACHE: usize = 128;
 
@@ -106,6 +120,7 @@ impl Db {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         schema::migrate(&mut conn)?;
+        owner_only(path);
         Ok(Self { conn })
     }
 
