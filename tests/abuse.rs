@@ -358,25 +358,7 @@ fn patient_forget_erases_one_persons_data_and_nothing_else() {
     let theirs = old_message(&store, dir.path(), "+33611223344", 2);
     let others = old_message(&store, dir.path(), "+33622334455", 2);
     // A future appointment of theirs holds a slot.
-    let booked = store
-        .run_sync(|db| {
-            let doctor = db.doctors(1)?[0].id;
-            let ty = db.types(doctor)?[0].id;
-            let now = chrono::Utc::now();
-            let slot = db.free_slots(doctor, ty, now, None, 1)?[0].start;
-            let req = standardiste::store::BookingRequest {
-                doctor_id: doctor,
-                type_id: ty,
-                start: slot,
-                patient_name: "Jeanne Martin".into(),
-                phone: Some("+33611223344".into()),
-                name_recording: None,
-                source: standardiste::agenda::Source::Phone,
-                now,
-            };
-            Ok(db.book(&req)?.expect("booked"))
-        })
-        .unwrap();
+    let booked = store.run_sync(book_jeanne).unwrap();
     let out = cli(&cfg, &["patient", "forget", "06 11 22 33 44", "--practice", standardiste::store::demo::DEMO_PRACTICE]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("611223344"), "the answer masks the number");
@@ -400,21 +382,7 @@ async fn a_caller_who_fails_the_date_of_birth_three_times_hears_no_date_and_is_h
         .run_sync(|db| {
             db.add_patient(1, "0611223344", "Jeanne Martin")?;
             db.set_birth_date(1, "0611223344", "Jeanne Martin", chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap())?;
-            let doctor = db.doctors(1)?[0].id;
-            let ty = db.types(doctor)?[0].id;
-            let now = chrono::Utc::now();
-            let start = db.free_slots(doctor, ty, now, None, 1)?[0].start;
-            let req = standardiste::store::BookingRequest {
-                doctor_id: doctor,
-                type_id: ty,
-                start,
-                patient_name: "Jeanne Martin".into(),
-                phone: Some("+33611223344".into()),
-                name_recording: None,
-                source: standardiste::agenda::Source::Phone,
-                now,
-            };
-            Ok(db.book(&req)?.expect("booked"))
+            book_jeanne(db)
         })
         .unwrap();
     let t = call(svc.running.addr, "0611223344", Patient::keys(&["2", "010101", "020202", "030303"])).await;
@@ -440,4 +408,23 @@ fn the_database_and_exports_are_readable_by_their_owner_only() {
         let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", f.display());
     }
+}
+
+/// Jeanne Martin (+33611223344) books the first free slot of the demo's first doctor.
+fn book_jeanne(db: &mut standardiste::store::Db) -> Result<standardiste::agenda::Appointment, standardiste::store::StoreError> {
+    let doctor = db.doctors(1)?[0].id;
+    let ty = db.types(doctor)?[0].id;
+    let now = chrono::Utc::now();
+    let start = db.free_slots(doctor, ty, now, None, 1)?[0].start;
+    let req = standardiste::store::BookingRequest {
+        doctor_id: doctor,
+        type_id: ty,
+        start,
+        patient_name: "Jeanne Martin".into(),
+        phone: Some("+33611223344".into()),
+        name_recording: None,
+        source: standardiste::agenda::Source::Phone,
+        now,
+    };
+    Ok(db.book(&req)?.expect("booked"))
 }

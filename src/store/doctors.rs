@@ -17,6 +17,18 @@ pub const MAX_HORIZON_DAYS: i64 = 730;
 /// Longest instructions for the secretaries.
 pub const MAX_INSTRUCTIONS_CHARS: usize = 4000;
 
+/// A consultation type from `id, doctor_id, name, duration_minutes, phone_bookable, new_patients`.
+fn type_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConsultationType> {
+    Ok(ConsultationType {
+        id: r.get(0)?,
+        doctor_id: r.get(1)?,
+        name: r.get(2)?,
+        duration_minutes: r.get(3)?,
+        phone_bookable: r.get(4)?,
+        new_patients: r.get(5)?,
+    })
+}
+
 impl Db {
     /// Add a doctor at the end of the practice's menu.
     pub fn add_doctor(&mut self, practice_id: i64, name: &str) -> Result<i64, StoreError> {
@@ -177,33 +189,13 @@ impl Db {
         let mut st = self.conn.prepare_cached(
             "SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE doctor_id = ?1 ORDER BY id",
         )?;
-        let rows = st
-            .query_map([doctor_id], |r| {
-                Ok(ConsultationType {
-                    id: r.get(0)?,
-                    doctor_id: r.get(1)?,
-                    name: r.get(2)?,
-                    duration_minutes: r.get(3)?,
-                    phone_bookable: r.get(4)?,
-                    new_patients: r.get(5)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = st.query_map([doctor_id], type_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     pub(super) fn type_row(&self, type_id: i64) -> Result<ConsultationType, StoreError> {
         self.conn
-            .row("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE id = ?1", [type_id], |r| {
-                Ok(ConsultationType {
-                    id: r.get(0)?,
-                    doctor_id: r.get(1)?,
-                    name: r.get(2)?,
-                    duration_minutes: r.get(3)?,
-                    phone_bookable: r.get(4)?,
-                    new_patients: r.get(5)?,
-                })
-            })
+            .row("SELECT id, doctor_id, name, duration_minutes, phone_bookable, new_patients FROM consultation_types WHERE id = ?1", [type_id], type_from_row)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("type de consultation n°{type_id}")))
     }
