@@ -15,22 +15,7 @@ use std::time::Duration;
 
 use common::*;
 
-const PASSWORD: &str = "s3cret-test";
 const HOSTILE: &str = "Cabinet ${system(touch pwned)}";
-
-/// A service whose inbound link is up, to a scripted switch.
-async fn linked() -> (TestService, Arc<Switchboard>) {
-    let board = Switchboard::new(PASSWORD);
-    let port = board.listen().await.unwrap();
-    let svc = start(|c| {
-        c.freeswitch.port = port;
-        c.freeswitch.password = PASSWORD.into();
-    })
-    .await;
-    let mut state = svc.running.inbound.state();
-    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
-    (svc, board)
-}
 
 fn raw_sql(svc: &TestService, sql: &str) {
     let conn = rusqlite::Connection::open(&svc.config.database.path).unwrap();
@@ -47,7 +32,7 @@ fn every_argument(t: &Transcript) -> Vec<String> {
 
 #[tokio::test]
 async fn a_connection_the_switch_does_not_know_gets_resume_and_a_close() {
-    let (svc, _board) = linked().await;
+    let (svc, _board) = linked(|_| {}).await;
     // Not registered on the switchboard: no such channel on the switch.
     let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap();
     let t = play(sw, Patient::keys(&["0"])).await;
@@ -61,7 +46,7 @@ async fn a_connection_the_switch_does_not_know_gets_resume_and_a_close() {
 
 #[tokio::test]
 async fn a_connection_with_another_caller_than_the_switch_holds_gets_resume_and_a_close() {
-    let (svc, board) = linked().await;
+    let (svc, board) = linked(|_| {}).await;
     let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap();
     // The switch has this channel, but for another caller: the caller ID was forged.
     board.register_call(&sw.uuid, "0699887766");
@@ -72,7 +57,7 @@ async fn a_connection_with_another_caller_than_the_switch_holds_gets_resume_and_
 
 #[tokio::test]
 async fn a_call_the_switch_knows_is_taken() {
-    let (svc, board) = linked().await;
+    let (svc, board) = linked(|_| {}).await;
     let sw = SwitchCall::dial(svc.running.addr, "0611223344", "1000").await.unwrap().with_board(board);
     let t = play(sw, Patient::keys(&["4"])).await;
     assert!(t.apps().contains(&"answer".to_string()), "{:?}", t.apps());
@@ -159,16 +144,7 @@ fn the_command_line_and_the_import_refuse_the_switch_syntax() {
 /// caller handed over is offered a message or, for a number the practice
 /// calls back, a call-back.
 async fn nobody_logged_in(edit: impl FnOnce(&mut standardiste::config::Config)) -> (TestService, Arc<Switchboard>) {
-    let board = Switchboard::new(PASSWORD);
-    let port = board.listen().await.unwrap();
-    let svc = start(|c| {
-        c.freeswitch.port = port;
-        c.freeswitch.password = PASSWORD.into();
-        edit(c)
-    })
-    .await;
-    let mut state = svc.running.inbound.state();
-    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
+    let (svc, board) = linked(edit).await;
     let s = standardiste::store::Secretary {
         id: "ana".into(),
         name: "Ana".into(),

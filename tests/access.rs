@@ -17,7 +17,6 @@ use common::*;
 use standardiste::queue::Level;
 use standardiste::store::{Role, Secretary};
 
-const PASSWORD: &str = "s3cret-test";
 const OTHER: &str = "Cabinet du Port";
 
 /// Two practices: the demo's (A) and "Cabinet du Port" (B), each with a
@@ -34,18 +33,12 @@ struct Two {
 }
 
 async fn two_practices() -> Two {
-    let board = Switchboard::new(PASSWORD);
-    let port = board.listen().await.unwrap();
-    let svc = start(|c| {
-        c.freeswitch.port = port;
-        c.freeswitch.password = PASSWORD.into();
+    let (svc, board) = linked(|c| {
         c.queue.ring_secs = 60;
         c.queue.max_wait_secs = 120;
         c.web.login_lock_secs = 2;
     })
     .await;
-    let mut state = svc.running.inbound.state();
-    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
     let store = svc.running.store.clone();
     let (a, b) = store
         .run_sync(|db| {

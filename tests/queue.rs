@@ -16,8 +16,6 @@ use standardiste::store::PracticeField;
 use standardiste::store::Secretary;
 use tokio::time::Instant;
 
-const PASSWORD: &str = "s3cret-test";
-
 struct Desk {
     svc: TestService,
     board: Arc<Switchboard>,
@@ -27,11 +25,7 @@ struct Desk {
 }
 
 async fn desk(edit: impl FnOnce(&mut standardiste::config::Config)) -> Desk {
-    let board = Switchboard::new(PASSWORD);
-    let port = board.listen().await.unwrap();
-    let svc = start(|c| {
-        c.freeswitch.port = port;
-        c.freeswitch.password = PASSWORD.into();
+    let (svc, board) = linked(|c| {
         c.queue.announce_every_secs = 1;
         c.queue.wrap_up_secs = 1;
         c.queue.ring_secs = 2;
@@ -40,8 +34,6 @@ async fn desk(edit: impl FnOnce(&mut standardiste::config::Config)) -> Desk {
     })
     .await;
     let practice = svc.running.store.run_sync(|db| db.practice_id(standardiste::store::demo::DEMO_PRACTICE)).unwrap();
-    let mut state = svc.running.inbound.state();
-    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
     let token = token_for(&svc.running.store, "root", standardiste::store::Role::Admin, &[], None);
     Desk { svc, board, practice, token }
 }

@@ -87,3 +87,23 @@ pub fn token_for(store: &standardiste::store::Store, login: &str, role: standard
         .unwrap();
     token
 }
+
+/// The password of the scripted switch's Event Socket in the tests.
+pub const SWITCH_PASSWORD: &str = "s3cret-test";
+
+/// A service whose inbound link is up, to a scripted switch (the
+/// secretaries' phones, the checks of each call): started with `edit`, and
+/// returned once the link is connected.
+pub async fn linked(edit: impl FnOnce(&mut standardiste::config::Config)) -> (TestService, std::sync::Arc<Switchboard>) {
+    let board = Switchboard::new(SWITCH_PASSWORD);
+    let port = board.listen().await.unwrap();
+    let svc = start(|c| {
+        c.freeswitch.port = port;
+        c.freeswitch.password = SWITCH_PASSWORD.into();
+        edit(c)
+    })
+    .await;
+    let mut state = svc.running.inbound.state();
+    tokio::time::timeout(Duration::from_secs(10), state.wait_for(|s| s.connected)).await.expect("inbound link up").unwrap();
+    (svc, board)
+}
