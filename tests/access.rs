@@ -90,6 +90,13 @@ async fn two_practices() -> Two {
 }
 
 impl Two {
+    /// A staff account of the demo practice that logs in with this password.
+    fn staff_of_a(&self, login: &str, password: &str) {
+        let hash = standardiste::web::auth::secret::hash_password(password).unwrap();
+        let login = login.to_string();
+        self.svc.running.store.run_sync(move |db| db.add_account(&login, Role::Staff, &hash, None, &[1], chrono::Utc::now())).unwrap();
+    }
+
     fn token(&self, who: &str) -> &str {
         &self.tokens.iter().find(|(w, _, _)| *w == who).unwrap().1
     }
@@ -203,13 +210,7 @@ async fn host_content_type_and_csrf_are_checked() {
     let plain = http::request(two.web, "POST", "/api/agents/ana/login", &[("Authorization", &format!("Bearer {admin}")), ("Content-Type", "text/plain")], "{}");
     assert_eq!(plain.status, 415, "{}", plain.body);
     // A browser session: its forms carry the CSRF token, or are refused.
-    let store = two.svc.running.store.clone();
-    store
-        .run_sync(|db| {
-            let hash = standardiste::web::auth::secret::hash_password("correct-horse-battery").unwrap();
-            db.add_account("docteur-a", Role::Staff, &hash, None, &[1], chrono::Utc::now())
-        })
-        .unwrap();
+    two.staff_of_a("docteur-a", "correct-horse-battery");
     let (session, csrf) = http::browser_login(two.web, "docteur-a", "correct-horse-battery").expect("logs in");
     let cookie = format!("standardiste_session={session}");
     let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie.as_str())];
@@ -249,14 +250,7 @@ async fn pages_carry_the_security_headers_and_no_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_wrong_passwords_lock_the_account_for_a_while() {
     let two = two_practices().await;
-    two.svc
-        .running
-        .store
-        .run_sync(|db| {
-            let hash = standardiste::web::auth::secret::hash_password("the-right-password").unwrap();
-            db.add_account("victim", Role::Staff, &hash, None, &[1], chrono::Utc::now())
-        })
-        .unwrap();
+    two.staff_of_a("victim", "the-right-password");
     let web = two.web;
     tokio::task::spawn_blocking(move || {
         for i in 0..10 {
@@ -278,13 +272,7 @@ async fn ten_wrong_passwords_lock_the_account_for_a_while() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_session_goes_back_to_login_and_a_revoked_token_is_refused() {
     let two = two_practices().await;
-    let store = two.svc.running.store.clone();
-    store
-        .run_sync(|db| {
-            let hash = standardiste::web::auth::secret::hash_password("the-right-password").unwrap();
-            db.add_account("sleepy", Role::Staff, &hash, None, &[1], chrono::Utc::now())
-        })
-        .unwrap();
+    two.staff_of_a("sleepy", "the-right-password");
     let (session, _) = http::browser_login(two.web, "sleepy", "the-right-password").expect("logs in");
     let cookie = format!("standardiste_session={session}");
     assert_eq!(http::request(two.web, "GET", "/account", &[("Cookie", &cookie)], "").status, 200);
@@ -297,6 +285,7 @@ async fn an_expired_session_goes_back_to_login_and_a_revoked_token_is_refused() 
     // A token works until it is revoked.
     let token = two.token("staff A").to_string();
     assert_eq!(http::get_with_token(two.web, "/api/stats", &token).status, 200);
+    let store = two.svc.running.store.clone();
     let id = store.run_sync(|db| db.tokens()).unwrap().into_iter().find(|t| t.login == "dr-a").unwrap().id;
     store.run_sync(move |db| db.revoke_token(id, chrono::Utc::now())).unwrap();
     assert_eq!(http::get_with_token(two.web, "/api/stats", &token).status, 401);
