@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy bench clean sounds model vendor-check smoke
+.PHONY: run build test clippy screenshots bench clean sounds model vendor-check smoke
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 ## Installs the Debian packages it needs when it can, or names them.
@@ -25,6 +25,7 @@ sounds:
 ## (CI builds once instead of twice).
 test: model
 	scripts/system-packages test
+	scripts/test-tools
 	$(CARGO) fmt --check
 	$(CARGO) test --release --bench agenda --bench speech --bench esl
 	$(CARGO) test --release --workspace --lib --bins --tests
@@ -32,6 +33,12 @@ test: model
 
 clippy:
 	$(CARGO) clippy --all-targets -- -D warnings
+
+## A screenshot of each page of the doctor's space in target/screenshots/ (the browser test).
+screenshots:
+	scripts/system-packages test
+	scripts/test-tools
+	$(CARGO) test --release --test browser
 
 clean:
 	$(CARGO) clean

@@ -57,6 +57,8 @@ pub struct Config {
     pub queue: Queue,
     /// The pages and the JSON API.
     pub web: Web,
+    /// Mail to the practices.
+    pub mail: Mail,
     /// The command line as a client of the API.
     pub client: Client,
 }
@@ -302,6 +304,52 @@ impl Default for Web {
     }
 }
 
+/// `[mail]`: how the practices are told of messages and urgent calls, and
+/// sent their daily summary. Without a `relay`, nothing is mailed (the
+/// messages stay in the web space; the notices wait in the store).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mail {
+    /// The SMTP server (`smtp.example.fr`); empty: no mail.
+    pub relay: String,
+    /// Its port: 587 (submission, with `starttls`), 465 (TLS from the
+    /// start), 25.
+    pub port: u16,
+    /// Upgrade the connection with STARTTLS, and refuse to send if the
+    /// server cannot (on port 465 the connection is TLS from the start).
+    pub starttls: bool,
+    /// SMTP login, if the relay asks for one.
+    pub username: String,
+    /// Its password.
+    pub password: String,
+    /// The sender (`standardiste <standardiste@cabinet.fr>`).
+    pub from: String,
+    /// A message's mail waits this long for its transcript (seconds); an
+    /// urgent one never waits.
+    pub transcript_wait_secs: u64,
+    /// How often the outbox is looked at (seconds).
+    pub poll_secs: u64,
+    /// The web space's address, for the links in the mails
+    /// (`https://standardiste.cabinet.fr`); empty: no links.
+    pub public_url: String,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Self {
+            relay: String::new(),
+            port: 587,
+            starttls: true,
+            username: String::new(),
+            password: String::new(),
+            from: "standardiste <standardiste@localhost>".into(),
+            transcript_wait_secs: 120,
+            poll_secs: 5,
+            public_url: String::new(),
+        }
+    }
+}
+
 /// `[client]`: how the command line (`agent`, `queue`, `callback`) reaches
 /// the running service's API.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -464,6 +512,26 @@ impl Config {
         }
         if self.freeswitch.password.contains(['\n', '\r']) {
             bad("freeswitch", "password", "contains a line break".into(), "one line only");
+        }
+        if !self.mail.relay.is_empty() {
+            if self.mail.relay.contains(|c: char| c.is_whitespace() || c == '/') {
+                bad("mail", "relay", format!("« {} » is not a host name", self.mail.relay), "the SMTP server's name, e.g. smtp.example.fr");
+            }
+            if self.mail.port == 0 {
+                bad("mail", "port", "must not be 0".into(), "587 with starttls = true, or 465");
+            }
+            if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+                bad("mail", "from", format!("« {} » is not a mail address", self.mail.from), "e.g. standardiste <standardiste@cabinet.fr>");
+            }
+            if self.mail.username.is_empty() != self.mail.password.is_empty() {
+                bad("mail", "password", "username and password go together".into(), "set both, or neither for a relay that needs no login");
+            }
+        }
+        if !(1..=3600).contains(&self.mail.poll_secs) {
+            bad("mail", "poll_secs", "must be between 1 and 3600".into(), "5 tells the doctor within seconds");
+        }
+        if self.mail.transcript_wait_secs > 3600 {
+            bad("mail", "transcript_wait_secs", "must be at most 3600".into(), "120 lets the transcript join the mail");
         }
         if self.database.path.as_os_str().is_empty() {
             bad("database", "path", "is empty".into(), "e.g. /var/lib/standardiste/standardiste.sqlite");

@@ -56,14 +56,17 @@
 #![deny(unsafe_code)]
 
 pub mod agenda;
+pub mod calendar;
 pub mod call;
 pub mod cli;
 pub mod config;
 pub mod freeswitch;
 pub mod logs;
+pub mod mail;
 pub mod queue;
 pub mod reception;
 pub mod service;
 pub mod speech;
 pub mod store;
 pub mod web;
+pub mod words;

@@ -255,7 +255,24 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let web_addr = web_listener.local_addr().map_err(|source| ServeError::Listen { addr: web_addr, source })?;
     let gate = crate::web::auth::Gate { store: store.clone(), settings: Arc::new(crate::web::auth::Settings::new(&config.web, web_addr)) };
     let limits = crate::web::Limits { max_connections: config.web.max_connections, header_timeout: Duration::from_secs(config.web.header_timeout_secs) };
-    tokio::spawn(crate::web::serve(web_listener, crate::web::Web { queues: queues.clone(), store: store.clone(), gate }, limits, rx.clone()));
+    let space = crate::web::doctor::Env {
+        voice: voice.clone(),
+        lang: config.speech.language,
+        practice_prompts: config.paths.prompts.join("practices"),
+        sox: SOX.into(),
+    };
+    let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space) };
+    tokio::spawn(crate::web::serve(web_listener, web, limits, rx.clone()));
+    // The practices are told by mail, in a task of its own: a relay that is
+    // down never holds up a call, and every notice waits in the store.
+    match crate::mail::Mailer::new(config) {
+        Ok(Some(mailer)) => {
+            tokio::spawn(mailer.expect_transcripts(env.transcripts.is_some()).run(store.clone(), rx.clone()));
+        }
+        Ok(None) => info!("no [mail] relay: the practices read their messages in the web space only; the notices wait in the store"),
+        Err(e) => warn!(error = %e, "mail to the practices is off"),
+    }
+    tokio::spawn(crate::calendar::refresh_periodically(store.clone(), crate::calendar::REFRESH_EVERY, rx.clone()));
     for w in config.warnings() {
         warn!("{w}");
     }
@@ -273,6 +290,10 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     info!(addr = %web_addr, "web pages and API listening");
     Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
 }
+
+/// The sound converter that turns an uploaded or browser-made recording into
+/// the WAV FreeSWITCH plays (Debian's `sox`).
+const SOX: &str = "sox";
 
 /// How often health data past its retention period is purged.
 const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);

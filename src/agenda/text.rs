@@ -99,9 +99,38 @@ pub fn check_dial(field: &str, value: &str) -> Result<(), RuleError> {
     }
 }
 
+/// A mail address: `local@domain.tld`, printable ASCII, no spaces, at
+/// most 254 characters (the mailer parses it again with the SMTP crate).
+pub fn check_email(field: &str, value: &str) -> Result<(), RuleError> {
+    let bad = || RuleError::new(field, format!("« {value} » n'est pas une adresse électronique (ex. cabinet@exemple.fr)"));
+    let (local, domain) = value.rsplit_once('@').ok_or_else(bad)?;
+    let printable =
+        |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'(' | b')' | b',' | b';' | b':' | b'"' | b'[' | b']' | b'\\'));
+    if value.len() > 254
+        || local.is_empty()
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || !printable(local)
+        || !printable(domain)
+        || domain.contains('@')
+    {
+        return Err(bad());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_addresses_are_checked() {
+        assert!(check_email("email", "cabinet@exemple.fr").is_ok());
+        for bad in ["cabinet", "a@b", "@x.fr", "a b@x.fr", "a@x.fr\r\nBcc: z@y.fr", "<a@x.fr>", "a@.fr"] {
+            assert!(check_email("email", bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn names_with_the_switch_syntax_are_refused() {

@@ -342,6 +342,27 @@ async fn perform<C: Channel>(
             Bridged::HungUp => Input::HungUp,
         },
         Action::ToSecretaries { reason, urgent } => {
+            if urgent {
+                // The practice is told at once, whoever answers the call.
+                let (caller, detail) = (caller.clone(), reason.clone());
+                let told = env
+                    .store
+                    .run(move |db| {
+                        db.notify(&crate::store::NewNotice {
+                            practice_id,
+                            kind: crate::store::NoticeKind::UrgentCall,
+                            ref_id: None,
+                            caller: caller.as_deref(),
+                            detail: &detail,
+                            urgent: true,
+                            due: now,
+                        })
+                    })
+                    .await;
+                if let Err(e) = told {
+                    warn!(error = %e, "the urgent call's notice to the practice could not be written");
+                }
+            }
             if let Some(queues) = env.queues.as_ref().filter(|_| !summary.queue_gave_back) {
                 let call = crate::queue::WaitingCall {
                     uuid: setup.uuid.clone(),

@@ -63,6 +63,18 @@ impl Db {
         Ok(rows)
     }
 
+    /// Busy times of a doctor's subscribed calendars overlapping `[from, to)`
+    /// (events may last days: no lower bound on their start).
+    fn external_busy(&self, doctor_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<agenda::Interval>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT start_utc, end_utc FROM external_busy WHERE doctor_id = ?1 AND start_utc < ?2 AND end_utc > ?3 ORDER BY start_utc")?;
+        let rows = st
+            .query_map(params![doctor_id, to.timestamp(), from.timestamp()], |r| Ok((instant(r.get(0)?), instant(r.get(1)?))))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     fn doctor_row(&self, doctor_id: i64) -> Result<(Doctor, Tz), StoreError> {
         let practice_id: i64 = self
             .conn
@@ -83,7 +95,8 @@ impl Db {
     }
 
     /// The agenda's slots for a doctor: with `with_busy`, those no appointment
-    /// takes; without, every slot the rules would offer.
+    /// takes; without, every slot the rules would offer. Neither offers a
+    /// busy time of the doctor's subscribed calendars.
     fn slots(
         &self,
         doctor_id: i64,
@@ -95,15 +108,18 @@ impl Db {
     ) -> Result<Vec<Slot>, StoreError> {
         let (doctor, tz) = self.doctor_row(doctor_id)?;
         let absences = self.absences(doctor_id)?;
-        let busy = if with_busy {
-            let from = match after {
-                Some(a) if a > now => a,
-                _ => now,
-            };
-            self.busy(doctor_id, from, now + Duration::days(doctor.horizon_days + 1))?
-        } else {
-            Vec::new()
+        // A subscribed calendar's busy times are never offered; the
+        // appointments are, without `with_busy`, the blocks' business.
+        let from = match after {
+            Some(a) if a > now => a,
+            _ => now,
         };
+        let to = now + Duration::days(doctor.horizon_days + 1);
+        let mut busy = self.external_busy(doctor_id, from, to)?;
+        if with_busy {
+            busy.extend(self.busy(doctor_id, from, to)?);
+            busy.sort();
+        }
         Ok(agenda::free_slots(&SlotQuery {
             tz,
             working_hours: &doctor.working_hours,
@@ -256,8 +272,11 @@ impl Db {
     /// Cancel an appointment held by `phone` (any holder when `phone` is None: staff).
     pub fn cancel(&mut self, id: i64, phone: Option<&str>) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed =
-            tx.exec("UPDATE appointments SET status = 'cancelled' WHERE id = ?1 AND status = 'booked' AND (?2 IS NULL OR phone = ?2)", params![id, phone])?;
+        let changed = tx.exec(
+            "UPDATE appointments SET status = 'cancelled', sequence = sequence + 1, changed_at = CAST(strftime('%s', 'now') AS INTEGER)
+             WHERE id = ?1 AND status = 'booked' AND (?2 IS NULL OR phone = ?2)",
+            params![id, phone],
+        )?;
         if changed == 1 {
             tx.exec("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
         }
@@ -288,7 +307,10 @@ impl Db {
         if let Err(refusal) = Self::claim_blocks(&tx, old.doctor_id, id, new_start, end)? {
             return Ok(Err(refusal));
         }
-        tx.exec("UPDATE appointments SET start_utc = ?1, end_utc = ?2 WHERE id = ?3", params![new_start.timestamp(), end.timestamp(), id])?;
+        tx.exec(
+            "UPDATE appointments SET start_utc = ?1, end_utc = ?2, sequence = sequence + 1, changed_at = ?4 WHERE id = ?3",
+            params![new_start.timestamp(), end.timestamp(), id, now.timestamp()],
+        )?;
         tx.commit()?;
         Ok(Ok(self.appointment(id)?))
     }

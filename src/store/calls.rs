@@ -39,19 +39,28 @@ impl Db {
     pub fn calls(&self, limit: i64) -> Result<Vec<CallRecord>, StoreError> {
         let mut st =
             self.conn.prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls ORDER BY id DESC LIMIT ?1")?;
-        let rows = st
-            .query_map([limit], |r| {
-                Ok(CallRecord {
-                    practice_id: r.get(0)?,
-                    uuid: r.get(1)?,
-                    caller: r.get(2)?,
-                    started_at: instant(r.get(3)?),
-                    ended_at: instant(r.get(4)?),
-                    outcome: r.get(5)?,
-                    detail: r.get(6)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = st.query_map([limit], call_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
+
+    /// A practice's calls that started at or after `since`, newest first.
+    pub fn calls_since(&self, practice_id: i64, since: DateTime<Utc>) -> Result<Vec<CallRecord>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail FROM calls WHERE practice_id = ?1 AND started_at >= ?2 ORDER BY started_at DESC, id DESC",
+        )?;
+        let rows = st.query_map(params![practice_id, since.timestamp()], call_from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
+
+fn call_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
+    Ok(CallRecord {
+        practice_id: r.get(0)?,
+        uuid: r.get(1)?,
+        caller: r.get(2)?,
+        started_at: instant(r.get(3)?),
+        ended_at: instant(r.get(4)?),
+        outcome: r.get(5)?,
+        detail: r.get(6)?,
+    })
 }

@@ -26,8 +26,10 @@ pub struct MessageRow {
     pub transcript: Option<String>,
     /// Flagged urgent.
     pub urgent: bool,
-    /// Read by the doctor.
+    /// Handled by the practice (read, called back…).
     pub read: bool,
+    /// Who marked it handled.
+    pub handled_by: Option<String>,
 }
 
 /// Recordings still without their text: messages, then appointments'
@@ -35,7 +37,9 @@ pub struct MessageRow {
 pub type Untranscribed = (Vec<(i64, String)>, Vec<(i64, String)>);
 
 impl Db {
-    /// Store a message; returns its id.
+    /// Store a message and, in the same transaction, the notice that tells
+    /// the practice of it (mailed by `mail`): the row and its notice are
+    /// kept or lost together. Returns its id.
     pub fn save_message(
         &mut self,
         practice_id: i64,
@@ -45,11 +49,18 @@ impl Db {
         duration_secs: f64,
         urgent: bool,
     ) -> Result<i64, StoreError> {
-        self.conn.exec(
+        let tx = self.conn.transaction()?;
+        tx.exec(
             "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![practice_id, caller, at.timestamp(), audio_path, duration_secs, urgent],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        super::notices::queue_notice(
+            &tx,
+            &super::notices::NewNotice { practice_id, kind: super::notices::NoticeKind::Message, ref_id: Some(id), caller, detail: "", urgent, due: at },
+        )?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// Store a message's transcript; the message becomes urgent when the
@@ -100,24 +111,50 @@ impl Db {
         ))
     }
 
-    /// Messages of a practice, newest first.
+    /// Messages of a practice: urgent ones not handled first, then the
+    /// others not handled, then the handled ones; newest first in each.
     pub fn messages(&self, practice_id: i64) -> Result<Vec<MessageRow>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read FROM messages WHERE practice_id = ?1 ORDER BY received_at DESC, id DESC")?;
-        let rows = st
-            .query_map([practice_id], |r| {
-                Ok(MessageRow {
-                    id: r.get(0)?,
-                    practice_id: r.get(1)?,
-                    caller: r.get(2)?,
-                    received_at: instant(r.get(3)?),
-                    audio_path: r.get(4)?,
-                    duration_secs: r.get(5)?,
-                    transcript: r.get(6)?,
-                    urgent: r.get(7)?,
-                    read: r.get(8)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE practice_id = ?1 ORDER BY read, (urgent AND NOT read) DESC, received_at DESC, id DESC"
+        ))?;
+        let rows = st.query_map([practice_id], message_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
+
+    /// One message of a practice (`NotFound` when it is another's).
+    pub fn message(&self, practice_id: i64, id: i64) -> Result<MessageRow, StoreError> {
+        self.conn
+            .row(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND practice_id = ?2"), params![id, practice_id], message_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("message n°{id}")))
+    }
+
+    /// Mark a message handled (or not) by `by`.
+    pub fn set_message_handled(&mut self, practice_id: i64, id: i64, handled: bool, by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let n = self.conn.exec(
+            "UPDATE messages SET read = ?1, handled_at = CASE WHEN ?1 THEN ?2 END, handled_by = CASE WHEN ?1 THEN ?3 END WHERE id = ?4 AND practice_id = ?5",
+            params![handled, now.timestamp(), by, id, practice_id],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("message n°{id}")));
+        }
+        Ok(())
+    }
+}
+
+const MESSAGE_COLUMNS: &str = "id, practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent, read, handled_by";
+
+fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        practice_id: r.get(1)?,
+        caller: r.get(2)?,
+        received_at: instant(r.get(3)?),
+        audio_path: r.get(4)?,
+        duration_secs: r.get(5)?,
+        transcript: r.get(6)?,
+        urgent: r.get(7)?,
+        read: r.get(8)?,
+        handled_by: r.get(9)?,
+    })
 }

@@ -1,19 +1,21 @@
 //! SQLite: the schema and its migrations (`schema`), every read and write of
 //! the practice's facts, synchronous on one connection ([`Db`], in `db`),
 //! one file per aggregate (`practices`, `doctors`, `booking`, `messages`,
-//! `calls`, `secretaries`), and [`Store`], which runs them on the store's own
+//! `calls`, `secretaries`, `notices`, `calendars`), and [`Store`], which runs them on the store's own
 //! threads so that a call task never blocks its worker thread.
 //!
 //! Owns the SQL; must not decide anything the agenda or the receptionist decides.
 
 pub mod accounts;
 pub mod booking;
+pub mod calendars;
 pub mod calls;
 pub mod db;
 pub mod demo;
 pub mod doctors;
 pub mod export;
 pub mod messages;
+pub mod notices;
 pub mod practices;
 pub mod retention;
 pub mod schema;
@@ -25,9 +27,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub use accounts::{Account, AuditEntry, Role, SessionRow, TokenRow};
 pub use booking::{BookError, BookingRequest};
+pub use calendars::{FeedEvent, Subscription};
 pub use calls::CallRecord;
 pub use db::{Db, StoreError};
 pub use messages::{MessageRow, Untranscribed};
+pub use notices::{DayFigures, MailSettings, NewNotice, Notice, NoticeKind};
 pub use practices::{PracticeField, PracticeHours, PracticeSnapshot};
 pub use retention::Purged;
 pub use secretaries::{Callback, CallbackLimits, CallbackRefusal, CallerHistory, Instructions, Secretary};

@@ -47,11 +47,15 @@ pub enum PracticeField {
     RetentionDays,
     /// Ask the date of birth before an appointment is read out or changed (`true`/`false`).
     VerifyBirthDate,
+    /// The addresses told of each message and urgent call ("a@x.fr, b@x.fr").
+    Email,
+    /// The local hour (0–23) of the daily summary mail; empty: none.
+    SummaryHour,
 }
 
 impl PracticeField {
     /// Every field, in the order the command line lists them.
-    pub const ALL: [PracticeField; 9] = [
+    pub const ALL: [PracticeField; 11] = [
         Self::Address,
         Self::Instructions,
         Self::PracticePhone,
@@ -61,6 +65,8 @@ impl PracticeField {
         Self::CallbackCountries,
         Self::RetentionDays,
         Self::VerifyBirthDate,
+        Self::Email,
+        Self::SummaryHour,
     ];
 
     /// Its name on the command line and in the schema.
@@ -75,6 +81,8 @@ impl PracticeField {
             Self::CallbackCountries => "callback_countries",
             Self::RetentionDays => "retention_days",
             Self::VerifyBirthDate => "verify_birth_date",
+            Self::Email => "email",
+            Self::SummaryHour => "summary_hour",
         }
     }
 }
@@ -204,6 +212,29 @@ impl Db {
                     .filter(|d| (1..=3650).contains(d))
                     .ok_or_else(|| RuleError::new(name, "un nombre de jours entre 1 et 3650 est attendu"))?;
                 self.conn.exec("UPDATE practices SET retention_days = ?1 WHERE id = ?2", params![days, practice_id])?;
+            }
+            PracticeField::Email => {
+                let emails = super::notices::parse_emails(text);
+                if emails.len() > 10 {
+                    return Err(RuleError::new(name, "dix adresses au plus").into());
+                }
+                for e in &emails {
+                    text::check_email(name, e)?;
+                }
+                self.conn.exec("UPDATE practices SET email = ?1 WHERE id = ?2", params![emails.join(", "), practice_id])?;
+            }
+            PracticeField::SummaryHour => {
+                let hour = match text.trim() {
+                    "" => None,
+                    t => Some(
+                        t.trim_end_matches('h')
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|h| *h < 24)
+                            .ok_or_else(|| RuleError::new(name, "une heure entre 0 et 23 est attendue"))?,
+                    ),
+                };
+                self.conn.exec("UPDATE practices SET summary_hour = ?1 WHERE id = ?2", params![hour, practice_id])?;
             }
             PracticeField::Timezone => {
                 let tz: Tz = text.parse().map_err(|_| RuleError::new(name, "fuseau horaire inconnu (ex. Europe/Paris)"))?;

@@ -231,6 +231,57 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE patients ADD COLUMN birth_date TEXT;
     ALTER TABLE practices ADD COLUMN verify_birth_date INTEGER NOT NULL DEFAULT 1;
     "#,
+    // 8: the doctor is told: the practice's mail addresses and the hour of
+    // its daily summary; mails to send, kept until sent (retried, never
+    // lost); messages handled; when an appointment last changed (a move is
+    // a new SEQUENCE of the same calendar event); each doctor's calendar
+    // feed (a secret URL, its hash kept) and the external calendars whose
+    // busy times the receptionist never offers.
+    r#"
+    ALTER TABLE practices ADD COLUMN email TEXT NOT NULL DEFAULT '';
+    ALTER TABLE practices ADD COLUMN summary_hour INTEGER CHECK (summary_hour IS NULL OR summary_hour BETWEEN 0 AND 23);
+    ALTER TABLE practices ADD COLUMN summary_sent_day TEXT;
+    ALTER TABLE messages ADD COLUMN handled_at INTEGER;
+    ALTER TABLE messages ADD COLUMN handled_by TEXT;
+    ALTER TABLE appointments ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE appointments ADD COLUMN changed_at INTEGER;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('message', 'urgent_call', 'summary')),
+        ref_id INTEGER,
+        caller TEXT,
+        detail TEXT NOT NULL DEFAULT '',
+        urgent INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (sent_at, due_at);
+    CREATE TABLE calendar_feeds (
+        doctor_id INTEGER PRIMARY KEY REFERENCES doctors(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE calendar_subscriptions (
+        id INTEGER PRIMARY KEY,
+        doctor_id INTEGER NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        fetched_at INTEGER,
+        error TEXT,
+        UNIQUE (doctor_id, url)
+    );
+    CREATE TABLE external_busy (
+        subscription_id INTEGER NOT NULL REFERENCES calendar_subscriptions(id) ON DELETE CASCADE,
+        doctor_id INTEGER NOT NULL,
+        start_utc INTEGER NOT NULL,
+        end_utc INTEGER NOT NULL,
+        CHECK (end_utc > start_utc)
+    );
+    CREATE INDEX external_busy_by_doctor ON external_busy (doctor_id, start_utc);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

@@ -1,7 +1,9 @@
 //! The people's side, served by the same process: the JSON API (`api`) on
 //! which the secretaries' console and the command line are built, the
-//! log-in and account pages, and the rules of who may see what (`auth`:
-//! accounts, sessions, tokens, one guard layer, the audit log).
+//! doctor's space (`doctor`: today, agenda, settings, messages, voice, the
+//! calendar feeds), the log-in and account pages, and the rules of who may
+//! see what (`auth`: accounts, sessions, tokens, one guard layer, the audit
+//! log).
 //!
 //! Reads and writes only through the store and the queue task's handle,
 //! never SQL of its own. Every answer carries the security headers and
@@ -14,6 +16,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod doctor;
 pub mod words;
 
 use std::net::SocketAddr;
@@ -42,6 +45,8 @@ pub struct Web {
     pub store: Store,
     /// Who may come in.
     pub gate: auth::Gate,
+    /// What the doctor's pages need beside the store.
+    pub doctor: Arc<doctor::Env>,
 }
 
 /// An error answer: status and message (JSON on the API).
@@ -103,6 +108,10 @@ async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/style.css")).into_response()
 }
 
+async fn voice_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/voice.js")).into_response()
+}
+
 /// The routes, behind the guard and the security headers.
 pub fn router(web: Web) -> Router {
     let gate = web.gate.clone();
@@ -114,7 +123,11 @@ pub fn router(web: Web) -> Router {
         .route("/account", get(auth::login::account))
         .route("/account/password", post(auth::login::change_password))
         .route("/static/style.css", get(style))
+        .route("/static/voice.js", get(voice_script))
+        // Browsers ask for it on their own: nothing, rather than a detour by the log-in page.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .merge(api::routes())
+        .merge(doctor::routes())
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route: see the README's API".into()) })
         .with_state(web)
         .layer(axum::middleware::from_fn_with_state(gate, auth::guard))

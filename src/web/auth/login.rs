@@ -28,6 +28,7 @@ const LOGIN_COOKIE: &str = "standardiste_login";
 struct LoginPage<'a> {
     t: &'static Words,
     who: Option<&'a str>,
+    nav: Option<crate::web::doctor::Nav>,
     csrf: &'a str,
     next: &'a str,
     login: &'a str,
@@ -39,6 +40,7 @@ struct LoginPage<'a> {
 struct AccountPage<'a> {
     t: &'static Words,
     who: Option<&'a str>,
+    nav: Option<crate::web::doctor::Nav>,
     csrf: &'a str,
     login: &'a str,
     role: &'a str,
@@ -86,7 +88,8 @@ fn safe_next(next: &str) -> Option<&str> {
 /// Where an account lands after logging in.
 pub fn home_of(role: Role) -> &'static str {
     match role {
-        Role::Admin | Role::Staff | Role::Secretary => "/account",
+        Role::Staff => "/today",
+        Role::Admin | Role::Secretary => "/account",
     }
 }
 
@@ -95,12 +98,16 @@ fn language(lang: &str, headers: &HeaderMap) -> &'static Words {
     words_for(if lang.is_empty() { accept } else { lang })
 }
 
-fn login_page(web: &Web, t: &'static Words, status: StatusCode, next: &str, login: &str, error: Option<&str>) -> Response {
-    let token = match secret::random_hex(16) {
+fn login_page(web: &Web, headers: &HeaderMap, t: &'static Words, status: StatusCode, next: &str, login: &str, error: Option<&str>) -> Response {
+    // The browser's log-in token is kept while it lives: a second page
+    // load (another tab, the browser's own fetch of an icon) must not
+    // invalidate the form already shown.
+    let kept = cookie(headers, LOGIN_COOKIE).filter(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit())).map(str::to_string);
+    let token = match kept.map(Ok).unwrap_or_else(|| secret::random_hex(16)) {
         Ok(t) => t,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
-    let page = LoginPage { t, who: None, csrf: &token, next, login, error };
+    let page = LoginPage { t, who: None, nav: None, csrf: &token, next, login, error };
     let mut resp = (status, render(&page)).into_response();
     resp.headers_mut().append(header::SET_COOKIE, set_cookie(&web.gate.settings, LOGIN_COOKIE, &token, Some(Duration::from_secs(3600))));
     resp
@@ -111,7 +118,7 @@ pub async fn show(State(web): State<Web>, headers: HeaderMap, Query(q): Query<Lo
     if let Some(a) = access {
         return Redirect::to(safe_next(&q.next).unwrap_or(home_of(a.role))).into_response();
     }
-    login_page(&web, language(&q.lang, &headers), StatusCode::OK, safe_next(&q.next).unwrap_or(""), "", None)
+    login_page(&web, &headers, language(&q.lang, &headers), StatusCode::OK, safe_next(&q.next).unwrap_or(""), "", None)
 }
 
 /// `POST /login`
@@ -122,7 +129,7 @@ pub async fn submit(State(web): State<Web>, headers: HeaderMap, peer: Option<axu
     let next = safe_next(&f.next).unwrap_or("").to_string();
     // The form must come from a log-in page this browser was given.
     if !cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !f.csrf.is_empty() && same_secret(c, &f.csrf)) {
-        return login_page(&web, t, StatusCode::FORBIDDEN, &next, &f.login, Some(t.login_expired));
+        return login_page(&web, &headers, t, StatusCode::FORBIDDEN, &next, &f.login, Some(t.login_expired));
     }
     let now = Utc::now();
     let store = web.gate.store.clone();
@@ -135,7 +142,7 @@ pub async fn submit(State(web): State<Web>, headers: HeaderMap, peer: Option<axu
     let (from_address, account) = found;
     if from_address >= i64::from(settings.address_limit) {
         warn!(%address, "log-ins refused from an address after too many failures");
-        return login_page(&web, t, StatusCode::TOO_MANY_REQUESTS, &next, &f.login, Some(t.login_locked));
+        return login_page(&web, &headers, t, StatusCode::TOO_MANY_REQUESTS, &next, &f.login, Some(t.login_locked));
     }
     let locked = account.as_ref().and_then(|a| a.locked_until).is_some_and(|until| until > now);
     let stored = account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| secret::decoy_hash().to_string());
@@ -195,7 +202,7 @@ pub async fn submit(State(web): State<Web>, headers: HeaderMap, peer: Option<axu
             // Slower and slower: a guesser gets few tries a minute.
             tokio::time::sleep(Duration::from_millis(200 * in_a_row.clamp(0, 5) as u64)).await;
             let message = if locked { t.login_locked } else { t.login_wrong };
-            login_page(&web, t, StatusCode::UNAUTHORIZED, &next, &f.login, Some(message))
+            login_page(&web, &headers, t, StatusCode::UNAUTHORIZED, &next, &f.login, Some(message))
         }
     }
 }
@@ -228,7 +235,11 @@ async fn account_page(web: &Web, access: &Access, headers: &HeaderMap, status: S
         Role::Staff => t.role_staff,
         Role::Secretary => t.role_secretary,
     };
-    let page = AccountPage { t, who: Some(&access.login), csrf: access.csrf(), login: &access.login, role, practices: names, notice, error };
+    let nav = match access.role {
+        Role::Staff | Role::Admin => crate::web::doctor::Frame::new(web, access.clone(), None, "/account").await.ok().map(|f| f.nav),
+        Role::Secretary => None,
+    };
+    let page = AccountPage { t, who: Some(&access.login), nav, csrf: access.csrf(), login: &access.login, role, practices: names, notice, error };
     (status, render(&page)).into_response()
 }
 

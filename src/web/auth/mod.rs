@@ -206,7 +206,8 @@ role_extractor!(Staff, "A practice's own staff, or the operator.", Role::Staff, 
 
 /// Paths anyone may reach: the log-in page and the files it needs.
 fn public(path: &str) -> bool {
-    path == "/login" || path.starts_with("/static/")
+    // A calendar feed's secret URL is its own key (calendar apps send no cookie).
+    path == "/login" || path == "/favicon.ico" || path.starts_with("/static/") || path.starts_with("/calendar/")
 }
 
 /// Whether the request asks for a page (a browser) rather than the API.
@@ -299,11 +300,18 @@ pub fn practices_of(db: &crate::store::Db, a: &Account) -> Result<Vec<i64>, crat
 }
 
 /// The CSRF token a state-changing request carries: the header, or the
-/// form's field (the body is read, bounded, and put back).
+/// form's field (the body is read, bounded, and put back), or for a file
+/// sent by a form, the `csrf` of its address.
 async fn csrf_of(req: Request, max_body: usize) -> Result<(Option<String>, Request), ApiError> {
     if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let v = v.to_string();
         return Ok((Some(v), req));
+    }
+    // A file sent by a plain form (multipart) carries the token in its
+    // address: the body is the file, and is not read here.
+    if content_type(req.headers()) == "multipart/form-data" {
+        let token = req.uri().query().and_then(|q| form_urlencoded_field(q.as_bytes(), CSRF_FIELD));
+        return Ok((token, req));
     }
     if content_type(req.headers()) != "application/x-www-form-urlencoded" {
         return Ok((None, req));
