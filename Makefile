@@ -18,7 +18,8 @@ build:
 sounds:
 	$(CARGO) run --release --bin standardiste -- --config $(CONFIG) sounds
 
-## The format (rustfmt.toml), every test (the speech tests need the model), then clippy with warnings as errors.
+## The format (rustfmt.toml), every test (the speech tests need the model), then clippy with warnings as errors
+## (in the release profile too: the build scripts, whisper.cpp's above all, are not built a second time).
 ## The tests run in release: whisper.cpp in a debug build decodes three times
 ## slower than in the service, past a spoken answer's own time limit (8 s),
 ## and one release build serves the tests, `make run` and the benchmarks
@@ -29,7 +30,7 @@ test: model
 	$(CARGO) fmt --check
 	$(CARGO) test --release --bench agenda --bench speech --bench esl
 	$(CARGO) test --release --workspace --lib --bins --tests
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 
 clippy:
 	$(CARGO) clippy --all-targets -- -D warnings

@@ -234,6 +234,9 @@ pub struct Queue {
     pub callbacks_per_number_per_day: u32,
     /// Call-back requests taken for one practice over a day.
     pub callbacks_per_practice_per_day: u32,
+    /// A secretary available whose console has been closed (or cut off)
+    /// this long is paused, "console fermée" (seconds).
+    pub console_grace_secs: u64,
 }
 
 impl Default for Queue {
@@ -248,6 +251,7 @@ impl Default for Queue {
             callback_dial: "sofia/gateway/operator/{number}".into(),
             callbacks_per_number_per_day: 3,
             callbacks_per_practice_per_day: 100,
+            console_grace_secs: 120,
         }
     }
 }
@@ -526,6 +530,9 @@ impl Config {
             if self.mail.username.is_empty() != self.mail.password.is_empty() {
                 bad("mail", "password", "username and password go together".into(), "set both, or neither for a relay that needs no login");
             }
+        }
+        if !(5..=86400).contains(&self.queue.console_grace_secs) {
+            bad("queue", "console_grace_secs", "must be between 5 and 86400".into(), "120 lets a page reload or a short network cut pass");
         }
         if !(1..=3600).contains(&self.mail.poll_secs) {
             bad("mail", "poll_secs", "must be between 1 and 3600".into(), "5 tells the doctor within seconds");

@@ -261,7 +261,9 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         practice_prompts: config.paths.prompts.join("practices"),
         sox: SOX.into(),
     };
-    let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space) };
+    let presence = Arc::new(crate::web::console::Presence::default());
+    let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space), console: presence.clone() };
+    tokio::spawn(crate::web::console::pause_absent(queues.clone(), presence, Duration::from_secs(config.queue.console_grace_secs), rx.clone()));
     tokio::spawn(crate::web::serve(web_listener, web, limits, rx.clone()));
     // The practices are told by mail, in a task of its own: a relay that is
     // down never holds up a call, and every notice waits in the store.

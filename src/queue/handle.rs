@@ -113,6 +113,8 @@ pub(super) enum Command {
 #[derive(Clone)]
 pub struct Queues {
     pub(super) tx: mpsc::Sender<Command>,
+    /// The task's state after each change, for the consoles.
+    pub(super) changes: tokio::sync::broadcast::Sender<std::sync::Arc<Snapshot>>,
 }
 
 impl std::fmt::Debug for Queues {
@@ -128,6 +130,12 @@ pub struct Ticket {
 }
 
 impl Queues {
+    /// The whole state after every change, from now on (the consoles' one
+    /// channel; a receiver that falls behind skips to the latest).
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<std::sync::Arc<Snapshot>> {
+        self.changes.subscribe()
+    }
+
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Option<T> {
         let (tx, rx) = oneshot::channel();
         self.tx.send(make(tx)).await.ok()?;

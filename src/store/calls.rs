@@ -53,6 +53,25 @@ impl Db {
     }
 }
 
+/// What a secretary may close a call with.
+pub const HUMAN_OUTCOMES: [&str; 6] = ["booked", "cancelled", "message", "information", "put_through", "other"];
+
+impl Db {
+    /// A secretary closed call `uuid` with `outcome` (once: closing again
+    /// changes the outcome).
+    pub fn close_handled_call(&mut self, uuid: &str, practice_id: i64, secretary: &str, outcome: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if !HUMAN_OUTCOMES.contains(&outcome) {
+            return Err(StoreError::Rule(crate::agenda::RuleError::new("outcome", format!("issue inconnue (issues: {})", HUMAN_OUTCOMES.join(", ")))));
+        }
+        self.conn.exec(
+            "INSERT INTO handled_calls (uuid, practice_id, secretary, outcome, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (uuid) DO UPDATE SET outcome = excluded.outcome, secretary = excluded.secretary, at = excluded.at",
+            params![uuid, practice_id, secretary, outcome, at.timestamp()],
+        )?;
+        Ok(())
+    }
+}
+
 fn call_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
     Ok(CallRecord {
         practice_id: r.get(0)?,

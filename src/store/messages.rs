@@ -63,6 +63,27 @@ impl Db {
         Ok(id)
     }
 
+    /// A message typed by a remote secretary for the doctor: no recording,
+    /// its text is its transcript; told to the practice like the others.
+    pub fn save_typed_message(&mut self, practice_id: i64, caller: Option<&str>, at: DateTime<Utc>, text: &str, urgent: bool) -> Result<i64, StoreError> {
+        crate::agenda::text::check_text("message", text, 4000)?;
+        if text.trim().is_empty() {
+            return Err(StoreError::Rule(crate::agenda::RuleError::new("message", "vide")));
+        }
+        let tx = self.conn.transaction()?;
+        tx.exec(
+            "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent) VALUES (?1, ?2, ?3, '', 0, ?4, ?5)",
+            params![practice_id, caller, at.timestamp(), text.trim(), urgent],
+        )?;
+        let id = tx.last_insert_rowid();
+        super::notices::queue_notice(
+            &tx,
+            &super::notices::NewNotice { practice_id, kind: super::notices::NoticeKind::Message, ref_id: Some(id), caller, detail: "", urgent, due: at },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     /// Store a message's transcript; the message becomes urgent when the
     /// transcription found signs of an emergency (`urgent`: the caller
     /// decides, the store only records; a message never stops being urgent).

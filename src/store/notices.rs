@@ -113,6 +113,8 @@ pub struct DayFigures {
     pub messages: i64,
     /// Of which urgent.
     pub urgent_messages: i64,
+    /// Calls the remote secretaries closed, by outcome (name, count).
+    pub by_secretaries: Vec<(String, i64)>,
 }
 
 /// A notice not sent yet.
@@ -274,7 +276,12 @@ impl Db {
         )?;
         let calls = st.query_map(params![practice_id, f, t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
         let count = |sql: &str| -> Result<i64, StoreError> { Ok(self.conn.row(sql, params![practice_id, f, t], |r| r.get(0))?) };
+        let mut st = self.conn.prepare_cached(
+            "SELECT outcome, COUNT(*) FROM handled_calls WHERE practice_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY outcome ORDER BY COUNT(*) DESC, outcome",
+        )?;
+        let by_secretaries = st.query_map(params![practice_id, f, t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
         Ok(DayFigures {
+            by_secretaries,
             total_calls: calls.iter().map(|c| c.1).sum(),
             calls,
             booked: count(

@@ -282,6 +282,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX external_busy_by_doctor ON external_busy (doctor_id, start_utc);
     "#,
+    // 9: the calls a remote secretary closed from her console, with their
+    // outcome (the practice's figures count them as handled by a human).
+    r#"
+    CREATE TABLE handled_calls (
+        uuid TEXT PRIMARY KEY,
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        secretary TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('booked', 'cancelled', 'message', 'information', 'put_through', 'other')),
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX handled_calls_by_time ON handled_calls (practice_id, at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

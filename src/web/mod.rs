@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod console;
 pub mod doctor;
 pub mod words;
 
@@ -47,6 +48,8 @@ pub struct Web {
     pub gate: auth::Gate,
     /// What the doctor's pages need beside the store.
     pub doctor: Arc<doctor::Env>,
+    /// The secretaries' consoles open.
+    pub console: Arc<console::Presence>,
 }
 
 /// An error answer: status and message (JSON on the API).
@@ -108,6 +111,10 @@ async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/style.css")).into_response()
 }
 
+async fn console_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/console.js")).into_response()
+}
+
 async fn voice_script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("static/voice.js")).into_response()
 }
@@ -124,10 +131,12 @@ pub fn router(web: Web) -> Router {
         .route("/account/password", post(auth::login::change_password))
         .route("/static/style.css", get(style))
         .route("/static/voice.js", get(voice_script))
+        .route("/static/console.js", get(console_script))
         // Browsers ask for it on their own: nothing, rather than a detour by the log-in page.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .merge(api::routes())
         .merge(doctor::routes())
+        .merge(console::routes())
         .fallback(|| async { ApiError(StatusCode::NOT_FOUND, "no such route: see the README's API".into()) })
         .with_state(web)
         .layer(axum::middleware::from_fn_with_state(gate, auth::guard))

@@ -98,6 +98,7 @@ words! {
     no_appointments: "Aucun rendez-vous.", "No appointment.";
     mails_waiting: "Mails en attente d'envoi", "Mails waiting to be sent";
     withheld: "masqué", "withheld";
+    by_secretaries: "Traités par les secrétaires", "Handled by the secretaries";
     agenda_title: "Agenda", "Agenda";
     doctor: "Médecin", "Doctor";
     week_of: "Semaine du", "Week of";
@@ -232,4 +233,76 @@ pub fn words_of(lang: crate::speech::catalogue::Lang) -> &'static Words {
         crate::speech::catalogue::Lang::Fr => &FR,
         crate::speech::catalogue::Lang::En => &EN,
     }
+}
+
+/// The console's words (key, French, English), sent to its script.
+pub const CONSOLE: &[(&str, &str, &str)] = &[
+    ("title", "Console des secrétaires", "Secretaries' console"),
+    ("me", "Mon état", "My state"),
+    ("logged_out", "Déconnectée", "Logged out"),
+    ("available", "Disponible", "Available"),
+    ("offered", "Un appel sonne sur votre poste", "A call rings on your phone"),
+    ("on_call", "En ligne", "On a call"),
+    ("wrap_up", "Fin d'appel", "Wrap-up"),
+    ("paused", "En pause", "Paused"),
+    ("login", "Commencer (disponible)", "Start (available)"),
+    ("pause", "Pause", "Pause"),
+    ("pause_reason", "Motif de la pause", "Reason of the pause"),
+    ("resume", "Reprendre", "Resume"),
+    ("logout", "Terminer la journée", "End the day"),
+    ("seconds_left", "s restantes", "s left"),
+    ("queue", "File d'attente", "Queue"),
+    ("practice", "Cabinet", "Practice"),
+    ("reason", "Motif", "Reason"),
+    ("waited", "Attente", "Waiting"),
+    ("position", "Rang", "Position"),
+    ("ringing", "Sonne chez", "Ringing"),
+    ("no_waiting", "Aucun appel en attente.", "No call waiting."),
+    ("urgent", "URGENT", "URGENT"),
+    ("card", "Appel", "Call"),
+    ("caller", "Numéro", "Number"),
+    ("withheld", "masqué", "withheld"),
+    ("instructions", "Consignes du cabinet", "The practice's instructions"),
+    ("doctor_instructions", "Consignes des médecins", "The doctors' instructions"),
+    ("appointments", "Rendez-vous du patient", "The caller's appointments"),
+    ("messages", "Messages du patient", "The caller's messages"),
+    ("calls", "Appels précédents", "Previous calls"),
+    ("none", "aucun", "none"),
+    ("cancel", "Annuler", "Cancel"),
+    ("move", "Déplacer ici", "Move here"),
+    ("book_title", "Prendre un rendez-vous", "Book an appointment"),
+    ("doctor", "Médecin", "Doctor"),
+    ("type", "Motif", "Type"),
+    ("find", "Chercher des créneaux", "Find slots"),
+    ("patient", "Nom du patient", "Patient's name"),
+    ("book", "Réserver", "Book"),
+    ("booked", "Rendez-vous réservé", "Appointment booked"),
+    ("message_title", "Message pour le médecin", "Message for the doctor"),
+    ("send", "Envoyer", "Send"),
+    ("sent", "Message transmis au médecin", "Message passed on to the doctor"),
+    ("close_title", "Clore l'appel", "Close the call"),
+    ("close", "Clore", "Close"),
+    ("closed", "Appel clos", "Call closed"),
+    ("out_booked", "rendez-vous pris", "appointment booked"),
+    ("out_cancelled", "rendez-vous annulé", "appointment cancelled"),
+    ("out_message", "message pris", "message taken"),
+    ("out_information", "renseignement", "information"),
+    ("out_put_through", "passé au cabinet", "put through"),
+    ("out_other", "autre", "other"),
+    ("callbacks", "Rappels à faire", "Call-backs to place"),
+    ("call_back", "Rappeler maintenant", "Call back now"),
+    ("no_callbacks", "Aucun rappel à faire.", "No call-back to place."),
+    ("asked", "demandé le", "asked on"),
+    ("lost", "Connexion perdue: reconnexion…", "Connection lost: reconnecting…"),
+    ("error", "Refusé", "Refused"),
+];
+
+/// The console's words in one language, as a JSON object for its script.
+pub fn console_words(lang: crate::speech::catalogue::Lang) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = CONSOLE
+        .iter()
+        .map(|(k, fr, en)| (k.to_string(), serde_json::Value::from(if lang == crate::speech::catalogue::Lang::En { *en } else { *fr })))
+        .collect();
+    // Kept inside a <script type="application/json">: no "</" may close it early.
+    serde_json::Value::Object(map).to_string().replace("</", "<\\/")
 }

@@ -18,6 +18,9 @@ pub const OUTCOMES_FR: &[(&str, &str)] = &[
     ("abandoned", "raccroché"),
     ("unrouted", "numéro non attribué"),
     ("handled", "traité par une secrétaire"),
+    ("information", "renseignement donné"),
+    ("put_through", "passé au cabinet"),
+    ("other", "autre"),
 ];
 
 /// The outcomes of the calls table, in English.
@@ -36,6 +39,9 @@ pub const OUTCOMES_EN: &[(&str, &str)] = &[
     ("abandoned", "hung up"),
     ("unrouted", "number not assigned"),
     ("handled", "handled by a secretary"),
+    ("information", "information given"),
+    ("put_through", "put through to the practice"),
+    ("other", "other"),
 ];
 
 /// The words of an outcome in a table (the outcome's own name when the table lacks it).

@@ -91,8 +91,14 @@ struct Task<L: Lines> {
     link_down: bool,
     /// Recent conversation lengths (seconds), for the wait estimate.
     handle_secs: f64,
+    /// The consoles' one channel: the whole state, after every change.
+    changes: broadcast::Sender<Arc<Snapshot>>,
+    /// What was last published (the state without the clock).
+    published: String,
 }
 
+/// Snapshots a slow console may fall behind by (it then gets the latest).
+const CHANGES_KEPT: usize = 16;
 /// A conversation is assumed to last this long until one was measured.
 const DEFAULT_HANDLE_SECS: f64 = 120.0;
 /// An answered leg that never reports its park is taken as ready after this.
@@ -101,6 +107,7 @@ const PARK_GRACE: Duration = Duration::from_secs(20);
 /// Start the queue task.
 pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings) -> Queues {
     let (tx, rx) = mpsc::channel(4096);
+    let (changes, _) = broadcast::channel(CHANGES_KEPT);
     let mut q = SecretaryQueue::new(settings.wrap_up).with_strategy(settings.strategy);
     match store.run_sync(|db| db.secretaries()) {
         Ok(list) => {
@@ -127,9 +134,11 @@ pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings)
         orphans: HashSet::new(),
         link_down: false,
         handle_secs: DEFAULT_HANDLE_SECS,
+        changes: changes.clone(),
+        published: String::new(),
     };
     tokio::spawn(task.run(rx, events));
-    Queues { tx }
+    Queues { tx, changes }
 }
 
 fn cause_reason(cause: &str) -> String {
@@ -418,6 +427,23 @@ impl<L: Lines> Task<L> {
             && let Some((call, agents)) = self.q.next_offers(now)
         {
             self.offer(call, agents);
+        }
+        self.publish(now);
+    }
+
+    /// Send the whole state to the consoles when it changed (waits grow
+    /// with the clock: the pages count them from `since`). Nothing is
+    /// built while no console listens.
+    fn publish(&mut self, now: DateTime<Utc>) {
+        if self.changes.receiver_count() == 0 {
+            return;
+        }
+        let snapshot = self.snapshot(now);
+        let calls: Vec<_> = snapshot.waiting.iter().map(|w| (&w.call, w.position, &w.ringing)).collect();
+        let fingerprint = serde_json::to_string(&(calls, &snapshot.agents, &snapshot.stats)).unwrap_or_default();
+        if fingerprint != self.published {
+            self.published = fingerprint;
+            let _ = self.changes.send(Arc::new(snapshot));
         }
     }
 

@@ -89,7 +89,8 @@ fn safe_next(next: &str) -> Option<&str> {
 pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Staff => "/today",
-        Role::Admin | Role::Secretary => "/account",
+        Role::Secretary => "/console",
+        Role::Admin => "/account",
     }
 }
 

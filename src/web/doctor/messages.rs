@@ -33,6 +33,8 @@ pub struct MessageCard {
     pub handled: bool,
     /// By whom.
     pub handled_by: String,
+    /// Left on the phone (a message typed by a secretary has no recording).
+    pub has_audio: bool,
 }
 
 #[derive(Template)]
@@ -66,6 +68,7 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
                 urgent: m.urgent,
                 handled: m.read,
                 handled_by: m.handled_by.unwrap_or_default(),
+                has_audio: !m.audio_path.is_empty(),
             }
         })
         .collect();

@@ -64,6 +64,7 @@ struct TodayPage<'a> {
     p: i64,
     figures: DayFigures,
     outcomes: Vec<(String, i64)>,
+    by_secretaries: Vec<(String, i64)>,
     calls: Vec<CallLine>,
     messages: Vec<MessageLine>,
     next: Vec<NextLine>,
@@ -121,6 +122,7 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
         })
         .collect();
     let outcomes = figures.calls.iter().map(|(o, n)| (t.outcome(o).to_string(), *n)).collect();
+    let by_secretaries = figures.by_secretaries.iter().map(|(o, n)| (t.outcome(o).to_string(), *n)).collect();
     let page = TodayPage {
         t,
         who: Some(&frame.access.login),
@@ -129,6 +131,7 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
         p,
         figures,
         outcomes,
+        by_secretaries,
         calls,
         messages,
         next,
