@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use slots::{Interval, Slot, SlotQuery, free_slots};
+pub use slots::{Interval, Slot, SlotQuery, free_slots, within_working_hours};
 
 /// A rule of the agenda that does not hold; names the field at fault.
 #[derive(Debug, Error, PartialEq, Eq)]

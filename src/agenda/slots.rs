@@ -108,9 +108,40 @@ pub fn free_slots(q: &SlotQuery<'_>) -> Vec<Slot> {
     out
 }
 
+/// Whether `[start, start + length)` lies within one working range of the
+/// doctor's local day and outside every absence: the frame of the agenda,
+/// which the practice's own bookings keep too (the notice, the horizon and
+/// what may be booked by phone are the phone's own rules).
+pub fn within_working_hours(tz: Tz, working_hours: &[WeeklyRange], absences: &[Absence], start: DateTime<Utc>, length: Duration) -> bool {
+    let (from, to) = (start.with_timezone(&tz).naive_local(), (start + length).with_timezone(&tz).naive_local());
+    // Ranges do not cross midnight: neither does a booking inside one.
+    let fits = from.date() == to.date() && working_hours.iter().any(|r| r.day == from.date().weekday() && r.start <= from.time() && to.time() <= r.end);
+    fits && !absences.iter().any(|a| from < a.end && a.start < to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_practice_books_inside_the_working_hours_and_outside_absences() {
+        let hours = vec![WeeklyRange::parse("lundi 08:00-12:00").unwrap()];
+        let away = Absence {
+            id: 1,
+            doctor_id: 1,
+            start: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(10, 0, 0).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(11, 0, 0).unwrap(),
+            reason: String::new(),
+        };
+        let twenty = Duration::minutes(20);
+        assert!(within_working_hours(Paris, &hours, &[], paris(2026, 11, 23, 8, 0), twenty));
+        assert!(within_working_hours(Paris, &hours, &[], paris(2026, 11, 23, 11, 40), twenty));
+        assert!(!within_working_hours(Paris, &hours, &[], paris(2026, 11, 23, 11, 45), twenty), "past the end");
+        assert!(!within_working_hours(Paris, &hours, &[], paris(2026, 11, 23, 7, 50), twenty), "before the start");
+        assert!(!within_working_hours(Paris, &hours, &[], paris(2026, 11, 24, 9, 0), twenty), "not a working day");
+        assert!(!within_working_hours(Paris, &hours, std::slice::from_ref(&away), paris(2026, 11, 30, 10, 50), twenty), "in an absence");
+        assert!(within_working_hours(Paris, &hours, &[away], paris(2026, 11, 30, 11, 0), twenty));
+    }
     use crate::agenda::WeeklyRange;
     use chrono::{NaiveDate, Weekday};
     use chrono_tz::Europe::Paris;

@@ -164,6 +164,14 @@ impl Db {
         Ok(found.first().map(|s| s.start) == Some(start))
     }
 
+    /// Whether a booking by the practice at `start` keeps to the doctor's
+    /// working hours and absences.
+    fn in_working_hours(&self, doctor_id: i64, ty: &ConsultationType, start: DateTime<Utc>) -> Result<bool, StoreError> {
+        let (doctor, tz) = self.doctor_row(doctor_id)?;
+        let absences = self.absences(doctor_id)?;
+        Ok(agenda::within_working_hours(tz, &doctor.working_hours, &absences, start, Duration::minutes(ty.duration_minutes)))
+    }
+
     /// Book, atomically. `Ok(Err(_))` is a refusal the caller is told about.
     pub fn book(&mut self, req: &BookingRequest) -> Result<Result<Appointment, BookError>, StoreError> {
         let ty = self.type_row(req.type_id)?;
@@ -174,6 +182,9 @@ impl Db {
             return Err(RuleError::new("start", format!("un rendez-vous commence sur un multiple de {GRAIN_MINUTES} minutes")).into());
         }
         let end = req.start + Duration::minutes(ty.duration_minutes);
+        if req.source == Source::Staff && !self.in_working_hours(req.doctor_id, &ty, req.start)? {
+            return Ok(Err(BookError::NotBookable("en dehors des heures de consultation du médecin, ou pendant une absence".into())));
+        }
         if req.source == Source::Phone {
             if !ty.phone_bookable {
                 return Ok(Err(BookError::NotBookable(format!("« {} » ne se prend pas par téléphone", ty.name))));
@@ -300,6 +311,9 @@ impl Db {
         let ty = self.type_row(old.type_id)?;
         if phone.is_some() && !self.offerable(old.doctor_id, &ty, new_start, now)? {
             return Ok(Err(BookError::NotBookable("ce créneau n'est pas proposé".into())));
+        }
+        if phone.is_none() && !self.in_working_hours(old.doctor_id, &ty, new_start)? {
+            return Ok(Err(BookError::NotBookable("en dehors des heures de consultation du médecin, ou pendant une absence".into())));
         }
         let end = new_start + Duration::minutes(ty.duration_minutes);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

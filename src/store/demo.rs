@@ -62,10 +62,14 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
     db.set_caller_rule(id, Some(martin), "04 72 11 22 33", CallerKind::Allowed, "Hôpital Édouard-Herriot, service de cardiologie")?;
     db.set_caller_rule(id, None, "06 99 99 99 99", CallerKind::Blocked, "Démarchage")?;
 
-    // A few appointments on the next working days, taken by staff.
+    // A few appointments on the next working days, taken by staff (each
+    // doctor on the days they work: the practice books inside the hours).
     let mut day = now.with_timezone(&Paris).date_naive();
     let mut placed = 0;
-    while placed < 4 {
+    for _ in 0..60 {
+        if placed >= 4 {
+            break;
+        }
         day = day.succ_opt().unwrap_or(day);
         if matches!(day.weekday(), Weekday::Sat | Weekday::Sun | Weekday::Wed) {
             continue;
@@ -84,8 +88,9 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<i64, StoreError> {
                 source: Source::Staff,
                 now: now - Duration::days(1),
             };
-            let _ = db.book(&req)?;
-            placed += 1;
+            if db.book(&req)?.is_ok() {
+                placed += 1;
+            }
         }
     }
     Ok(id)
