@@ -288,6 +288,9 @@ pub struct Web {
     /// Largest request body (bytes); recordings uploaded in the web space
     /// are the largest.
     pub max_body_bytes: usize,
+    /// Let a doctor subscribe to a calendar on this host or a private
+    /// network (off: a subscription could make the service fetch from inside).
+    pub allow_private_calendars: bool,
 }
 
 impl Default for Web {
@@ -304,6 +307,7 @@ impl Default for Web {
             max_connections: 512,
             header_timeout_secs: 20,
             max_body_bytes: 8 * 1024 * 1024,
+            allow_private_calendars: false,
         }
     }
 }

@@ -260,6 +260,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         lang: config.speech.language,
         practice_prompts: config.paths.prompts.join("practices"),
         sox: SOX.into(),
+        allow_private_calendars: config.web.allow_private_calendars,
     };
     let presence = Arc::new(crate::web::console::Presence::default());
     let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space), console: presence.clone() };
@@ -274,7 +275,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         Ok(None) => info!("no [mail] relay: the practices read their messages in the web space only; the notices wait in the store"),
         Err(e) => warn!(error = %e, "mail to the practices is off"),
     }
-    tokio::spawn(crate::calendar::refresh_periodically(store.clone(), crate::calendar::REFRESH_EVERY, rx.clone()));
+    tokio::spawn(crate::calendar::refresh_periodically(store.clone(), crate::calendar::REFRESH_EVERY, config.web.allow_private_calendars, rx.clone()));
     for w in config.warnings() {
         warn!("{w}");
     }

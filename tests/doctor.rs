@@ -123,6 +123,10 @@ async fn the_calendar_feed_parses_elsewhere_across_a_daylight_saving_change_and_
         let a = post_form(web, "/agenda/book", &cookie, &format!("csrf={csrf}&p=1&doctor=1&type=1&date={date}&time=10%3A00&name={name}&phone=0611223344"));
         assert_eq!(a.status, 303, "{}", a.body);
     }
+    // The practice books inside the doctor's hours too.
+    let late = post_form(web, "/agenda/book", &cookie, &format!("csrf={csrf}&p=1&doctor=1&type=1&date=2027-03-29&time=22%3A00&name=Tard&phone="));
+    assert_eq!(late.status, 409);
+    assert!(late.body.contains("heures de consultation"), "{}", late.body);
     let url = make_feed(web, &cookie, &csrf);
     let dir = tempfile::tempdir().unwrap();
     let fetch = |file: &str| {
@@ -183,7 +187,8 @@ fn serve_once_and_again(body: String) -> SocketAddr {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_time_of_a_subscribed_calendar_is_never_offered_on_the_phone() {
-    let svc = common::start(|_| {}).await;
+    // The doctor's calendar server is on this host here: allowed for the test.
+    let svc = common::start(|c| c.web.allow_private_calendars = true).await;
     let (web, store) = (svc.running.web_addr, svc.running.store.clone());
     let (cookie, csrf) = staff_session(&store, web, "dr", Role::Staff, &[1]);
     let now = Utc::now();
@@ -208,6 +213,13 @@ async fn a_busy_time_of_a_subscribed_calendar_is_never_offered_on_the_phone() {
     let booked = store.run_sync(|db| db.future_appointments(1, "+33611223344", Utc::now())).unwrap();
     assert_eq!(booked.len(), 1, "booked on the phone");
     assert!(booked[0].end <= busy_from || booked[0].start >= busy_to, "{:?} is inside the busy time", booked[0]);
+    // An address inside is not fetched by default.
+    let inside = common::start(|_| {}).await;
+    let (c2, t2) = staff_session(&inside.running.store, inside.running.web_addr, "dr", Role::Staff, &[1]);
+    assert_eq!(post_form(inside.running.web_addr, "/agenda/subscribe", &c2, &format!("csrf={t2}&p=1&doctor=1&url={url}")).status, 303);
+    let subs = inside.running.store.run_sync(|db| db.subscriptions(Some(1))).unwrap();
+    assert_eq!(subs[0].busy, 0);
+    assert!(subs[0].error.as_deref().unwrap_or("").contains("private network"), "{subs:?}");
     // A bad address is refused with its reason, on the page.
     let bad = post_form(web, "/agenda/subscribe", &cookie, &format!("csrf={csrf}&p=1&doctor=1&url=file%3A%2F%2F%2Fetc%2Fpasswd"));
     assert_eq!(bad.status, 400);

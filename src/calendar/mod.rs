@@ -111,21 +111,78 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Fetch one subscribed calendar (blocking: run it off the runtime).
-fn fetch(url: &str) -> Result<String, String> {
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(20))).max_redirects(3).http_status_as_error(true).build().into();
+/// Whether an address is one of this host's or its private networks' (a
+/// subscription must not make the service fetch from inside).
+fn inside(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| inside(v4.into()))
+        }
+    }
+}
+
+/// Refuse an address on this host or a private network, unless allowed
+/// (`[web] allow_private_calendars`, for a calendar server of the practice's own network).
+fn check_host(url: &str, allow_private: bool) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (h, after) = v6.split_once(']').ok_or("address illisible")?;
+            (h.to_string(), after.strip_prefix(':').and_then(|p| p.parse().ok()).unwrap_or(443))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().map_err(|_| "port illisible".to_string())?),
+            None => (authority.to_string(), 443),
+        },
+    };
+    use std::net::ToSocketAddrs;
+    let addrs: Vec<_> = (host.as_str(), port).to_socket_addrs().map_err(|e| format!("{host}: {e}"))?.collect();
+    if addrs.is_empty() || addrs.iter().any(|a| inside(a.ip())) {
+        return Err(format!("{host}: an address of this host or of a private network is not fetched ([web] allow_private_calendars)"));
+    }
+    Ok(())
+}
+
+/// Fetch one subscribed calendar (blocking: run it off the runtime). Off
+/// private networks, redirects are not followed (one could lead inside).
+fn fetch(url: &str, allow_private: bool) -> Result<String, String> {
     let url = url.replacen("webcal://", "https://", 1);
+    check_host(&url, allow_private)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(20)))
+        .max_redirects(if allow_private { 3 } else { 0 })
+        .http_status_as_error(true)
+        .build()
+        .into();
     let mut resp = agent.get(&url).call().map_err(|e| format!("fetch failed: {e}"))?;
     resp.body_mut().with_config().limit(MAX_FEED_BYTES).read_to_string().map_err(|e| format!("fetch failed: {e}"))
 }
 
 /// Fetch a subscription and keep its busy times for the doctor's horizon.
-pub async fn refresh(store: &Store, sub: &Subscription, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub async fn refresh(store: &Store, sub: &Subscription, now: DateTime<Utc>, allow_private: bool) -> Result<usize, StoreError> {
     let doctor_id = sub.doctor_id;
     let tz = store.run(move |db| Ok(db.snapshot(db.doctor_practice(doctor_id)?)?.practice.timezone)).await?;
     let url = sub.url.clone();
-    let text = tokio::task::spawn_blocking(move || fetch(&url)).await.unwrap_or_else(|e| Err(e.to_string()));
+    let text = tokio::task::spawn_blocking(move || fetch(&url, allow_private)).await.unwrap_or_else(|e| Err(e.to_string()));
     let id = sub.id;
     // A year ahead covers any booking horizon.
     match text.and_then(|t| busy_times(&t, tz, now - Span::days(1), now + Span::days(366))) {
@@ -143,12 +200,12 @@ pub async fn refresh(store: &Store, sub: &Subscription, now: DateTime<Utc>) -> R
 }
 
 /// Refresh every subscription now and then every [`REFRESH_EVERY`], until `shutdown`.
-pub async fn refresh_periodically(store: Store, every: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn refresh_periodically(store: Store, every: Duration, allow_private: bool, mut shutdown: watch::Receiver<bool>) {
     loop {
         match store.run(|db| db.subscriptions(None)).await {
             Ok(subs) => {
                 for sub in subs {
-                    match refresh(&store, &sub, Utc::now()).await {
+                    match refresh(&store, &sub, Utc::now(), allow_private).await {
                         Ok(n) => info!(subscription = sub.id, busy = n, "subscribed calendar fetched"),
                         Err(e) => warn!(error = %e, "subscribed calendar: the store failed"),
                     }
@@ -194,6 +251,22 @@ END:VCALENDAR\r\n";
             ]
         );
         assert!(busy_times("hello", Paris, utc(2026, 12, 1, 0, 0), utc(2027, 1, 1, 0, 0)).is_err());
+    }
+
+    #[test]
+    fn this_host_and_private_networks_are_not_fetched() {
+        for url in [
+            "http://127.0.0.1:8021/x.ics",
+            "https://10.1.2.3/x",
+            "http://[::1]:80/",
+            "https://localhost/cal.ics",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/latest",
+        ] {
+            assert!(check_host(url, false).is_err(), "{url}");
+            assert!(check_host(url, true).is_ok(), "{url}");
+        }
+        assert!(check_host("https://8.8.8.8/x.ics", false).is_ok());
     }
 
     #[test]

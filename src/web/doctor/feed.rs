@@ -79,7 +79,7 @@ pub async fn subscribe(State(web): State<Web>, access: Access, Form(f): Form<Fee
     frame.audit(&web, "calendar.subscribe", id.to_string()).await?;
     let subs = web.store.run(move |db| db.subscriptions(Some(doctor))).await?;
     if let Some(sub) = subs.into_iter().find(|s| s.id == id) {
-        crate::calendar::refresh(&web.store, &sub, Utc::now()).await?;
+        crate::calendar::refresh(&web.store, &sub, Utc::now(), web.doctor.allow_private_calendars).await?;
     }
     Ok(frame.done("/agenda", "saved", &format!("&doctor={doctor}")))
 }

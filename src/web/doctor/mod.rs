@@ -47,6 +47,8 @@ pub struct Env {
     pub practice_prompts: PathBuf,
     /// The sound converter (sox).
     pub sox: String,
+    /// Subscriptions may be on this host or a private network.
+    pub allow_private_calendars: bool,
 }
 
 /// One link of the space's navigation.
@@ -174,6 +176,14 @@ pub fn refusal(e: &StoreError) -> Option<(StatusCode, String)> {
         StoreError::Invalid(_) | StoreError::Rule(_) => Some((StatusCode::BAD_REQUEST, e.to_string())),
         StoreError::NotFound(_) => Some((StatusCode::NOT_FOUND, e.to_string())),
         _ => None,
+    }
+}
+
+/// The status of a page and the refusal it shows, if any.
+pub fn status_of(error: Option<(StatusCode, String)>) -> (StatusCode, Option<String>) {
+    match error {
+        Some((s, e)) => (s, Some(e)),
+        None => (StatusCode::OK, None),
     }
 }
 
