@@ -124,7 +124,10 @@ async fn the_doctor_books_moves_cancels_changes_the_hours_hears_a_message_and_re
     // A sentence recorded by the practice, played by the next call.
     let wav = svc.dir.path().join("menu.wav");
     tone_wav(&wav);
-    step(&svc, "voice", &[("KEY", "menu.main".into()), ("RECORDING", wav.to_string_lossy().into_owned())]);
+    step(&svc, "voice", &[("KEY", "menu.main".into()), ("KEY2", "goodbye".into()), ("RECORDING", wav.to_string_lossy().into_owned())]);
+    let recorded = std::fs::read(svc.config.paths.prompts.join("practices/1/goodbye.wav")).expect("the sentence recorded in the browser is in place");
+    assert_eq!(&recorded[8..12], b"WAVE");
+    assert!(recorded.len() > 8000, "about a second and a half at 8 kHz: {} bytes", recorded.len());
     let own = svc.config.paths.prompts.join("practices/1/menu.main.wav");
     let bytes = std::fs::read(&own).expect("the recording is in the practice's folder");
     assert_eq!(&bytes[0..4], b"RIFF");

@@ -101,9 +101,10 @@ async fn a_console_only_ever_receives_the_practices_its_secretary_serves() {
     .await
     .unwrap();
     assert!(ana_seen.contains("event: state"), "{ana_seen}");
-    assert!(!ana_seen.contains("+33633333333") && !ana_seen.contains(&format!("\"practice_id\":{other}")), "ana saw the port's call: {ana_seen}");
-    // The other console gets the whole state at once on (re)connecting.
-    assert!(zoe_seen.contains("+33633333333"), "{zoe_seen}");
+    assert!(!ana_seen.contains("+336******33") && !ana_seen.contains(&format!("\"practice_id\":{other}")), "ana saw the port's call: {ana_seen}");
+    // The other console gets the whole state at once on (re)connecting, the
+    // number masked in the list (whole only on the card of her own call).
+    assert!(zoe_seen.contains("+336******33") && !zoe_seen.contains("+33633333333"), "{zoe_seen}");
     assert_eq!(http::request(web, "GET", "/console", &[("Cookie", "standardiste_session=nope")], "").status, 303);
     call.abort();
 }
@@ -268,8 +269,13 @@ async fn two_secretaries_work_the_queue_from_their_consoles() {
     assert_eq!(rang(&board, "user/1101"), 1, "the urgent call rang Ana's phone");
     script.go("closed");
     script.expect("READY ben").await;
-    // Ana paused: the next call went to Ben.
-    assert!(rang(&board, "user/1102") >= 1, "{:#?}", board.log());
+    // Ana paused: the next call went to Ben (his console shows it as offered
+    // while the switch is still dialling his phone).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while rang(&board, "user/1102") < 1 {
+        assert!(Instant::now() < deadline, "the next call rang Ben: {:#?}", board.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(rang(&board, "user/1101"), 1);
     script.go("ben");
     script.expect("READY callback").await;
@@ -286,4 +292,35 @@ async fn two_secretaries_work_the_queue_from_their_consoles() {
     for c in calls {
         c.abort();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secretary_whose_console_closed_is_paused() {
+    let (svc, board) = linked(|c| c.queue.console_grace_secs = 5).await;
+    let store = svc.running.store.clone();
+    secretary(&svc, "ana", "user/1101", 1);
+    board.phone("user/1101", Phone::never_answers());
+    token_for(&store, "ana-web", Role::Secretary, &[], Some("ana"));
+    let (session, csrf) = http::browser_login(svc.running.web_addr, "ana-web", PASSWORD).unwrap();
+    let cookie = format!("standardiste_session={session}");
+    let web = svc.running.web_addr;
+    let login = http::request(web, "POST", "/api/agents/ana/login", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)], "");
+    assert_eq!(login.status, 200, "{}", login.body);
+    // Her console is open for a while, then closed.
+    let c = cookie.clone();
+    let seen = tokio::task::spawn_blocking(move || read_events(web, &c, Duration::from_secs(7))).await.unwrap();
+    assert!(seen.contains("\"state\":\"available\""), "open for longer than the grace, she stays available: {seen}");
+    let closed = Instant::now();
+    let deadline = closed + Duration::from_secs(60);
+    loop {
+        let q = svc.running.queues.snapshot().await.unwrap();
+        let ana = q.agents.iter().find(|a| a.id == "ana").unwrap();
+        if let standardiste::queue::AgentState::Paused { reason } = &ana.state {
+            assert_eq!(reason, "console fermée");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {:?} a minute after her console closed", ana.state);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(closed.elapsed() >= Duration::from_secs(4), "not before the grace");
 }

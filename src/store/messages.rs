@@ -49,18 +49,7 @@ impl Db {
         duration_secs: f64,
         urgent: bool,
     ) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.exec(
-            "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![practice_id, caller, at.timestamp(), audio_path, duration_secs, urgent],
-        )?;
-        let id = tx.last_insert_rowid();
-        super::notices::queue_notice(
-            &tx,
-            &super::notices::NewNotice { practice_id, kind: super::notices::NoticeKind::Message, ref_id: Some(id), caller, detail: "", urgent, due: at },
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.insert_message(practice_id, caller, at, (audio_path, duration_secs), None, urgent)
     }
 
     /// A message typed by a remote secretary for the doctor: no recording,
@@ -70,16 +59,29 @@ impl Db {
         if text.trim().is_empty() {
             return Err(StoreError::Rule(crate::agenda::RuleError::new("message", "vide")));
         }
+        self.insert_message(practice_id, caller, at, ("", 0.0), Some(text.trim()), urgent)
+    }
+
+    /// A message (its recording and length, `("", 0.0)` for none) and, in
+    /// the same transaction, the notice that tells the practice of it.
+    fn insert_message(
+        &mut self,
+        practice_id: i64,
+        caller: Option<&str>,
+        at: DateTime<Utc>,
+        (audio_path, duration_secs): (&str, f64),
+        transcript: Option<&str>,
+        urgent: bool,
+    ) -> Result<i64, StoreError> {
         let tx = self.conn.transaction()?;
         tx.exec(
-            "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent) VALUES (?1, ?2, ?3, '', 0, ?4, ?5)",
-            params![practice_id, caller, at.timestamp(), text.trim(), urgent],
+            "INSERT INTO messages (practice_id, caller, received_at, audio_path, duration_secs, transcript, urgent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![practice_id, caller, at.timestamp(), audio_path, duration_secs, transcript, urgent],
         )?;
         let id = tx.last_insert_rowid();
-        super::notices::queue_notice(
-            &tx,
-            &super::notices::NewNotice { practice_id, kind: super::notices::NoticeKind::Message, ref_id: Some(id), caller, detail: "", urgent, due: at },
-        )?;
+        let notice =
+            super::notices::NewNotice { practice_id, kind: super::notices::NoticeKind::Message, ref_id: Some(id), caller, detail: "", urgent, due: at };
+        super::notices::queue_notice(&tx, &notice)?;
         tx.commit()?;
         Ok(id)
     }

@@ -293,6 +293,7 @@ pub const CONSOLE: &[(&str, &str, &str)] = &[
     ("call_back", "Rappeler maintenant", "Call back now"),
     ("no_callbacks", "Aucun rappel à faire.", "No call-back to place."),
     ("asked", "demandé le", "asked on"),
+    ("placed", "rappelé le", "called back on"),
     ("lost", "Connexion perdue: reconnexion…", "Connection lost: reconnecting…"),
     ("error", "Refusé", "Refused"),
 ];

@@ -94,7 +94,7 @@ try {
   await go("ben");
 
   // A call-back placed from the page.
-  const cb = ana.locator("#callbacks li[data-id] button");
+  const cb = ana.locator("#callbacks li[data-id]:not(.is-done) button");
   await cb.first().click();
   await go("callback");
   console.log("DONE");

@@ -14,10 +14,10 @@ const base = env.BASE;
 async function withPage(fn) {
   const browser = await chromium.launch({
     executablePath: env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
   });
   try {
-    const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 }, permissions: ["microphone"] });
     const page = await context.newPage();
     page.setDefaultTimeout(30000);
     await fn(page);
@@ -134,6 +134,15 @@ const steps = {
     await sentence.getByRole("button", { name: "Enregistrer", exact: true }).click();
     await assert.match(await status(page).innerText(), /l'appel suivant/);
     assert.match(await page.locator(`li.sentence[data-key="${env.KEY}"] .badge`).innerText(), /votre enregistrement/);
+    // Another one recorded with the microphone (Chromium's fake device), turned into WAV in the page.
+    const spoken = page.locator(`li.sentence[data-key="${env.KEY2}"]`);
+    const record = spoken.locator("button.record");
+    await record.waitFor({ state: "visible" });
+    await record.click();
+    await spoken.locator("button.record", { hasText: "Arrêter" }).waitFor();
+    await page.waitForTimeout(1500);
+    await record.click();
+    await page.locator(`li.sentence[data-key="${env.KEY2}"] .badge`, { hasText: "votre enregistrement" }).waitFor();
     await shot(page, "voice");
   },
 };

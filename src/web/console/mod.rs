@@ -128,7 +128,8 @@ pub struct ConsoleState {
     pub call: Option<String>,
     /// The calls waiting for her practices: urgent first, then by wait.
     pub waiting: Vec<WaitingView>,
-    /// The call-backs to place for her practices, oldest first.
+    /// The call-backs to place for her practices, oldest first, then the
+    /// ones placed in the last day.
     pub callbacks: Vec<Callback>,
     /// The names of her practices.
     pub practices: Vec<(i64, String)>,
@@ -140,10 +141,23 @@ fn state_of(access: &Access, snapshot: &Snapshot, callbacks: &[Callback], names:
         AgentState::Offered { call, .. } | AgentState::OnCall { call } => Some(call.clone()),
         _ => None,
     });
-    let mut waiting: Vec<WaitingView> = snapshot.waiting.iter().filter(|w| access.sees(w.call.practice_id)).cloned().collect();
+    // The list shows numbers masked; the card of her own call shows it whole (audited).
+    let mut waiting: Vec<WaitingView> = snapshot
+        .waiting
+        .iter()
+        .filter(|w| access.sees(w.call.practice_id))
+        .cloned()
+        .map(|mut w| {
+            w.call.caller = w.call.caller.as_deref().map(crate::agenda::phone::mask);
+            w
+        })
+        .collect();
     waiting.sort_by(|a, b| b.call.urgent.cmp(&a.call.urgent).then(a.call.since.cmp(&b.call.since)));
-    let mut callbacks: Vec<Callback> = callbacks.iter().filter(|c| access.sees(c.practice_id)).cloned().collect();
-    callbacks.sort_by_key(|c| c.requested_at);
+    // The call-backs to place (their number is seen before it is dialled),
+    // then those placed in the last day, with their outcome.
+    let recent = snapshot.now - chrono::Duration::hours(24);
+    let mut callbacks: Vec<Callback> = callbacks.iter().filter(|c| access.sees(c.practice_id) && c.placed_at.is_none_or(|at| at >= recent)).cloned().collect();
+    callbacks.sort_by_key(|c| (c.placed_at.is_some(), c.requested_at));
     ConsoleState { now: snapshot.now, me, call, waiting, callbacks, practices: names.to_vec() }
 }
 
@@ -209,7 +223,7 @@ pub async fn events(State(web): State<Web>, Secretaries(access): Secretaries) ->
             }
         };
         f.last = snapshot.clone();
-        let callbacks = f.web.store.run(|db| db.callbacks(true)).await.unwrap_or_default();
+        let callbacks = f.web.store.run(|db| db.callbacks(false)).await.unwrap_or_default();
         let state = state_of(&f.access, &snapshot, &callbacks, &f.names);
         let event = Event::default().event("state").json_data(&state).unwrap_or_else(|_| Event::default().comment("state unavailable"));
         Some((Ok(event), f))

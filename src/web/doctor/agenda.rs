@@ -242,10 +242,7 @@ pub(super) async fn page(web: &Web, frame: Frame, q: AgendaQuery, error: Option<
             format!("{} {}", t.day(l.weekday()), l.format("%d/%m %H:%M"))
         })
         .collect();
-    let (status, error) = match error {
-        Some((s, e)) => (s, Some(e)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::status_of(error);
     let page = AgendaPage {
         t,
         who: Some(&frame.access.login),

@@ -104,10 +104,7 @@ async fn page(web: &Web, frame: Frame, ok: Option<&str>, error: Option<(StatusCo
         DutyMode::OnDemand { on } => ("on_demand", *on, String::new()),
     };
     let t = frame.t;
-    let (status, error) = match error {
-        Some((s, e)) => (s, Some(e)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::status_of(error);
     let page = SettingsPage {
         t,
         who: Some(&frame.access.login),

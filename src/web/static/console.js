@@ -131,8 +131,12 @@ function drawCallbacks() {
     return;
   }
   list.replaceChildren(
+    ...(state.callbacks.some((c) => !c.placed_at) ? [] : [el("li", { class: "muted" }, W.no_callbacks)]),
     ...state.callbacks.map((c) => {
       const out = el("span", {});
+      if (c.placed_at) {
+        return el("li", { "data-id": c.id, class: "is-done" }, `${practiceName(c.practice_id)} — ${c.caller} — ${W.placed} ${local(c.placed_at)} (${c.placed_by || ""}): ${c.outcome || "…"}`);
+      }
       return el(
         "li",
         { "data-id": c.id, class: c.urgent ? "is-urgent" : "" },
