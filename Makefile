@@ -20,6 +20,8 @@ sounds:
 
 ## The format (rustfmt.toml), every test (the speech tests need the model), then clippy with warnings as errors
 ## (in the release profile too: the build scripts, whisper.cpp's above all, are not built a second time).
+## One cargo invocation for the unit, integration and (short) benchmark runs, so that both cores stay busy;
+## no test-harness build of the binaries (they hold no tests).
 ## The tests run in release: whisper.cpp in a debug build decodes three times
 ## slower than in the service, past a spoken answer's own time limit (8 s),
 ## and one release build serves the tests, `make run` and the benchmarks
@@ -28,8 +30,7 @@ test: model
 	scripts/system-packages test
 	scripts/test-tools
 	$(CARGO) fmt --check
-	$(CARGO) test --release --bench agenda --bench speech --bench esl
-	$(CARGO) test --release --workspace --lib --bins --tests
+	$(CARGO) test --release --workspace --lib --tests --bench agenda --bench speech --bench esl
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 
 clippy:

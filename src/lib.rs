@@ -37,8 +37,16 @@
 //!   them and rings the secretaries through the `Lines` trait.
 //! - [`web`]: the people's side (axum, askama): `auth` (accounts, sessions,
 //!   tokens, the one guard every request goes through, the audit log), `api`
-//!   (the JSON API of the console and the command line), the log-in and
-//!   account pages.
+//!   (the JSON API of the console and the command line), `doctor` (the
+//!   doctor's space: today, agenda, settings, messages, voice, the calendar
+//!   feeds), `console` (the secretaries' live console over server-sent
+//!   events), the log-in and account pages.
+//! - [`mail`]: telling the practice by SMTP (lettre): each message with its
+//!   recording, each urgent call, the daily summary, from the notices the
+//!   store keeps until they are sent.
+//! - [`calendar`]: the iCalendar feed of a doctor's appointments and the
+//!   busy times of the calendars a doctor subscribes to.
+//! - [`words`]: words as data for every audience (the calls' outcomes).
 //! - [`service`]: `standardiste serve`: wires the store, the voice, the
 //!   recognizer, the outbound listener, the inbound link, the queue task and
 //!   the web side, and stops them on SIGTERM.

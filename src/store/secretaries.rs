@@ -228,6 +228,15 @@ impl Db {
         Ok(rows)
     }
 
+    /// Callbacks not placed yet, and those placed since `since` (the
+    /// consoles' list: it stays short however long the table grows).
+    pub fn callbacks_since(&self, since: DateTime<Utc>) -> Result<Vec<Callback>, StoreError> {
+        let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE placed_at IS NULL OR placed_at >= ?1 ORDER BY urgent DESC, requested_at, id");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([since.timestamp()], callback_from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// One callback.
     pub fn callback(&self, id: i64) -> Result<Callback, StoreError> {
         let sql = format!("SELECT {CALLBACK_COLS} FROM callbacks WHERE id = ?1");

@@ -223,7 +223,8 @@ pub async fn events(State(web): State<Web>, Secretaries(access): Secretaries) ->
             }
         };
         f.last = snapshot.clone();
-        let callbacks = f.web.store.run(|db| db.callbacks(false)).await.unwrap_or_default();
+        let since = snapshot.now - chrono::Duration::hours(24);
+        let callbacks = f.web.store.run(move |db| db.callbacks_since(since)).await.unwrap_or_default();
         let state = state_of(&f.access, &snapshot, &callbacks, &f.names);
         let event = Event::default().event("state").json_data(&state).unwrap_or_else(|_| Event::default().comment("state unavailable"));
         Some((Ok(event), f))
