@@ -145,6 +145,14 @@ impl Db {
     }
 
     /// Attach a dialled number to a practice (one number, one practice).
+    /// The id and name of each of these practices, in the order given
+    /// (unknown ids left out): what a page's practice selector shows.
+    pub fn practice_labels(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT id, name FROM practices")?;
+        let all: std::collections::HashMap<i64, String> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|id| all.get(id).map(|n| (*id, n.clone()))).collect())
+    }
+
     pub fn add_did(&mut self, practice_id: i64, did: &str) -> Result<(), StoreError> {
         let did = agenda::phone::normalize(did).map_err(|e| RuleError::new("did", e.to_string()))?;
         match self.conn.exec("INSERT INTO dids (did, practice_id) VALUES (?1, ?2)", params![did, practice_id]) {

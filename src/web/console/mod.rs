@@ -185,16 +185,7 @@ pub async fn page(State(web): State<Web>, Secretaries(access): Secretaries) -> R
 pub async fn events(State(web): State<Web>, Secretaries(access): Secretaries) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let me = access.secretary.clone().ok_or_else(|| ApiError(StatusCode::FORBIDDEN, "this account is not a secretary's".into()))?;
     let ids = access.practices.clone();
-    let names = web
-        .store
-        .run(move |db| {
-            let mut out = Vec::new();
-            for id in ids {
-                out.push((id, db.snapshot(id)?.practice.name));
-            }
-            Ok(out)
-        })
-        .await?;
+    let names = web.store.run(move |db| db.practice_labels(&ids)).await?;
     let changes = web.queues.changes();
     let first = web.queues.snapshot().await.ok_or_else(|| ApiError(StatusCode::SERVICE_UNAVAILABLE, "the queue is not running".into()))?;
     let seat = web.console.sit(&me);

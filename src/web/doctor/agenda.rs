@@ -164,8 +164,8 @@ fn notice_of(t: &'static Words, ok: Option<&str>) -> Option<&'static str> {
 pub(super) async fn page(web: &Web, frame: Frame, q: AgendaQuery, error: Option<(StatusCode, String)>) -> Result<Response, ApiError> {
     let p = frame.practice_id;
     let tz = frame.tz;
-    let snapshot = web.store.run(move |db| db.snapshot(p)).await?;
-    let doctor = doctor_of(&snapshot, q.doctor)?;
+    let snapshot = &frame.snapshot;
+    let doctor = doctor_of(snapshot, q.doctor)?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let monday = monday_of(q.week.as_deref().and_then(|w| w.parse().ok()).unwrap_or(today));
     let from = local_instant(tz, monday, NaiveTime::MIN).unwrap_or_else(Utc::now);

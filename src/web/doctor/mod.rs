@@ -106,6 +106,8 @@ pub struct Frame {
     pub practice_name: String,
     /// Its time zone.
     pub tz: Tz,
+    /// The practice as the receptionist reads it, read once for the page.
+    pub snapshot: crate::store::PracticeSnapshot,
     /// The words.
     pub t: &'static Words,
     /// The navigation.
@@ -137,20 +139,12 @@ impl Frame {
         };
         access.practice(practice_id, "practice")?;
         let ids = access.practices.clone();
-        let (names, snapshot) = web
-            .store
-            .run(move |db| {
-                let mut names = Vec::new();
-                for id in ids {
-                    names.push((id, db.snapshot(id)?.practice.name));
-                }
-                Ok((names, db.snapshot(practice_id)?))
-            })
-            .await?;
+        let (names, snapshot) = web.store.run(move |db| Ok((db.practice_labels(&ids)?, db.snapshot(practice_id)?))).await?;
         let t = words_of(web.doctor.lang);
         let links = PAGES.iter().map(|(href, label)| NavLink { href: format!("{href}?p={practice_id}"), label: label(t), current: *href == path }).collect();
         let practices = names.into_iter().map(|(id, name)| PracticeChoice { id, name, selected: id == practice_id }).collect();
-        Ok(Self { access, practice_id, practice_name: snapshot.practice.name, tz: snapshot.practice.timezone, t, nav: Nav { links, practices, path } })
+        let (practice_name, tz) = (snapshot.practice.name.clone(), snapshot.practice.timezone);
+        Ok(Self { access, practice_id, practice_name, tz, snapshot, t, nav: Nav { links, practices, path } })
     }
 
     /// The session's CSRF token, for the forms.

@@ -71,15 +71,13 @@ fn lines(ranges: &[WeeklyRange]) -> String {
 
 async fn page(web: &Web, frame: Frame, ok: Option<&str>, error: Option<(StatusCode, String)>) -> Result<Response, ApiError> {
     let p = frame.practice_id;
-    let (snapshot, callers, instructions, mail, doctor_instructions) = web
+    let snapshot = &frame.snapshot;
+    let ids: Vec<i64> = snapshot.doctors.iter().map(|d| d.id).collect();
+    let (callers, mail, doctor_instructions) = web
         .store
         .run(move |db| {
-            let s = db.snapshot(p)?;
-            let mut di = Vec::new();
-            for d in &s.doctors {
-                di.push(db.doctor_instructions(d.id)?);
-            }
-            Ok((s, db.caller_rules(p)?, db.instructions(p)?, db.practice_mail(p)?, di))
+            let di = ids.iter().map(|id| db.doctor_instructions(*id)).collect::<Result<Vec<_>, _>>()?;
+            Ok((db.caller_rules(p)?, db.practice_mail(p)?, di))
         })
         .await?;
     frame.audit(web, "settings.read", "").await?;
@@ -124,7 +122,7 @@ async fn page(web: &Web, frame: Frame, ok: Option<&str>, error: Option<(StatusCo
         secretary_hours,
         holidays: snapshot.holidays.clone(),
         callers,
-        instructions: instructions.practice_instructions,
+        instructions: pr.instructions.clone(),
         dids: pr.dids.clone(),
         admin: frame.access.role == Role::Admin,
         emails: mail.emails.join(", "),

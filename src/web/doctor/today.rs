@@ -76,11 +76,11 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
     let frame = Frame::new(&web, access, q.p, "/today").await?;
     let (p, now) = (frame.practice_id, Utc::now());
     let since = now - Duration::hours(24);
-    let (figures, calls, messages, next, snapshot, unsent) = web
+    let (figures, calls, messages, next, unsent) = web
         .store
         .run(move |db| {
             let upcoming: Vec<_> = db.appointments(p, now, now + Duration::days(31))?.into_iter().filter(|a| a.status == "booked").take(15).collect();
-            Ok((db.figures(p, since, now)?, db.calls_since(p, since)?, db.messages(p)?, upcoming, db.snapshot(p)?, db.unsent_notices(Some(p))?.len()))
+            Ok((db.figures(p, since, now)?, db.calls_since(p, since)?, db.messages(p)?, upcoming, db.unsent_notices(Some(p))?.len()))
         })
         .await?;
     frame.audit(&web, "today.read", "").await?;
@@ -107,6 +107,7 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
             text: m.transcript.map(|s| s.chars().take(140).collect()).unwrap_or_default(),
         })
         .collect();
+    let snapshot = &frame.snapshot;
     let name_of = |id: i64| snapshot.doctors.iter().find(|d| d.id == id).map(|d| d.name.clone()).unwrap_or_default();
     let type_of = |id: i64| snapshot.types.iter().find(|ty| ty.id == id).map(|ty| ty.name.clone()).unwrap_or_default();
     let next = next
