@@ -29,6 +29,7 @@ sounds:
 test: model
 	scripts/system-packages test
 	scripts/test-tools
+	scripts/feature-check
 	$(CARGO) fmt --check
 	$(CARGO) test --release --workspace --lib --tests --bench agenda --bench speech --bench esl
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings

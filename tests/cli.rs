@@ -138,7 +138,7 @@ fn try_runs_the_dialogue_in_a_terminal() {
 
 #[tokio::test]
 async fn serve_exits_77_on_a_refused_password() {
-    let server = freeswitch_esl_tokio::mock::MockEslServer::bind("127.0.0.1:0", "another-password").await.unwrap();
+    let server = scripted_switch::Door::bind("another-password").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_file(dir.path(), true);
     let text = std::fs::read_to_string(&cfg).unwrap();
@@ -153,7 +153,7 @@ async fn serve_exits_77_on_a_refused_password() {
 
 #[tokio::test]
 async fn an_empty_password_is_never_sent_and_the_service_runs_without_the_link() {
-    let server = freeswitch_esl_tokio::mock::MockEslServer::bind("127.0.0.1:0", "s3cret").await.unwrap();
+    let server = scripted_switch::Door::bind("s3cret").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = config_file(dir.path(), true);
     let text = std::fs::read_to_string(&cfg).unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{HangupAt, Patient, SwitchCall, call, call_to, start};
-use freeswitch_esl_tokio::mock::MockEslServer;
+use scripted_switch::{Captures, Door};
 use standardiste::store::Store;
 
 async fn wait_for<F: Fn() -> bool>(what: &str, f: F) {
@@ -241,7 +241,7 @@ async fn shutdown_lets_live_calls_finish_and_refuses_new_ones() {
 
 #[tokio::test]
 async fn the_inbound_connection_survives_a_switch_restart() {
-    let server = MockEslServer::bind("127.0.0.1:0", "s3cret-test").await.unwrap();
+    let server = Door::bind("s3cret-test").await.unwrap();
     let port = server.port();
     let svc = start(|c| c.freeswitch.port = port).await;
     let mut state = svc.running.inbound.state();
@@ -257,8 +257,8 @@ async fn the_inbound_connection_survives_a_switch_restart() {
         let expected: Vec<String> = if round == 1 { vec!["aaa".into()] } else { vec!["aaa".into(), "bbb".into()] };
         assert_eq!(state.borrow().channels, expected, "resynchronised from show channels");
         // The switch restarts.
-        conn.send_disconnect_notice("Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n").await.unwrap();
-        conn.drop_connection().await;
+        conn.send_raw(Captures::get().disconnect_notice()).await.unwrap();
+        conn.close().await;
         tokio::time::timeout(Duration::from_secs(5), state.wait_for(|s| !s.connected)).await.unwrap().unwrap();
     }
     // Calls are taken all along.
@@ -268,10 +268,10 @@ async fn the_inbound_connection_survives_a_switch_restart() {
 
 #[tokio::test]
 async fn a_wrong_inbound_password_stops_the_service_with_a_clear_error() {
-    let server = MockEslServer::bind("127.0.0.1:0", "the-real-password").await.unwrap();
+    let server = Door::bind("the-real-password").await.unwrap();
     let port = server.port();
     let svc = start(|c| c.freeswitch.port = port).await;
-    let denied = server.accept().await.unwrap_err();
+    let denied = server.accept().await.err().expect("the wrong password is refused");
     assert_eq!(denied.kind(), std::io::ErrorKind::PermissionDenied);
     let err = tokio::time::timeout(Duration::from_secs(10), svc.running.wait()).await.expect("stops").unwrap_err();
     assert!(err.to_string().contains("password"), "{err}");

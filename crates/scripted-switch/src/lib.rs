@@ -403,6 +403,51 @@ impl Conn {
     }
 }
 
+/// The switch's inbound Event Socket door on 127.0.0.1: each connection is
+/// asked for the password as FreeSWITCH asks it (`auth/request`), a wrong one
+/// refused as FreeSWITCH refuses it (`-ERR invalid`, the disconnect notice,
+/// closed).
+pub struct Door {
+    listener: tokio::net::TcpListener,
+    password: String,
+    caps: Arc<Captures>,
+}
+
+impl Door {
+    /// A door on a free port of 127.0.0.1 that lets in `password`.
+    pub async fn bind(password: &str) -> io::Result<Door> {
+        Ok(Door { listener: tokio::net::TcpListener::bind("127.0.0.1:0").await?, password: password.into(), caps: Captures::get() })
+    }
+
+    /// The door's port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The next connection, logged in; a refused password is
+    /// `ErrorKind::PermissionDenied` (the connection is closed).
+    pub async fn accept(&self) -> io::Result<Conn> {
+        let (stream, _) = self.listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let mut conn = Conn::new(stream);
+        log_in(&mut conn, &self.password, &self.caps).await?;
+        Ok(conn)
+    }
+}
+
+/// The switch's side of the inbound log-in on a new connection.
+pub async fn log_in(conn: &mut Conn, password: &str, caps: &Captures) -> io::Result<()> {
+    conn.send_raw("Content-Type: auth/request\n\n").await?;
+    let auth = conn.read_command().await?;
+    if auth.trim_end() != format!("auth {password}") {
+        conn.send_raw("Content-Type: command/reply\nReply-Text: -ERR invalid\n\n").await?;
+        conn.send_raw(caps.disconnect_notice()).await?;
+        conn.writer.shutdown().await?;
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "wrong password"));
+    }
+    conn.reply_raw_text("+OK accepted").await
+}
+
 /// One call, from the switch's side.
 pub struct SwitchCall {
     /// The connection.

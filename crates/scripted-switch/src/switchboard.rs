@@ -389,15 +389,9 @@ impl Switchboard {
     }
 
     async fn serve_link(self: Arc<Self>, mut conn: Conn) -> io::Result<()> {
-        conn.send_raw("Content-Type: auth/request\n\n").await?;
-        let auth = conn.read_command().await?;
-        if auth.trim_end() != format!("auth {}", self.password) {
-            conn.send_raw("Content-Type: command/reply\nReply-Text: -ERR invalid\n\n").await?;
-            conn.send_raw(self.caps.disconnect_notice()).await?;
-            conn.close().await;
+        if crate::log_in(&mut conn, &self.password, &self.caps).await.is_err() {
             return Ok(());
         }
-        conn.reply_raw_text("+OK accepted").await?;
         let (tx, mut frames) = mpsc::unbounded_channel();
         self.board().link = Some(tx);
         let dropped = self.drop_link.notified();
