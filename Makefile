@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy screenshots bench clean sounds model vendor-check smoke
+.PHONY: run build test clippy screenshots bench clean sounds model vendor-check smoke install
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 ## Installs the Debian packages it needs when it can, or names them.
@@ -94,6 +94,25 @@ vendor-check:
 	for f in $(ESL_PATCHED); do diff -u $$(cat $(VC)/published)/$$f vendor/freeswitch-esl-tokio/$$f; done || true
 	diff -rq $$(cat $(VC)/published)/src vendor/freeswitch-esl-tokio/src | grep -v $(foreach f,$(ESL_PATCHED),-e '$(f) ') ; test $$? -eq 1
 	@echo "vendor/freeswitch-esl-tokio: only $(ESL_PATCHED) differ from the published 2.8.0"
+
+## Install the service as the README's "Installed as a service" says:
+## the binary, the unit, the example configuration (kept if one is there),
+## the FreeSWITCH kit and the README. `make install DESTDIR=/tmp/stage` to stage.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+SHARE = $(DESTDIR)$(PREFIX)/share/standardiste
+install: build
+	install -Dm755 target/release/standardiste $(DESTDIR)$(PREFIX)/bin/standardiste
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/standardiste|$(SYSCONFDIR)/standardiste|g' deploy/standardiste.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/standardiste.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/standardiste.service
+	install -d -m 750 $(DESTDIR)$(SYSCONFDIR)/standardiste
+	test -e $(DESTDIR)$(SYSCONFDIR)/standardiste/standardiste.toml || install -m 640 standardiste.example.toml $(DESTDIR)$(SYSCONFDIR)/standardiste/standardiste.toml
+	install -d $(SHARE)/freeswitch/dialplan $(SHARE)/freeswitch/conf
+	install -m 644 dialplan/*.xml $(SHARE)/freeswitch/dialplan/
+	install -m 644 freeswitch-conf/*.xml $(SHARE)/freeswitch/conf/
+	install -Dm644 README.md $(DESTDIR)$(PREFIX)/share/doc/standardiste/README.md
 
 ## What .ci/run checks after the tests: `make run` on a clean state answers a
 ## call played into the demo number and stops cleanly on SIGTERM.

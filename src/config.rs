@@ -59,6 +59,12 @@ pub struct Config {
     pub web: Web,
     /// Mail to the practices.
     pub mail: Mail,
+    /// `/metrics` and `/health`.
+    pub metrics: MetricsListener,
+    /// The log's format.
+    pub log: Log,
+    /// The practices' figures.
+    pub stats: Stats,
     /// The command line as a client of the API.
     pub client: Client,
 }
@@ -122,6 +128,10 @@ pub struct Paths {
     pub prompts: PathBuf,
     /// Recordings; FreeSWITCH writes here.
     pub recordings: PathBuf,
+    /// The group FreeSWITCH and the service share when they run as two
+    /// users: the folders are then made 2770 and the group's; empty, they
+    /// are the service's user's alone (0700).
+    pub switch_group: String,
 }
 
 /// `[speech]`
@@ -179,7 +189,7 @@ impl Default for Database {
 
 impl Default for Paths {
     fn default() -> Self {
-        Self { prompts: PathBuf::from("var/prompts"), recordings: PathBuf::from("var/recordings") }
+        Self { prompts: PathBuf::from("var/prompts"), recordings: PathBuf::from("var/recordings"), switch_group: String::new() }
     }
 }
 
@@ -340,6 +350,58 @@ pub struct Mail {
     /// The web space's address, for the links in the mails
     /// (`https://standardiste.cabinet.fr`); empty: no links.
     pub public_url: String,
+}
+
+/// `[stats]`: the figures a practice pays for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Stats {
+    /// What a télésecrétariat charges a call, in euros (0.50–1.20 € is
+    /// usual): the saving is the calls finished without a human at this price.
+    pub price_per_call: f64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self { price_per_call: 0.85 }
+    }
+}
+
+/// `[log]`: the service's log, on standard error (journald under systemd).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `text` (a line for people) or `json` (an object a line, for
+    /// `journalctl -o json` and log shippers; each call's lines carry its
+    /// span: uuid, practice, masked caller).
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// `[metrics]`: Prometheus's `/metrics` and `/health`, on a listener of
+/// their own (no log-in: keep it on loopback, or behind the scraper's
+/// network rules).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsListener {
+    /// `address:port`; empty: no metrics listener.
+    pub listen: String,
+}
+
+impl Default for MetricsListener {
+    fn default() -> Self {
+        Self { listen: "127.0.0.1:9184".into() }
+    }
 }
 
 impl Default for Mail {
@@ -556,11 +618,34 @@ impl Config {
                 bad("paths", key, format!("{} exists and is not a folder", p.display()), "point it to a folder");
             }
         }
+        if let Err(e) = crate::freeswitch::folders::Folders::for_group(&self.paths.switch_group) {
+            bad(
+                "paths",
+                "switch_group",
+                e,
+                "the group of FreeSWITCH's user (e.g. freeswitch), the service's user a member of it; or empty when both run as one user",
+            );
+        }
         if !(80..=450).contains(&self.speech.rate) {
             bad("speech", "rate", "must be between 80 and 450 words per minute".into(), "150 is calm and clear on the phone");
         }
         if self.speech.voice.trim().is_empty() {
             bad("speech", "voice", "is empty".into(), "fr");
+        }
+        if !(1..=10_000).contains(&self.speech.silence_threshold) {
+            bad("speech", "silence_threshold", "must be between 1 and 10000".into(), "200, FreeSWITCH's energy units: a quiet room stays below it");
+        }
+        if !(1..=60).contains(&self.speech.silence_secs) {
+            bad("speech", "silence_secs", "must be between 1 and 60".into(), "4 seconds of silence end a message");
+        }
+        if self.speech.transcribe_below_calls > MAX_MAX_CALLS {
+            bad("speech", "transcribe_below_calls", format!("must be at most {MAX_MAX_CALLS}"), "50: above that many live calls, decoding waits");
+        }
+        if self.queue.callbacks_per_number_per_day > 100 {
+            bad("queue", "callbacks_per_number_per_day", "must be between 0 and 100".into(), "3 call-backs a day for one number (0: none)");
+        }
+        if self.queue.callbacks_per_practice_per_day > 100_000 {
+            bad("queue", "callbacks_per_practice_per_day", "must be between 0 and 100000".into(), "100 a day for one practice (0: none)");
         }
         if !(1..=3600).contains(&self.queue.announce_every_secs) {
             bad("queue", "announce_every_secs", "must be between 1 and 3600".into(), "30 keeps a waiting caller informed without talking over the music");
@@ -584,6 +669,12 @@ impl Config {
         {
             bad("queue", "callback_dial", "is not a dial string FreeSWITCH can originate".into(), "e.g. sofia/gateway/operator/{number} or user/{number}");
         }
+        if !(self.stats.price_per_call.is_finite() && (0.0..=100.0).contains(&self.stats.price_per_call)) {
+            bad("stats", "price_per_call", "must be between 0 and 100 (euros)".into(), "0.85, a télésecrétariat's usual price of a call");
+        }
+        if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<SocketAddr>().is_err() {
+            bad("metrics", "listen", format!("« {} » is not an address:port", self.metrics.listen), "127.0.0.1:9184, or empty for none");
+        }
         if self.web.listen.parse::<SocketAddr>().is_err() {
             bad("web", "listen", format!("« {} » is not an address:port", self.web.listen), "write it as 127.0.0.1:8085");
         }
@@ -600,6 +691,9 @@ impl Config {
         }
         if !(1..=100).contains(&self.web.login_lock_after) {
             bad("web", "login_lock_after", "must be between 1 and 100".into(), "10 failed log-ins in a row");
+        }
+        if !(1..=100_000).contains(&self.web.login_address_limit) {
+            bad("web", "login_address_limit", "must be between 1 and 100000".into(), "50 failed log-ins from one address in 15 minutes");
         }
         if !(1..=MAX_DEADLINE_SECS).contains(&self.web.login_lock_secs) {
             bad("web", "login_lock_secs", format!("must be between 1 and {MAX_DEADLINE_SECS}"), "900 (15 minutes)");
@@ -630,6 +724,12 @@ impl Config {
             out.push(format!(
                 "[web] listen = \"{}\" is not a loopback address and [web] behind_tls_proxy is not set: passwords and health data would cross the network in clear; serve it through a TLS reverse proxy (README) and set behind_tls_proxy = true",
                 self.web.listen
+            ));
+        }
+        if non_loopback(&self.metrics.listen) {
+            out.push(format!(
+                "[metrics] listen = \"{}\" is not a loopback address: /metrics and /health answer without a log-in (the figures name no caller); let only the scraper reach it",
+                self.metrics.listen
             ));
         }
         if non_loopback(&self.server.listen) {

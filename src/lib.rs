@@ -51,6 +51,7 @@
 //!   recognizer, the outbound listener, the inbound link, the queue task and
 //!   the web side, and stops them on SIGTERM.
 //! - [`logs`]: the log, with every phone number masked in every line.
+//! - [`metrics`]: `/metrics` (Prometheus) and `/health` on their own listener.
 //! - [`config`]: the TOML configuration, its defaults and `check-config`.
 //! - [`cli`]: the command line: its declarations (`args`) apart from its
 //!   handlers (administration, accounts, the API client).
@@ -71,6 +72,7 @@ pub mod config;
 pub mod freeswitch;
 pub mod logs;
 pub mod mail;
+pub mod metrics;
 pub mod queue;
 pub mod reception;
 pub mod service;

@@ -53,10 +53,15 @@ impl<'a> MakeWriter<'a> for MaskedTestWriter {
     }
 }
 
-/// Log to standard error, masked, at `RUST_LOG`'s levels (info by default).
-pub fn init() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,freeswitch_esl_tokio=error".into()))
-        .with_writer(MaskedStderr)
-        .init();
+/// Log to standard error, masked, at `RUST_LOG`'s levels (info by default),
+/// as text or as one JSON object a line (with the call's span: its uuid,
+/// practice and masked caller).
+pub fn init(format: crate::config::LogFormat) {
+    let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,freeswitch_esl_tokio=error".into());
+    match format {
+        crate::config::LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter()).with_writer(MaskedStderr).init(),
+        crate::config::LogFormat::Json => {
+            tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter()).with_writer(MaskedStderr).init()
+        }
+    }
 }

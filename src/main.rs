@@ -9,8 +9,11 @@ use standardiste::config::Config;
 use standardiste::service::{self, ServeError};
 
 fn main() {
-    standardiste::logs::init();
     let cli = Cli::parse();
+    // `serve` logs as its configuration says, once it is read.
+    if !matches!(cli.command, Command::Serve) {
+        standardiste::logs::init(standardiste::config::LogFormat::Text);
+    }
     std::process::exit(match run(cli) {
         Ok(()) => 0,
         Err(f) => {
@@ -34,6 +37,7 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
         },
         Command::Serve => {
             let config = cli::load_config(cli.config.as_ref())?;
+            standardiste::logs::init(config.log.format);
             let rt = runtime()?;
             rt.block_on(service::run(config)).map_err(|e| match e {
                 ServeError::Inbound(_) => cli::Failure { code: EXIT_AUTH, message: e.to_string() },

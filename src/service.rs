@@ -74,6 +74,8 @@ pub struct Running {
     pub queues: crate::queue::Queues,
     /// Counters of the outbound listener.
     pub counters: Arc<Counters>,
+    /// Where `/metrics` and `/health` answer (`None`: no listener).
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     outbound: tokio::task::JoinHandle<()>,
     inbound_task: tokio::task::JoinHandle<Result<(), InboundError>>,
@@ -132,11 +134,22 @@ pub fn open_store(config: &Config) -> Result<Store, ServeError> {
     Ok(store)
 }
 
+/// How the shared folders are made (checked with the configuration; a group
+/// gone since is said, and the folders made private).
+pub fn folders(config: &Config) -> crate::freeswitch::folders::Folders {
+    use crate::freeswitch::folders::Folders;
+    Folders::for_group(&config.paths.switch_group).unwrap_or_else(|e| {
+        warn!(error = %e, "[paths] switch_group: the shared folders are made for the service's user alone");
+        Folders::private()
+    })
+}
+
 /// The call driver's environment from the configuration.
 pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
     DriverEnv {
         store,
         recordings_dir: config.paths.recordings.clone(),
+        folders: folders(config),
         digit_timeout_ms: config.server.digit_timeout_ms,
         silence_threshold: config.speech.silence_threshold,
         silence_secs: config.speech.silence_secs,
@@ -206,8 +219,11 @@ fn load_recognizer(config: &Config) -> Option<crate::speech::recognition::Recogn
 pub async fn start(config: &Config) -> Result<Running, ServeError> {
     raise_fd_limit();
     let store = open_store(config)?;
+    let shared = folders(config);
     for dir in [&config.paths.prompts, &config.paths.recordings] {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })?;
+        if let Some(warning) = shared.make(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })? {
+            warn!("{warning}");
+        }
     }
     // The model loads before the listener opens: a listening socket means ready.
     let recognizer = {
@@ -261,6 +277,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         practice_prompts: config.paths.prompts.join("practices"),
         sox: SOX.into(),
         allow_private_calendars: config.web.allow_private_calendars,
+        folders: shared,
     };
     let presence = Arc::new(crate::web::console::Presence::default());
     let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space), console: presence.clone() };
@@ -280,6 +297,26 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         warn!("{w}");
     }
     tokio::spawn(purge_periodically(store.clone(), rx.clone()));
+    let metrics = crate::metrics::Metrics::default();
+    let metrics_addr = match config.metrics.listen.as_str() {
+        "" => None,
+        text => {
+            let addr = text.parse::<SocketAddr>().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 9184)));
+            let l = listen(addr).map_err(|source| ServeError::Listen { addr, source })?;
+            let bound = l.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
+            let sources = crate::metrics::Sources {
+                metrics: metrics.clone(),
+                counters: counters.clone(),
+                inbound: inbound.state(),
+                inbound_on: !config.freeswitch.password.trim().is_empty(),
+                queues: queues.clone(),
+                store: store.clone(),
+                voice: voice.clone(),
+            };
+            tokio::spawn(crate::metrics::serve(l, sources, rx.clone()));
+            Some(bound)
+        }
+    };
     let service = Arc::new(CallService {
         env,
         voice,
@@ -287,11 +324,12 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         linger: Duration::from_secs(config.server.linger_secs),
         allowed_peers: config.server.allowed_peers.iter().filter_map(|p| p.parse().ok()).collect(),
         verify: config.server.verify_calls.then(|| inbound.clone()),
+        metrics,
     });
     let outbound =
         tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "web pages and API listening");
-    Ok(Running { addr, web_addr, store, inbound, queues, counters, shutdown, outbound, inbound_task })
+    Ok(Running { addr, web_addr, store, inbound, queues, counters, metrics_addr, shutdown, outbound, inbound_task })
 }
 
 /// The sound converter that turns an uploaded or browser-made recording into
@@ -371,9 +409,36 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     tokio::spawn(async move {
         stop_signal.await;
         info!("stop requested: finishing live calls");
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
         stopper.send_replace(true);
     });
+    // Under systemd (Type=notify): ready once every listener is bound, then
+    // the watchdog's ping while the store answers (a stuck store is a
+    // service to restart). Nothing without NOTIFY_SOCKET.
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        warn!(error = %e, "could not tell systemd the service is ready");
+    }
+    if let Some(every) = sd_notify::watchdog_enabled() {
+        tokio::spawn(watchdog(running.store.clone(), every / 2, running.shutdown.subscribe()));
+    }
     running.wait().await
+}
+
+/// Ping systemd's watchdog every `every` while the store answers within it.
+async fn watchdog(store: Store, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+        match tokio::time::timeout(every, store.run(|db| db.untranscribed_count())).await {
+            Ok(Ok(_)) => {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+            Ok(Err(e)) => warn!(error = %e, "the store does not answer: systemd's watchdog is not pinged"),
+            Err(_) => warn!("the store did not answer in time: systemd's watchdog is not pinged"),
+        }
+    }
 }
 
 /// Install the SIGTERM/SIGINT handlers now; the future resolves on either.

@@ -206,7 +206,7 @@ async fn a_debug_log_of_every_flow_holds_no_full_phone_number() {
     std::fs::write(
         &cfg,
         format!(
-            "[server]\nlisten = \"127.0.0.1:{listen}\"\ndigit_timeout_ms = 1000\n[web]\nlisten = \"127.0.0.1:{web}\"\n[freeswitch]\nport = {esl}\npassword = \"s3cret-test\"\n[database]\npath = \"{}\"\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n[speech]\nmodel = \"{}\"\n",
+            "[server]\nlisten = \"127.0.0.1:{listen}\"\ndigit_timeout_ms = 1000\n[web]\nlisten = \"127.0.0.1:{web}\"\n[metrics]\nlisten = \"127.0.0.1:0\"\n[freeswitch]\nport = {esl}\npassword = \"s3cret-test\"\n[database]\npath = \"{}\"\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n[speech]\nmodel = \"{}\"\n",
             dir.path().join("db.sqlite").display(),
             dir.path().join("p").display(),
             dir.path().join("r").display(),
@@ -285,6 +285,7 @@ fn old_message(store: &standardiste::store::Store, dir: &std::path::Path, caller
                 ended_at: at,
                 outcome: "message".into(),
                 detail: "touche 3".into(),
+                queue_wait_secs: None,
             })?;
             db.request_callback(1, &c, "rappel", false, at, standardiste::store::CallbackLimits { per_number: 100, per_practice: 100 })?.expect("taken");
             Ok(())
@@ -403,4 +404,85 @@ fn book_jeanne(db: &mut standardiste::store::Db) -> Result<standardiste::agenda:
         now,
     };
     Ok(db.book(&req)?.expect("booked"))
+}
+
+/// A form body with every value percent-encoded.
+fn form(fields: &[(&str, &str)]) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    fields.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC))).collect::<Vec<_>>().join("&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_pages_refuse_the_switch_syntax_and_a_renamed_practice_reaches_the_switch_as_typed() {
+    use standardiste::store::Role;
+    let svc = start(|_| {}).await;
+    let (web, store) = (svc.running.web_addr, svc.running.store.clone());
+    token_for(&store, "dr", Role::Staff, &[1], None);
+    let (session, csrf) = http::browser_login(web, "dr", "a-long-test-password").expect("logs in");
+    let cookie = format!("standardiste_session={session}");
+    let post = |path: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf", csrf.as_str()), ("p", "1")];
+        all.extend_from_slice(fields);
+        http::request(web, "POST", path, &[("Cookie", &cookie), ("Content-Type", "application/x-www-form-urlencoded")], &form(&all))
+    };
+    let snapshot = || {
+        store
+            .run_sync(|db| {
+                let p = db.snapshot(1)?;
+                Ok(format!(
+                    "{:?}",
+                    (
+                        p.practice.name,
+                        p.types.len(),
+                        db.caller_rules(1)?.len(),
+                        db.appointments(1, chrono::DateTime::UNIX_EPOCH, chrono::Utc::now() + chrono::Duration::days(9000))?.len()
+                    )
+                ))
+            })
+            .unwrap()
+    };
+    let before = snapshot();
+    let hours = [("opening", "lundi 08:00-12:00"), ("walk_in", ""), ("address", "12 rue des Tilleuls")];
+    // Each page where a name that may reach the switch is typed: the
+    // practice's name, a consultation type, a patient's name on a booking.
+    let tries: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/settings/hours", [&[("practice_name", HOSTILE)][..], &hours[..]].concat()),
+        ("/settings/hours", [&[("practice_name", "Cabinet $${hostname}")][..], &hours[..]].concat()),
+        ("/settings/type", vec![("doctor", "1"), ("name", HOSTILE), ("duration", "20"), ("phone_bookable", "on")]),
+        ("/settings/caller_add", vec![("phone", "0611223344"), ("kind", "allowed"), ("label", "Mme X\u{7}")]),
+        ("/agenda/book", vec![("doctor", "1"), ("type", "1"), ("date", "2030-01-07"), ("time", "10:00"), ("name", HOSTILE), ("phone", "")]),
+    ];
+    for (path, fields) in &tries {
+        let a = post(path, fields);
+        assert_eq!(a.status, 400, "{path} {fields:?}: {}", a.body);
+        assert!(a.body.contains("id=\"refusal\""), "{path}: the reason is shown on the page");
+        assert!(a.body.contains("refusé"), "{path}: {}", a.body);
+    }
+    assert_eq!(snapshot(), before, "nothing written");
+    // A caller's label is for the staff only: any text is kept, shown
+    // escaped, and never reaches the switch.
+    let labelled = post("/settings/caller_add", &[("phone", "0611223344"), ("kind", "blocked"), ("label", "Mme <b>X</b> ${system(id)}")]);
+    assert_eq!(labelled.status, 303, "{}", labelled.body);
+    let page = http::request(web, "GET", "/settings?p=1", &[("Cookie", &cookie)], "");
+    assert!(
+        page.body.contains("Mme &#60;b&#62;X&#60;/b&#62; ${system(id)}"),
+        "shown escaped: {}",
+        page.body.lines().filter(|l| l.contains("Mme")).collect::<Vec<_>>().join("\n")
+    );
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&["0"])).await;
+    for arg in every_argument(&t) {
+        assert!(!arg.contains("${") && !arg.contains("system"), "the label never reaches the switch: {arg}");
+    }
+    assert!(post("/settings/caller_remove", &[("phone", "0611223344")]).status == 303);
+    // A name without the switch's syntax is taken, and reaches the switch as typed.
+    let renamed = post("/settings/hours", &[&[("practice_name", "Cabinet des Lilas – Dr Müller")][..], &hours[..]].concat());
+    assert_eq!(renamed.status, 303, "{}", renamed.body);
+    store.run_sync(|db| db.set_practice_field(1, standardiste::store::PracticeField::Secretaries, None)).unwrap();
+    let t = call(svc.running.addr, "0611223344", Patient::keys(&["0"])).await;
+    assert_eq!(t.vars.get("standardiste_practice").map(String::as_str), Some("Cabinet des Lilas – Dr Müller"), "{:?}", t.vars);
+    // Another practice's name is refused with its reason.
+    store.run_sync(|db| db.create_practice("Cabinet du Parc", "", chrono_tz::Europe::Paris)).unwrap();
+    let taken = post("/settings/hours", &[&[("practice_name", "Cabinet du Parc")][..], &hours[..]].concat());
+    assert_eq!(taken.status, 400);
+    assert!(taken.body.contains("s&#39;appelle déjà « Cabinet du Parc »"), "{}", taken.body);
 }

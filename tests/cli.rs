@@ -17,7 +17,7 @@ fn config_file(dir: &Path, demo: bool) -> std::path::PathBuf {
     let listen = common::dead_port();
     let web = common::dead_port();
     let text = format!(
-        "[server]\nlisten = \"127.0.0.1:{listen}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[freeswitch]\nhost = \"127.0.0.1\"\nport = {port}\npassword = \"s3cret-test\"\n\n[database]\npath = \"{db}\"\ndemo = {demo}\n\n[paths]\nprompts = \"{p}\"\nrecordings = \"{r}\"\n",
+        "[server]\nlisten = \"127.0.0.1:{listen}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[freeswitch]\nhost = \"127.0.0.1\"\nport = {port}\npassword = \"s3cret-test\"\n\n[database]\npath = \"{db}\"\ndemo = {demo}\n\n[paths]\nprompts = \"{p}\"\nrecordings = \"{r}\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n",
         db = dir.join("db.sqlite").display(),
         p = dir.join("prompts").display(),
         r = dir.join("rec").display()
@@ -265,4 +265,46 @@ fn rules_absences_holidays_and_types_can_be_edited_and_removed() {
     ok(&cfg, &["rule", p[0], p[1], "--phone", "04 72 11 22 33", "--remove"]);
     assert!(!ok(&cfg, &["export", p[0], p[1]]).contains("+33472112233"));
     assert_eq!(run(&cfg, &["rule", p[0], p[1], "--phone", "04 72 11 22 33", "--remove"]).status.code(), Some(65));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_log_is_one_object_a_line_and_a_call_s_lines_carry_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[log]\nformat = \"json\"\n");
+    std::fs::write(&cfg, &text).unwrap();
+    let listen = text.lines().find(|l| l.starts_with("listen")).unwrap().split('"').nth(1).unwrap().to_string();
+    let log = dir.path().join("log.json");
+    let mut child = bin().arg("--config").arg(&cfg).arg("serve").stderr(std::fs::File::create(&log).unwrap()).spawn().unwrap();
+    let addr: std::net::SocketAddr = listen.parse().unwrap();
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the service listens");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sw = common::SwitchCall::dial(addr, "0611223344", "1000").await.unwrap();
+    let uuid = sw.uuid.clone();
+    tokio::time::timeout(Duration::from_secs(60), sw.run(common::Patient::keys(&["4"]))).await.expect("the call ends").unwrap();
+    // The call's last line ("call over") is written as its connection closes.
+    let over = Instant::now();
+    while !std::fs::read_to_string(&log).unwrap().contains("call over") {
+        assert!(over.elapsed() < Duration::from_secs(20), "no 'call over' line");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object: {e}: {l}"))).collect();
+    assert!(lines.len() >= 5, "{text}");
+    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string() && l["fields"].is_object()), "{text}");
+    let of_the_call: Vec<&serde_json::Value> = lines.iter().filter(|l| l["span"]["uuid"] == uuid.as_str()).collect();
+    let end = of_the_call.iter().find(|l| l["fields"]["message"] == "call over").expect("the call's last line carries its span");
+    assert_eq!(end["span"]["name"], "call");
+    assert_eq!(end["span"]["practice"], 1, "{end}");
+    assert_eq!(end["span"]["to"], "1000");
+    assert_eq!(end["fields"]["outcome"], "info");
+    let caller = end["span"]["caller"].as_str().unwrap();
+    assert!(caller.ends_with("44") && !caller.contains("0611223344"), "masked: {caller}");
+    assert!(!text.contains("0611223344"), "no full number in the log");
 }

@@ -34,6 +34,8 @@ pub struct DriverEnv {
     pub store: Store,
     /// Where recordings go (shared with FreeSWITCH).
     pub recordings_dir: PathBuf,
+    /// How the folders in it are made.
+    pub folders: crate::freeswitch::folders::Folders,
     /// Key timeout.
     pub digit_timeout_ms: u64,
     /// Recording silence threshold.
@@ -88,11 +90,34 @@ pub struct CallSummary {
     /// The secretaries' queue gave the call back once: a second hand-over
     /// goes to the dialplan's secretaries' extension, never round again.
     pub queue_gave_back: bool,
+    /// Seconds the caller waited in the queue (until a secretary, the queue
+    /// giving the call back, or the caller hanging up).
+    pub queue_wait_secs: Option<f64>,
+}
+
+impl CallSummary {
+    /// The outcome as recorded: a call cut short is abandoned, a number of
+    /// no practice unrouted.
+    pub fn recorded_outcome(&self) -> &'static str {
+        match self.outcome {
+            _ if self.unrouted => "unrouted",
+            Outcome::InProgress => Outcome::Abandoned.as_str(),
+            o => o.as_str(),
+        }
+    }
 }
 
 impl Default for CallSummary {
     fn default() -> Self {
-        Self { practice_id: None, outcome: Outcome::InProgress, detail: String::new(), handed_over: false, unrouted: false, queue_gave_back: false }
+        Self {
+            practice_id: None,
+            outcome: Outcome::InProgress,
+            detail: String::new(),
+            handed_over: false,
+            unrouted: false,
+            queue_gave_back: false,
+            queue_wait_secs: None,
+        }
     }
 }
 
@@ -176,6 +201,7 @@ pub async fn drive_from<C: Channel>(
         }
     };
     summary.practice_id = Some(ctx.practice.id);
+    tracing::Span::current().record("practice", ctx.practice.id);
     channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()), lang: ctx.lang });
     let practice_id = ctx.practice.id;
     let practice_name = ctx.practice.name.clone();
@@ -249,7 +275,7 @@ async fn perform<C: Channel>(
             }
             *recordings += 1;
             let folder = env.recordings_dir.join(practice_id.to_string());
-            if let Err(e) = tokio::fs::create_dir_all(&folder).await {
+            if let Err(e) = env.folders.make_async(&folder).await {
                 warn!(error = %e, folder = %folder.display(), "cannot create the recordings folder; FreeSWITCH may still write it");
             }
             let label = match kind {
@@ -442,6 +468,8 @@ async fn wait_for_secretary<C: Channel>(
     let uuid = setup.uuid.as_str();
     let mut music = env.music.clone();
     let mut quick_ends = 0u32;
+    let joined = tokio::time::Instant::now();
+    let waited = |summary: &mut CallSummary| summary.queue_wait_secs = Some(joined.elapsed().as_secs_f64());
     loop {
         let every = env.announce_every;
         let started = tokio::time::Instant::now();
@@ -453,6 +481,7 @@ async fn wait_for_secretary<C: Channel>(
         match held {
             Held::HungUp => {
                 queues.leave(uuid);
+                waited(summary);
                 summary.outcome = Outcome::Abandoned;
                 summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
                 return Ok(Input::HungUp);
@@ -467,6 +496,7 @@ async fn wait_for_secretary<C: Channel>(
                     _ => {
                         // Nothing can be played to this caller: leave a message rather than wait in silence.
                         queues.give_back(uuid);
+                        waited(summary);
                         summary.queue_gave_back = true;
                         return Ok(Input::SecretariesUnavailable { nobody: false });
                     }
@@ -483,10 +513,12 @@ async fn wait_for_secretary<C: Channel>(
                 };
                 if said == Completion::HungUp {
                     queues.leave(uuid);
+                    waited(summary);
                     return Ok(Input::HungUp);
                 }
             }
             Held::Stopped(Ok(Some(News::Ready { leg }))) => {
+                waited(summary);
                 if let Some(d) = &setup.deadline {
                     // The conversation is the secretary's, however long.
                     d.set(tokio::time::Instant::now() + std::time::Duration::from_secs(12 * 3600));
@@ -515,11 +547,13 @@ async fn wait_for_secretary<C: Channel>(
                 }
             }
             Held::Stopped(Ok(Some(News::TakeBack(why)))) => {
+                waited(summary);
                 summary.queue_gave_back = true;
                 info!(?why, "the secretaries' queue gave the call back");
                 return Ok(Input::SecretariesUnavailable { nobody: why != TakeBack::TooLong });
             }
             Held::Stopped(Ok(None)) => {
+                waited(summary);
                 summary.queue_gave_back = true;
                 return Ok(Input::SecretariesUnavailable { nobody: true });
             }
@@ -579,18 +613,15 @@ fn refusal_of(e: BookError) -> Refusal {
 
 /// Write the call's record (best effort: a failure is logged).
 pub async fn record_call(store: &Store, setup: &CallSetup, started: DateTime<Utc>, summary: &CallSummary) {
-    let outcome = match summary.outcome {
-        Outcome::InProgress => Outcome::Abandoned,
-        o => o,
-    };
     let rec = CallRecord {
         practice_id: summary.practice_id,
         uuid: setup.uuid.clone(),
         caller: setup.caller.clone(),
         started_at: started,
         ended_at: Utc::now(),
-        outcome: if summary.unrouted { "unrouted".into() } else { outcome.as_str().to_string() },
+        outcome: summary.recorded_outcome().to_string(),
         detail: summary.detail.clone(),
+        queue_wait_secs: summary.queue_wait_secs,
     };
     if let Err(e) = store.run(move |db| db.record_call(&rec)).await {
         warn!(error = %e, "could not record the call");

@@ -27,7 +27,59 @@ fn parse_day(field: &str, text: &str) -> Result<NaiveDate, Failure> {
 /// Run an administration command against the configured database.
 pub fn run_admin(config: &Config, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     let store = crate::service::open_store(config).map_err(failed)?;
+    if let Command::Stats { practice: name, days, json } = &command {
+        let price = config.stats.price_per_call;
+        let s = store.run_sync(|db| {
+            let id = practice(db, name).map_err(|f| StoreError::Invalid(f.message))?;
+            let tz = db.snapshot(id)?.practice.timezone;
+            db.practice_stats(id, tz, chrono::Utc::now().with_timezone(&tz).date_naive(), *days, price)
+        })?;
+        return write_stats(&s, *json, out);
+    }
     store.run_sync(|db| Ok(admin(db, command, out))).map_err(Failure::from)?
+}
+
+/// `stats`: a line a day, then the period.
+fn write_stats(s: &crate::store::PracticeStats, json: bool, out: &mut dyn Write) -> Result<(), Failure> {
+    if json {
+        return writeln!(out, "{}", serde_json::to_string_pretty(s).map_err(failed)?).map_err(failed);
+    }
+    let pct = |n: i64, of: i64| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+    writeln!(out, "jour        appels  sans humain  transmis  urgents  raccrochés  attente moy.").map_err(failed)?;
+    for d in &s.days {
+        writeln!(
+            out,
+            "{}  {:>6}  {:>6} ({:>3.0} %)  {:>8}  {:>7}  {:>10}  {:>9.0} s",
+            d.day,
+            d.calls,
+            d.without_human,
+            pct(d.without_human, d.calls),
+            d.handed_over,
+            d.urgent,
+            d.abandoned,
+            d.average_wait_secs
+        )
+        .map_err(failed)?;
+    }
+    let t = &s.total;
+    writeln!(
+        out,
+        "du {} au {}: {} appels, {} sans humain ({:.0} %), {} transmis, {} urgents, {} raccrochés",
+        s.from,
+        s.to,
+        t.calls,
+        t.without_human,
+        100.0 * s.share_without_human,
+        t.handed_over,
+        t.urgent,
+        t.abandoned
+    )
+    .map_err(failed)?;
+    writeln!(out, "attente au secrétariat: {} appels, {:.0} s en moyenne, {:.0} s au plus", t.waited, t.average_wait_secs, t.longest_wait_secs)
+        .map_err(failed)?;
+    let hours: Vec<String> = s.busiest_hours.iter().map(|h| format!("{h} h")).collect();
+    writeln!(out, "heures les plus chargées: {}", if hours.is_empty() { "aucune".into() } else { hours.join(", ") }).map_err(failed)?;
+    writeln!(out, "économisé: {:.2} € ({} appels à {:.2} € l'appel d'un télésecrétariat)", s.saved, t.without_human, s.price_per_call).map_err(failed)
 }
 
 pub(super) fn practice(db: &Db, name: &str) -> Result<i64, Failure> {
@@ -63,6 +115,7 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         Command::User(c) => super::accounts::user(db, c, out),
         Command::Token(c) => super::accounts::token(db, c, out),
         Command::Audit { practice, since, json } => super::accounts::audit(db, practice, since, json, out),
+        Command::Stats { .. } => Err(data("stats needs the configuration")),
         Command::Purge { practice, dry_run } => super::accounts::purge(db, practice, dry_run, out),
         Command::Patient(PatientCmd::Forget { number, practice }) => super::accounts::forget(db, &number, &practice, out),
         Command::Patient(PatientCmd::Birth { number, name, date, practice }) => {

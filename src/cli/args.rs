@@ -105,6 +105,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The figures a practice pays for, day by day: calls, the share
+    /// finished without a human, hand-overs, urgent calls, callers who hung
+    /// up, waits, the busiest hours, and what they saved at
+    /// [stats] price_per_call.
+    Stats {
+        /// The practice.
+        #[arg(long)]
+        practice: String,
+        /// Days, ending today.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Purge what is past each practice's retention period (practice set
     /// --field retention_days): messages and recordings, call-backs, callers
     /// of old calls, recorded names.

@@ -57,6 +57,10 @@ pub struct EslChannel {
     gathers: u32,
     inter_digit_ms: u64,
     recordings: Option<Recordings>,
+    /// When the switch's last awaited event came, until the next command.
+    event_at: Option<std::time::Instant>,
+    /// Where the time from that event to the next command goes.
+    reaction: Option<prometheus_client::metrics::histogram::Histogram>,
 }
 
 fn lost(e: impl std::fmt::Display) -> ChannelError {
@@ -66,7 +70,13 @@ fn lost(e: impl std::fmt::Display) -> ChannelError {
 impl EslChannel {
     /// Wrap a connected, subscribed outbound connection.
     pub fn new(client: EslClient, events: EslEventStream, voice: Voice, uuid: String) -> Self {
-        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000, recordings: None }
+        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000, recordings: None, event_at: None, reaction: None }
+    }
+
+    /// Measure each reaction (the switch's event to the next command) into `h`.
+    pub fn with_reaction(mut self, h: prometheus_client::metrics::histogram::Histogram) -> Self {
+        self.reaction = Some(h);
+        self
     }
 
     /// The channel's unique id.
@@ -80,7 +90,10 @@ impl EslChannel {
     }
 
     /// Send a `sendmsg` and require its `+OK` (which, in async mode, only means queued).
-    async fn send(&self, what: &str, msg: EslEvent) -> Result<(), ChannelError> {
+    async fn send(&mut self, what: &str, msg: EslEvent) -> Result<(), ChannelError> {
+        if let (Some(at), Some(h)) = (self.event_at.take(), &self.reaction) {
+            h.observe(at.elapsed().as_secs_f64());
+        }
         let reply = self.client.sendmsg(None, msg).await.map_err(lost)?;
         if reply.is_success() { Ok(()) } else { Err(ChannelError::Refused { command: what.to_string(), reply: reply.reply_text().unwrap_or("").to_string() }) }
     }
@@ -132,6 +145,7 @@ impl EslChannel {
             };
             match ev.header_str("Event-Name").unwrap_or("") {
                 "CHANNEL_EXECUTE_COMPLETE" if ev.header_str("Application-UUID") == Some(id.as_str()) => {
+                    self.event_at = Some(std::time::Instant::now());
                     return Ok(Exec { complete: Some(ev), hung_up: self.hung_up, bridged });
                 }
                 "CHANNEL_HANGUP" => {

@@ -49,6 +49,8 @@ pub struct CallService {
     pub allowed_peers: Vec<std::net::IpAddr>,
     /// Where each new call is checked before it is acted on (`None`: unchecked).
     pub verify: Option<Inbound>,
+    /// The figures of `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// What the inbound link says of a new connection's channel.
@@ -216,7 +218,7 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
     // whole call: three values are all the call needs.
     drop(data);
     let masked = caller.as_deref().map(phone::mask).unwrap_or_else(|| "masqué".into());
-    let span = info_span!("call", uuid = %uuid, caller = %masked, to = %destination);
+    let span = info_span!("call", uuid = %uuid, caller = %masked, to = %destination, practice = tracing::field::Empty);
     async move {
         if !is_channel_id(&uuid) {
             warn!("connect reply without a channel id FreeSWITCH would write: handing the call back");
@@ -253,7 +255,7 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
                 if let Err(e) = client.api(&sched).await {
                     warn!(error = %e, "could not arm the switch-side deadline");
                 }
-                let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone());
+                let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone()).with_reaction(service.metrics.reaction.clone());
                 channel.prepare().await.map_err(|e| e.to_string())?;
                 Ok::<_, String>(channel)
             };
@@ -278,7 +280,8 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
             }
         }
         record_call(&service.env.store, &setup, started, &summary).await;
-        info!(outcome = summary.outcome.as_str(), "call over");
+        service.metrics.call_ended(summary.practice_id, summary.recorded_outcome(), summary.queue_wait_secs);
+        info!(outcome = summary.recorded_outcome(), "call over");
         let _ = client.disconnect().await;
     }
     .instrument(span)

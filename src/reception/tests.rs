@@ -549,3 +549,37 @@ fn a_known_date_of_birth_is_asked_before_any_appointment_is_read() {
     let (_, out) = run(ctx(), vec![digits("2")]);
     assert_eq!(out[1], vec![Action::ListAppointments]);
 }
+
+#[test]
+fn an_appointment_read_to_a_caller_never_names_its_type() {
+    // No date of birth known: the caller is not verified, and hears when and
+    // with whom, never what for ("suivi de grossesse" would tell a stranger
+    // holding the patient's phone more than the date).
+    let list = vec![appt(1, 10, 101, slot(9, 0))];
+    let flows = [
+        vec![digits("2"), Input::Appointments(list.clone()), digits("1")],
+        vec![digits("2"), Input::Appointments(list.clone()), digits("3"), digits("1"), Input::Cancelled(true)],
+        vec![
+            digits("2"),
+            Input::Appointments(list.clone()),
+            digits("2"),
+            Input::Slots(vec![slot(11, 0)]),
+            digits("1"),
+            digits("1"),
+            Input::Booked(appt(1, 10, 101, slot(11, 0))),
+        ],
+    ];
+    for inputs in flows {
+        let (_, out) = run(ctx(), inputs);
+        let said: Vec<String> = out
+            .iter()
+            .flatten()
+            .filter_map(|a| match a {
+                Action::Ask { prompt, .. } | Action::Say(prompt) => Some(prompt.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(said.iter().any(|s| s.contains("claire martin")), "{said:?}");
+        assert!(said.iter().all(|s| !s.contains("grossesse")), "{said:?}");
+    }
+}

@@ -68,6 +68,8 @@ pub struct Voice {
     /// Files known to be rendered: the hot path asks no file system.
     rendered: Arc<Mutex<HashSet<PathBuf>>>,
     engines: Arc<Semaphore>,
+    /// Sentences rendered by the engine, and found already rendered.
+    figures: Arc<(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64)>,
 }
 
 /// Split a text into the pieces rendered (and cached) one by one: sentences
@@ -228,6 +230,7 @@ impl Voice {
             inflight: Arc::new(Mutex::new(HashMap::new())),
             rendered: Arc::new(Mutex::new(HashSet::new())),
             engines: Arc::new(Semaphore::new(MAX_ENGINES)),
+            figures: Arc::default(),
         }
     }
 
@@ -244,9 +247,21 @@ impl Voice {
         self.cache_dir.join(format!("{hex}.wav"))
     }
 
-    /// Whether this voice has rendered (or found) that wav already.
+    /// Whether this voice has rendered (or found) that wav already (a
+    /// cache hit, counted).
     fn has_rendered(&self, path: &Path) -> bool {
-        self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(path)
+        let hit = self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(path);
+        if hit {
+            self.figures.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+
+    /// (Sentences rendered by the engine, sentences found already rendered)
+    /// since start.
+    pub fn cache_figures(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.figures.0.load(Relaxed), self.figures.1.load(Relaxed))
     }
 
     /// Render `text` unless already cached; returns the wav's path.
@@ -268,9 +283,12 @@ impl Voice {
     }
 
     async fn render_uncached(&self, text: &str, path: &Path) -> Result<(), SpeechError> {
+        use std::sync::atomic::Ordering::Relaxed;
         if tokio::fs::metadata(path).await.map(|m| m.len() > 44).unwrap_or(false) {
+            self.figures.1.fetch_add(1, Relaxed);
             return Ok(());
         }
+        self.figures.0.fetch_add(1, Relaxed);
         let _engine = self.engines.acquire().await.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
         tokio::fs::create_dir_all(&self.cache_dir).await.map_err(|source| SpeechError::Cache { path: self.cache_dir.clone(), source })?;
         // Render to a private name, then rename: two calls rendering the same

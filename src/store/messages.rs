@@ -115,6 +115,11 @@ impl Db {
         Ok(())
     }
 
+    /// Messages still without their transcript (the transcriptions' backlog).
+    pub fn untranscribed_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.row("SELECT count(*) FROM messages WHERE transcript IS NULL", [], |r| r.get(0))?)
+    }
+
     /// Recordings still without their text, oldest first, at most `limit` of
     /// each kind: messages without a transcript (ids after `after.0`), and
     /// booked appointments whose name was recorded but is still empty (ids

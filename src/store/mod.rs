@@ -20,6 +20,7 @@ pub mod practices;
 pub mod retention;
 pub mod schema;
 pub mod secretaries;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -35,6 +36,7 @@ pub use notices::{DayFigures, MailSettings, NewNotice, Notice, NoticeKind};
 pub use practices::{PracticeField, PracticeHours, PracticeSnapshot};
 pub use retention::Purged;
 pub use secretaries::{Callback, CallbackLimits, CallbackRefusal, CallerHistory, Instructions, Secretary};
+pub use stats::{DayStats, PracticeStats};
 
 /// Connections (threads) serving the async callers. SQLite in WAL mode reads
 /// in parallel; writes take turns on SQLite's own lock.
@@ -57,6 +59,8 @@ struct Inner {
     sync: Mutex<Db>,
     /// The workers' queue, started on first use.
     queue: OnceLock<Result<Mutex<mpsc::Sender<Job>>, String>>,
+    /// Seconds from a request of `run` to its answer.
+    timings: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl std::fmt::Debug for Store {
@@ -69,7 +73,13 @@ impl Store {
     /// Open (creating and migrating if needed) the file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Db::open(path)?;
-        Ok(Self { inner: Arc::new(Inner { path: path.to_path_buf(), sync: Mutex::new(db), queue: OnceLock::new() }) })
+        let timings = crate::metrics::latency_histogram();
+        Ok(Self { inner: Arc::new(Inner { path: path.to_path_buf(), sync: Mutex::new(db), queue: OnceLock::new(), timings }) })
+    }
+
+    /// The seconds each `run` took, queue included (a handle on the figures).
+    pub fn timings(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.inner.timings.clone()
     }
 
     /// The file this store reads.
@@ -113,8 +123,11 @@ impl Store {
         let job: Job = Box::new(move |db| {
             let _ = done.send(f(db));
         });
+        let asked = std::time::Instant::now();
         queue.lock().map_err(|_| StoreError::Poisoned)?.send(job).map_err(|_| StoreError::Task("the store's threads are gone".into()))?;
-        result.await.map_err(|_| StoreError::Task("a store thread dropped the request".into()))?
+        let answer = result.await.map_err(|_| StoreError::Task("a store thread dropped the request".into()))?;
+        self.inner.timings.observe(asked.elapsed().as_secs_f64());
+        answer
     }
 
     /// Run `f` synchronously (command line, tests).

@@ -29,6 +29,9 @@ pub const MAX_ADDRESS_CHARS: usize = 500;
 /// A scalar field of a practice that can be set on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PracticeField {
+    /// The practice's name, said in the greeting (and set on the call for
+    /// the secretaries: it reaches the switch).
+    Name,
     /// The postal address, told with the hours.
     Address,
     /// The instructions (consignes) the secretaries read.
@@ -55,7 +58,8 @@ pub enum PracticeField {
 
 impl PracticeField {
     /// Every field, in the order the command line lists them.
-    pub const ALL: [PracticeField; 11] = [
+    pub const ALL: [PracticeField; 12] = [
+        Self::Name,
         Self::Address,
         Self::Instructions,
         Self::PracticePhone,
@@ -72,6 +76,7 @@ impl PracticeField {
     /// Its name on the command line and in the schema.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Name => "name",
             Self::Address => "address",
             Self::Instructions => "instructions",
             Self::PracticePhone => "practice_phone",
@@ -168,6 +173,15 @@ impl Db {
         let text = value.unwrap_or("");
         let name = field.name();
         match field {
+            PracticeField::Name => {
+                text::check_name(name, text)?;
+                match self.conn.exec("UPDATE practices SET name = ?1 WHERE id = ?2", params![text, practice_id]) {
+                    Err(e) if is_unique_violation(&e) => return Err(RuleError::new(name, format!("un autre cabinet s'appelle déjà « {text} »")).into()),
+                    other => {
+                        other?;
+                    }
+                }
+            }
             // Free texts: empty is empty.
             PracticeField::Address | PracticeField::Instructions => {
                 text::check_text(name, text, if field == PracticeField::Address { MAX_ADDRESS_CHARS } else { super::doctors::MAX_INSTRUCTIONS_CHARS })?;

@@ -294,6 +294,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX handled_calls_by_time ON handled_calls (practice_id, at);
     "#,
+    // 10: how long a caller waited in the secretaries' queue (the practice's
+    // figures: waits per day), and the calls of a practice by time.
+    r#"
+    ALTER TABLE calls ADD COLUMN queue_wait_secs REAL;
+    CREATE INDEX calls_by_practice_time ON calls (practice_id, started_at);
+    "#,
 ];
 
 /// The version a fully migrated file reports.

@@ -151,6 +151,7 @@ words! {
     walk_in_hours: "Consultations libres (sans rendez-vous)", "Walk-in hours";
     hours_help: "Une plage par ligne, ex. « lundi 08:30-12:00 ».", "One range per line, e.g. \"lundi 08:30-12:00\".";
     address: "Adresse", "Address";
+    practice_name: "Nom du cabinet (dit à l'accueil)", "The practice's name (said in the greeting)";
     doctor_hours: "Heures de consultation du médecin", "The doctor's working hours";
     types_title: "Motifs de consultation", "Consultation types";
     type_name: "Nom", "Name";

@@ -28,6 +28,7 @@ pub fn test_config(dir: &Path) -> standardiste::config::Config {
     let mut c = standardiste::config::Config::default();
     c.server.listen = "127.0.0.1:0".into();
     c.web.listen = "127.0.0.1:0".into();
+    c.metrics.listen = "127.0.0.1:0".into();
     c.server.call_deadline_secs = 30;
     c.server.digit_timeout_ms = 1000;
     c.server.drain_secs = 10;

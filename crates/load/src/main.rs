@@ -501,7 +501,7 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
         Err(_) => tempfile::tempdir_in(dir.path())?,
     };
     let config = format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n",
+        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n",
         db.display(),
         prompts_dir.display(),
         recordings.path().display()

@@ -49,6 +49,8 @@ pub struct Env {
     pub sox: String,
     /// Subscriptions may be on this host or a private network.
     pub allow_private_calendars: bool,
+    /// How the practices' folders are made.
+    pub folders: crate::freeswitch::folders::Folders,
 }
 
 /// One link of the space's navigation.

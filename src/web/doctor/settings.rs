@@ -154,6 +154,9 @@ pub struct SettingsForm {
     /// Address.
     #[serde(default)]
     pub address: Option<String>,
+    /// The practice's name (unchanged when absent).
+    #[serde(default)]
+    pub practice_name: Option<String>,
     /// A doctor's working hours.
     #[serde(default)]
     pub hours: Option<String>,
@@ -248,6 +251,9 @@ pub async fn save(State(web): State<Web>, access: Access, Path(section): Path<St
             let doctor = || f.doctor.ok_or_else(|| bad("doctor"));
             match sec.as_str() {
                 "hours" => {
+                    if let Some(name) = f.practice_name.as_deref() {
+                        db.set_practice_field(p, PracticeField::Name, Some(name.trim()))?;
+                    }
                     db.set_practice_hours(p, PracticeHours::Opening, &timetable(&text(&f.opening))?)?;
                     db.set_practice_hours(p, PracticeHours::WalkIn, &timetable(&text(&f.walk_in))?)?;
                     db.set_practice_field(p, PracticeField::Address, Some(text(&f.address).trim()))?;

@@ -135,7 +135,7 @@ pub async fn upload(
     let t = frame.t;
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else { return page(&web, frame, None, Some(t.voice_bad)).await };
     let folder = web.doctor.practice_prompts.join(frame.practice_id.to_string());
-    match convert(&web.doctor.sox, &bytes, &folder, key).await {
+    match convert(&web.doctor, &bytes, &folder, key).await {
         Ok(()) => {
             frame.audit(&web, "voice.upload", key.0).await?;
             Ok(frame.done("/voice", "saved", &format!("#{}", anchor(key))))
@@ -150,8 +150,9 @@ pub async fn upload(
 /// Convert `bytes` (any format sox reads) into `<folder>/<key>.wav` in
 /// FreeSWITCH's telephone format; the old recording stays until the new one
 /// is whole.
-async fn convert(sox: &str, bytes: &[u8], folder: &std::path::Path, key: Key) -> Result<(), String> {
-    tokio::fs::create_dir_all(folder).await.map_err(|e| format!("{}: {e}", folder.display()))?;
+async fn convert(env: &super::Env, bytes: &[u8], folder: &std::path::Path, key: Key) -> Result<(), String> {
+    let sox = env.sox.as_str();
+    env.folders.make_async(folder).await.map_err(|e| format!("{}: {e}", folder.display()))?;
     let input = tempfile::Builder::new().prefix("upload-").tempfile_in(folder).map_err(|e| e.to_string())?;
     tokio::fs::write(input.path(), bytes).await.map_err(|e| e.to_string())?;
     let out = folder.join(format!(".{}.{}.wav", key.0, uuid::Uuid::new_v4().simple()));
