@@ -278,6 +278,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         sox: SOX.into(),
         allow_private_calendars: config.web.allow_private_calendars,
         folders: shared,
+        price_per_call: config.stats.price_per_call,
     };
     let presence = Arc::new(crate::web::console::Presence::default());
     let web = crate::web::Web { queues: queues.clone(), store: store.clone(), gate, doctor: Arc::new(space), console: presence.clone() };

@@ -308,3 +308,38 @@ async fn a_json_log_is_one_object_a_line_and_a_call_s_lines_carry_its_span() {
     assert!(caller.ends_with("44") && !caller.contains("0611223344"), "masked: {caller}");
     assert!(!text.contains("0611223344"), "no full number in the log");
 }
+
+#[test]
+fn under_systemd_serve_says_ready_pings_the_watchdog_and_says_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config_file(dir.path(), true);
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    // What systemd sets for Type=notify and WatchdogSec=1.
+    let mut child =
+        bin().arg("--config").arg(&cfg).arg("serve").env("NOTIFY_SOCKET", &socket_path).env("WATCHDOG_USEC", "1000000").stderr(Stdio::null()).spawn().unwrap();
+    let mut said = Vec::new();
+    let next = || {
+        let mut buf = [0u8; 512];
+        let n = socket.recv(&mut buf).expect("a notification in time");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    said.push(next());
+    assert_eq!(said[0], "READY=1\n", "ready first, once the listeners are bound");
+    // Pinged every half period while the store answers.
+    for _ in 0..2 {
+        said.push(next());
+        assert_eq!(said.last().unwrap(), "WATCHDOG=1\n", "{said:?}");
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let stopping = loop {
+        let m = next();
+        if m != "WATCHDOG=1\n" {
+            break m;
+        }
+    };
+    assert_eq!(stopping, "STOPPING=1\n");
+    assert!(child.wait().unwrap().success());
+}

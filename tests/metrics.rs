@@ -86,6 +86,45 @@ async fn the_counters_match_the_calls_made_and_health_tells_the_link() {
     // No caller's number anywhere on the page.
     let page = http::request(metrics, "GET", "/metrics", &[], "").body;
     assert!(!page.contains("0611223344") && !page.contains("611223344"), "{page}");
+
+    // The practice's figures say the same, by the API, the command line and the page.
+    use standardiste::store::Role;
+    let token = token_for(&svc.running.store, "dr", Role::Staff, &[1], None);
+    let web = svc.running.web_addr;
+    let api = http::request(web, "GET", "/api/practices/1/stats?days=1", &[("Authorization", &format!("Bearer {token}"))], "");
+    assert_eq!(api.status, 200, "{}", api.body);
+    let s: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!((s["total"]["calls"].as_i64(), s["total"]["without_human"].as_i64(), s["total"]["handed_over"].as_i64()), (Some(5), Some(3), Some(2)), "{s}");
+    assert_eq!(s["total"]["by_outcome"]["info"], 3);
+    assert_eq!(s["saved"], 2.55, "3 calls at 0.85 €");
+    assert_eq!(s["days"].as_array().unwrap().len(), 1);
+    assert_eq!(s["by_hour"].as_array().unwrap().iter().map(|n| n.as_i64().unwrap()).sum::<i64>(), 5);
+    let secretary = token_for(&svc.running.store, "ana", Role::Secretary, &[1], Some("ana"));
+    assert_eq!(http::request(web, "GET", "/api/practices/1/stats", &[("Authorization", &format!("Bearer {secretary}"))], "").status, 403);
+    let parc = svc.running.store.run_sync(|db| db.create_practice("Cabinet du Parc", "", chrono_tz::Europe::Paris)).unwrap();
+    let other = token_for(&svc.running.store, "dr2", Role::Staff, &[parc], None);
+    assert_eq!(http::request(web, "GET", "/api/practices/1/stats", &[("Authorization", &format!("Bearer {other}"))], "").status, 404);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("s.toml");
+    std::fs::write(&cfg, format!("[database]\npath = \"{}\"\ndemo = false\n", svc.config.database.path.display())).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_standardiste"))
+        .args(["--config", cfg.to_str().unwrap(), "stats", "--practice", "Cabinet médical des Tilleuls", "--days", "1", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli["total"], s["total"], "the command line and the API agree");
+    let text = Command::new(env!("CARGO_BIN_EXE_standardiste"))
+        .args(["--config", cfg.to_str().unwrap(), "stats", "--practice", "Cabinet médical des Tilleuls"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("5 appels, 3 sans humain (60 %), 2 transmis") && text.contains("économisé: 2.55 €"), "{text}");
+    let (session, _) = http::browser_login(web, "dr", "a-long-test-password").expect("logs in");
+    let page = http::request(web, "GET", "/figures?p=1", &[("Cookie", &format!("standardiste_session={session}"))], "");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<strong id=\"saved\">2,55 €</strong>") && page.body.contains("<strong>60 %</strong>"), "{}", page.body);
+    assert!(page.body.matches("<rect class=\"alone\"").count() >= 2 && page.body.contains("<rect class=\"handed\""), "the charts are drawn");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -108,6 +108,7 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/queues", get(queues))
         .route("/api/stats", get(stats))
+        .route("/api/practices/{id}/stats", get(practice_stats))
         .route("/api/agents/{id}/login", post(login))
         .route("/api/agents/{id}/logout", post(logout))
         .route("/api/agents/{id}/pause", post(pause))
@@ -148,6 +149,33 @@ async fn queues(State(web): State<Web>, access: Access) -> ApiResult<QueuesView>
 
 async fn stats(State(web): State<Web>, access: Access) -> ApiResult<Vec<crate::queue::StatsView>> {
     Ok(Json(snapshot(&web, &access).await?.stats))
+}
+
+/// `?days=` of the figures (30 without it).
+#[derive(Debug, Deserialize)]
+struct Days {
+    days: Option<u32>,
+}
+
+/// A practice's figures per day (`store::stats`), for its own staff and
+/// the administrators: a secretary sees the queues' live figures, not these.
+async fn practice_stats(State(web): State<Web>, access: Access, Path(id): Path<i64>, Query(q): Query<Days>) -> ApiResult<crate::store::PracticeStats> {
+    if access.role == crate::store::Role::Secretary {
+        return Err(ApiError::forbidden());
+    }
+    if !access.sees(id) {
+        return Err(ApiError::not_found("practice"));
+    }
+    let (days, price) = (q.days.unwrap_or(super::doctor::figures::DAYS), web.doctor.price_per_call);
+    let s = web
+        .store
+        .run(move |db| {
+            let tz = db.snapshot(id)?.practice.timezone;
+            db.practice_stats(id, tz, Utc::now().with_timezone(&tz).date_naive(), days, price)
+        })
+        .await?;
+    audited(&web, access.audit("stats.read", Some(id), String::new())).await?;
+    Ok(Json(s))
 }
 
 fn done() -> Json<Done> {

@@ -120,6 +120,18 @@ const steps = {
     await shot(page, "messages");
     await card.getByRole("button", { name: "Marquer comme traité" }).click();
     await assert.match(await page.locator("li.message").first().innerText(), /Traité par/);
+    // The figures: both charts laid out by the browser, the calls placed
+    // so far (the hours, the message) drawn as bars.
+    await page.getByRole("link", { name: "Chiffres" }).click();
+    const charts = page.locator("svg.chart");
+    assert.equal(await charts.count(), 2);
+    const box = await charts.first().boundingBox();
+    assert.ok(box && box.height > 50 && box.width > 200, `the chart is drawn (${JSON.stringify(box)})`);
+    const calls = Number((await page.locator("#totals li strong").first().innerText()).trim());
+    assert.ok(calls > 0, "the calls of this test are counted");
+    assert.ok(await page.locator("svg.chart").first().locator("g rect").count() > 0, "and drawn");
+    assert.match(await page.locator("#saved").innerText(), /€$/);
+    await shot(page, "figures");
   },
 
   // Send the practice's own recording of a sentence.

@@ -15,6 +15,7 @@
 
 pub mod agenda;
 pub mod feed;
+pub mod figures;
 pub mod messages;
 pub mod settings;
 pub mod today;
@@ -51,6 +52,8 @@ pub struct Env {
     pub allow_private_calendars: bool,
     /// How the practices' folders are made.
     pub folders: crate::freeswitch::folders::Folders,
+    /// A télésecrétariat's price of a call (`[stats] price_per_call`).
+    pub price_per_call: f64,
 }
 
 /// One link of the space's navigation.
@@ -119,8 +122,9 @@ pub struct Frame {
 /// A page of the navigation: its path, and its words.
 type PageLink = (&'static str, fn(&Words) -> &'static str);
 
-const PAGES: [PageLink; 5] = [
+const PAGES: [PageLink; 6] = [
     ("/today", |t| t.nav_today),
+    ("/figures", |t| t.nav_figures),
     ("/agenda", |t| t.nav_agenda),
     ("/messages", |t| t.nav_messages),
     ("/settings", |t| t.nav_settings),
@@ -209,6 +213,7 @@ pub fn routes() -> Router<Web> {
         .route("/messages", get(messages::show))
         .route("/messages/{id}/audio", get(messages::audio))
         .route("/messages/{id}/handled", post(messages::handled))
+        .route("/figures", get(figures::show))
         .route("/voice", get(voice::show))
         .route("/voice/{key}/audio", get(voice::audio))
         .route("/voice/{key}", post(voice::upload))
