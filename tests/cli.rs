@@ -343,3 +343,31 @@ fn under_systemd_serve_says_ready_pings_the_watchdog_and_says_stopping() {
     assert_eq!(stopping, "STOPPING=1\n");
     assert!(child.wait().unwrap().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_the_database_while_the_service_runs() {
+    let svc = common::start(|_| {}).await;
+    for _ in 0..2 {
+        common::call(svc.running.addr, "0611223344", common::Patient::keys(&["4"])).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("s.toml");
+    std::fs::write(&cfg, format!("[database]\npath = \"{}\"\ndemo = false\n", svc.config.database.path.display())).unwrap();
+    let copy = dir.path().join("copy.sqlite");
+    // A call goes on while the copy is made.
+    let during = tokio::spawn(common::call(svc.running.addr, "0622334455", common::Patient::keys(&["4"])));
+    let out = ok(&cfg, &["backup", copy.to_str().unwrap()]);
+    assert!(out.contains("integrity_check: ok"), "{out}");
+    during.await.unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(std::fs::metadata(&copy).unwrap().mode() & 0o777, 0o600, "the copy holds health data");
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let calls: i64 = conn.query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
+    assert!(calls >= 2, "the calls made before the copy are in it ({calls})");
+    let practices: String = conn.query_row("SELECT name FROM practices WHERE id = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(practices, "Cabinet médical des Tilleuls");
+    // An existing file is never overwritten.
+    let again = run(&cfg, &["backup", copy.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"), "{}", String::from_utf8_lossy(&again.stderr));
+}

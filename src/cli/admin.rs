@@ -27,6 +27,10 @@ fn parse_day(field: &str, text: &str) -> Result<NaiveDate, Failure> {
 /// Run an administration command against the configured database.
 pub fn run_admin(config: &Config, command: Command, out: &mut dyn Write) -> Result<(), Failure> {
     let store = crate::service::open_store(config).map_err(failed)?;
+    if let Command::Backup { file } = &command {
+        store.backup(file)?;
+        return writeln!(out, "{}: copie complète, intègre (PRAGMA integrity_check: ok)", file.display()).map_err(failed);
+    }
     if let Command::Stats { practice: name, days, json } = &command {
         let price = config.stats.price_per_call;
         let s = store.run_sync(|db| {
@@ -115,7 +119,7 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
         Command::User(c) => super::accounts::user(db, c, out),
         Command::Token(c) => super::accounts::token(db, c, out),
         Command::Audit { practice, since, json } => super::accounts::audit(db, practice, since, json, out),
-        Command::Stats { .. } => Err(data("stats needs the configuration")),
+        Command::Stats { .. } | Command::Backup { .. } => Err(data("stats and backup are run by run_admin")),
         Command::Purge { practice, dry_run } => super::accounts::purge(db, practice, dry_run, out),
         Command::Patient(PatientCmd::Forget { number, practice }) => super::accounts::forget(db, &number, &practice, out),
         Command::Patient(PatientCmd::Birth { number, name, date, practice }) => {

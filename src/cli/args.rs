@@ -105,6 +105,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the database into FILE (a new file), safely while the service
+    /// runs (SQLite's online backup), and check the copy.
+    Backup {
+        /// The copy to make.
+        file: std::path::PathBuf,
+    },
     /// The figures a practice pays for, day by day: calls, the share
     /// finished without a human, hand-overs, urgent calls, callers who hung
     /// up, waits, the busiest hours, and what they saved at

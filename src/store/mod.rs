@@ -130,6 +130,28 @@ impl Store {
         answer
     }
 
+    /// Copy the whole database into `to` while the service runs (SQLite's
+    /// online backup: pages copied in steps, writers never blocked for
+    /// long), then check the copy (`PRAGMA integrity_check`). The copy is
+    /// readable by its owner only.
+    pub fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Made new and 0600 before a byte is written: never another's file, never readable by others.
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(to).map_err(|e| StoreError::Invalid(format!("{}: {e}", to.display())))?;
+        let source = rusqlite::Connection::open(&self.inner.path)?;
+        let mut copy = rusqlite::Connection::open(to)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
+        }
+        db::owner_only(to);
+        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Invalid(format!("the copy fails its integrity check: {check}")));
+        }
+        Ok(())
+    }
+
     /// Run `f` synchronously (command line, tests).
     pub fn run_sync<T>(&self, f: impl FnOnce(&mut Db) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut guard = self.inner.sync.lock().map_err(|_| StoreError::Poisoned)?;
