@@ -277,3 +277,30 @@ fn recordings_without_text_are_listed_until_they_have_it() {
     assert_eq!(names, vec![(c.id, "/r/c.wav".to_string())]);
     assert_eq!(store.run_sync(|db| db.untranscribed((0, 0), 0)).unwrap(), (vec![], vec![]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_job_that_panics_fails_alone_and_the_bookings_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("panic.sqlite")).unwrap();
+    let (_, d, t) = practice(&store);
+    // More panics than the store has threads, one of them inside an open transaction.
+    for i in 0..5 {
+        let r = store
+            .run(move |db| -> Result<(), standardiste::store::StoreError> {
+                if i == 0 {
+                    let now = paris(2026, 11, 20, 12, 0);
+                    db.book(&request(d, t, paris(2026, 11, 23, 9, 0), "0611223344", now))?.expect("books");
+                }
+                panic!("a bug in job {i}");
+            })
+            .await;
+        assert!(r.is_err(), "the caller is told");
+    }
+    // Every thread still serves; the first job's booking was its own transaction, kept.
+    let now = paris(2026, 11, 20, 12, 0);
+    for (h, phone) in [(10, "0622334455"), (11, "0633445566"), (9, "0644556677")] {
+        let start = paris(2026, 11, 24, h, 0);
+        let booked = store.run(move |db| db.book(&request(d, t, start, phone, now))).await.unwrap();
+        assert!(booked.is_ok(), "{booked:?}");
+    }
+}

@@ -93,6 +93,7 @@ impl Store {
         for i in 0..WORKERS {
             let mut db = Db::open(path).map_err(|e| e.to_string())?;
             let rx = rx.clone();
+            let path = path.to_path_buf();
             std::thread::Builder::new()
                 .name(format!("store-{i}"))
                 .spawn(move || {
@@ -101,9 +102,18 @@ impl Store {
                             Ok(guard) => guard.recv(),
                             Err(_) => return,
                         };
-                        match job {
-                            Ok(job) => job(&mut db),
-                            Err(_) => return,
+                        let Ok(job) = job else { return };
+                        // A job that panics is caught: its caller gets an
+                        // error (the call is handed over), the thread goes on
+                        // with a fresh connection (an open transaction was
+                        // rolled back as it unwound), and the next bookings
+                        // are served. Uncaught, two panics stopped them all.
+                        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut db))).is_err() {
+                            tracing::error!(thread = i, "a store job panicked: its caller was told, the thread goes on with a new connection");
+                            match Db::open(&path) {
+                                Ok(fresh) => db = fresh,
+                                Err(e) => tracing::error!(error = %e, "the store could not be reopened: this thread keeps its connection"),
+                            }
                         }
                     }
                 })
