@@ -20,7 +20,8 @@ sounds:
 
 ## The format (rustfmt.toml), every test (the speech tests need the model), then clippy with warnings as errors
 ## (in the release profile too: the build scripts, whisper.cpp's above all, are not built a second time).
-## One cargo invocation for the unit, integration and (short) benchmark runs, so that both cores stay busy;
+## One cargo invocation for the unit and integration tests, so that both cores stay busy (the benchmarks
+## are type-checked by clippy --all-targets and run by `make bench`: building them here cost CI a minute);
 ## no test-harness build of the binaries (they hold no tests).
 ## The tests run in release: whisper.cpp in a debug build decodes three times
 ## slower than in the service, past a spoken answer's own time limit (8 s),
@@ -31,7 +32,7 @@ test: model
 	scripts/test-tools
 	scripts/feature-check
 	$(CARGO) fmt --check
-	$(CARGO) test --release --workspace --lib --tests --bench agenda --bench speech --bench esl
+	$(CARGO) test --release --workspace --lib --tests
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 
 clippy:

@@ -181,7 +181,7 @@ fn agent_state(s: &AgentState) -> &'static str {
 
 /// What `/health` finds: each part and whether it is up.
 pub async fn health(s: &Sources) -> (bool, String) {
-    let store = s.store.run(|db| db.untranscribed_count().map(|_| ())).await;
+    let store = s.store.run(|db| db.ping()).await;
     let link = s.inbound.borrow().connected;
     let mut parts = vec![match &store {
         Ok(()) => "store: ok".to_string(),

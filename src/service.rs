@@ -420,19 +420,17 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         warn!(error = %e, "could not tell systemd the service is ready");
     }
     if let Some(every) = sd_notify::watchdog_enabled() {
-        tokio::spawn(watchdog(running.store.clone(), every / 2, running.shutdown.subscribe()));
+        tokio::spawn(watchdog(running.store.clone(), every / 2));
     }
     running.wait().await
 }
 
-/// Ping systemd's watchdog every `every` while the store answers within it.
-async fn watchdog(store: Store, every: Duration, mut shutdown: watch::Receiver<bool>) {
+/// Ping systemd's watchdog every `every` while the store answers within it
+/// (during the drain after SIGTERM too: live calls are still served).
+async fn watchdog(store: Store, every: Duration) {
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
-        }
-        match tokio::time::timeout(every, store.run(|db| db.untranscribed_count())).await {
+        tokio::time::sleep(every).await;
+        match tokio::time::timeout(every, store.run(|db| db.ping())).await {
             Ok(Ok(_)) => {
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
             }

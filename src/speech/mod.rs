@@ -328,8 +328,17 @@ impl Voice {
 }
 
 /// Run espeak-ng with `text` on its standard input; the error says why it failed.
-fn run_engine_blocking(mut engine: std::process::Command, text: &str) -> Result<(), String> {
-    use std::io::Write;
+/// Longest an engine may take for one piece: espeak-ng renders a sentence
+/// in a tenth of a second; one stuck past this is killed, and the caller
+/// handed over with the reason instead of left in silence.
+pub const ENGINE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn run_engine_blocking(engine: std::process::Command, text: &str) -> Result<(), String> {
+    run_engine_until(engine, text, ENGINE_DEADLINE)
+}
+
+fn run_engine_until(mut engine: std::process::Command, text: &str, deadline: std::time::Duration) -> Result<(), String> {
+    use std::io::{Read, Write};
     let mut child = engine.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().map_err(|e| format!("lancement impossible: {e}"))?;
     if let Some(mut stdin) = child.stdin.take()
         && let Err(e) = stdin.write_all(text.as_bytes())
@@ -338,9 +347,24 @@ fn run_engine_blocking(mut engine: std::process::Command, text: &str) -> Result<
         let _ = child.wait();
         return Err(e.to_string());
     }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) => break status,
+            None if started.elapsed() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("arrêté après {} s sans fin", deadline.as_secs()));
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    };
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        return Err(format!("{status}: {}", err.trim()));
     }
     Ok(())
 }
@@ -446,6 +470,20 @@ mod tests {
         assert_eq!(files[0], v.path_for(invalid).to_string_lossy(), "broken recording: the synthetic voice");
         assert_eq!(files[1], own.join("menu.main.wav").to_string_lossy(), "the practice's own recording");
         assert!(std::path::Path::new(files[0]).exists());
+    }
+
+    #[test]
+    fn a_stuck_engine_is_killed_past_its_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut engine = std::process::Command::new("sh");
+        engine.arg("-c").arg(format!("echo $$ > {}; exec sleep 60", pid_file.display()));
+        let started = std::time::Instant::now();
+        let e = run_engine_until(engine, "bonjour", std::time::Duration::from_millis(300)).unwrap_err();
+        assert!(e.contains("arrêté"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "not waited for the end");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        assert!(!std::path::Path::new(&format!("/proc/{}", pid.trim())).exists(), "the engine process is gone");
     }
 
     #[tokio::test]

@@ -134,6 +134,11 @@ impl Db {
         Ok(self.conn.row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// The store answers a query (the health check, systemd's watchdog).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.conn.row("SELECT 1", [], |_| Ok(()))?)
+    }
+
     /// Direct access for export/import within the crate.
     pub(crate) fn conn(&mut self) -> &mut Connection {
         &mut self.conn
