@@ -188,9 +188,16 @@ async fn twenty_callers_three_secretaries_urgent_first_longest_idle_wrap_up() {
     assert_eq!(served.len(), 20);
     let tail = &served[served.len() - order.len()..];
     assert_eq!(tail, &order[..], "the waiting callers were served in the queue's order");
-    // The first three offers went to the secretaries in the order they had been idle.
+    // The first pass rang the three secretaries, one call each. Like the
+    // later passes, its offers reach the switch in the order their
+    // announcements finish rendering (seen on a loaded CI machine: 1102,
+    // 1103, 1101), so only the set counts here; which secretary the queue
+    // picks first (the one idle the longest) is shown without a clock race
+    // by src/queue/tests.rs.
     let offers = rang(&log);
-    assert_eq!(&offers[..3], &[vec!["user/1101".to_string()], vec!["user/1102".to_string()], vec!["user/1103".to_string()]]);
+    let mut first: Vec<String> = offers[..3].iter().map(|d| d.join(",")).collect();
+    first.sort();
+    assert_eq!(first, ["user/1101", "user/1102", "user/1103"]);
     // Wrap-up: no secretary is rung sooner than a second after the end of her last call.
     let leg_dial: HashMap<String, String> =
         log.iter().filter_map(|(_, e)| if let BoardEvent::Answered { dial, leg } = e { Some((leg.clone(), dial.clone())) } else { None }).collect();
