@@ -35,8 +35,7 @@ pub fn run_admin(config: &Config, command: Command, out: &mut dyn Write) -> Resu
         let price = config.stats.price_per_call;
         let s = store.run_sync(|db| {
             let id = practice(db, name).map_err(|f| StoreError::Invalid(f.message))?;
-            let tz = db.snapshot(id)?.practice.timezone;
-            db.practice_stats(id, tz, chrono::Utc::now().with_timezone(&tz).date_naive(), *days, price)
+            db.recent_stats(id, Utc::now(), *days, price)
         })?;
         return write_stats(&s, *json, out);
     }

@@ -125,6 +125,13 @@ pub struct PracticeStats {
 }
 
 impl Db {
+    /// The figures of the `days` days ending today (at `now`) in the
+    /// practice's own time zone.
+    pub fn recent_stats(&self, practice_id: i64, now: DateTime<Utc>, days: u32, price_per_call: f64) -> Result<PracticeStats, StoreError> {
+        let tz = self.snapshot(practice_id)?.practice.timezone;
+        self.practice_stats(practice_id, tz, now.with_timezone(&tz).date_naive(), days, price_per_call)
+    }
+
     /// The figures of `days` days ending with `last` (the practice's local
     /// days, in `tz`), a télésecrétariat's call at `price_per_call`.
     pub fn practice_stats(&self, practice_id: i64, tz: Tz, last: NaiveDate, days: u32, price_per_call: f64) -> Result<PracticeStats, StoreError> {

@@ -167,13 +167,7 @@ async fn practice_stats(State(web): State<Web>, access: Access, Path(id): Path<i
         return Err(ApiError::not_found("practice"));
     }
     let (days, price) = (q.days.unwrap_or(super::doctor::figures::DAYS), web.doctor.price_per_call);
-    let s = web
-        .store
-        .run(move |db| {
-            let tz = db.snapshot(id)?.practice.timezone;
-            db.practice_stats(id, tz, Utc::now().with_timezone(&tz).date_naive(), days, price)
-        })
-        .await?;
+    let s = web.store.run(move |db| db.recent_stats(id, Utc::now(), days, price)).await?;
     audited(&web, access.audit("stats.read", Some(id), String::new())).await?;
     Ok(Json(s))
 }
