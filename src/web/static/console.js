@@ -151,6 +151,13 @@ function drawCallbacks() {
 }
 
 // --- the call's card ---------------------------------------------------
+/** Draw the card again with what changed, then say what was done in its
+ * note (the new card's: the old one is gone with the redraw). */
+async function redrawSaying(text) {
+  await openCard(card.uuid);
+  say(document.getElementById("card-note"), text);
+}
+
 async function openCard(uuid) {
   const view = await api("GET", `/api/calls/${encodeURIComponent(uuid)}`);
   const practice = await api("GET", `/api/console/practices/${view.call.practice_id}`);
@@ -170,7 +177,7 @@ function drawCard() {
     const li = el("li", { "data-id": a.id, class: a.status === "cancelled" ? "is-cancelled" : "" }, `${local(a.start)} — ${a.patient_name || ""} `);
     if (a.status === "booked" && new Date(a.start) > new Date()) {
       li.append(el("button", { type: "button", class: "danger", onclick: async () => {
-        try { await api("POST", "/api/console/cancel", { practice_id: card.practice_id, appointment_id: a.id }); say(note, W.out_cancelled); await openCard(card.uuid); } catch (e) { say(note, `${W.error}: ${e.message}`, true); }
+        try { await api("POST", "/api/console/cancel", { practice_id: card.practice_id, appointment_id: a.id }); await redrawSaying(W.out_cancelled); } catch (e) { say(note, `${W.error}: ${e.message}`, true); }
       } }, W.cancel));
     }
     return li;
@@ -191,16 +198,14 @@ function drawCard() {
         const li = el("li", {}, `${s.label} `, el("button", { type: "button", class: "book", "data-start": s.start, onclick: async () => {
           try {
             await api("POST", "/api/console/book", { practice_id: card.practice_id, doctor_id: Number(doctor.value), type_id: Number(type.value), start: s.start, name: name.value, phone: card.caller });
-            say(note, W.booked);
-            await openCard(card.uuid);
+            await redrawSaying(W.booked);
           } catch (e) { say(note, `${W.error}: ${e.message}`, true); }
         } }, W.book));
         if (movable.length) {
           li.append(" ", el("button", { type: "button", class: "move", onclick: async () => {
             try {
               await api("POST", "/api/console/move", { practice_id: card.practice_id, appointment_id: Number(which.value), start: s.start });
-              say(note, W.move);
-              await openCard(card.uuid);
+              await redrawSaying(W.move);
             } catch (e) { say(note, `${W.error}: ${e.message}`, true); }
           } }, W.move));
         }
