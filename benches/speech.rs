@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use standardiste::reception::prompts;
-use standardiste::speech::catalogue::Lang;
 use standardiste::speech::{Voice, pieces};
+use standardiste::words::catalogue::Lang;
+use standardiste::words::prompts;
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
@@ -34,7 +34,7 @@ fn main() {
         let t = Instant::now();
         rt.block_on(voice.render(&format!("{text} "))).unwrap();
         whole.push(t.elapsed());
-        assert_eq!(pieces(&text).len(), 4);
+        assert_eq!(pieces(&text.text()).len(), 4);
     }
     let med = |v: &mut Vec<Duration>| {
         v.sort();

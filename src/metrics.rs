@@ -22,7 +22,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
@@ -37,11 +37,6 @@ use crate::store::Store;
 
 /// Labels: name and value pairs.
 type Labels = Vec<(&'static str, String)>;
-
-/// The seconds of a reaction or a store operation: 0.1 ms to about 3 s.
-pub fn latency_histogram() -> Histogram {
-    Histogram::new(exponential_buckets(0.0001, 2.0, 16))
-}
 
 /// What the service counts as it goes (clones share the figures).
 #[derive(Debug, Clone)]
@@ -66,7 +61,7 @@ impl Default for Metrics {
         Metrics {
             calls: Family::default(),
             handovers: Family::default(),
-            reaction: latency_histogram(),
+            reaction: crate::store::latency_histogram(),
             queue_wait: Histogram::new([1.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0]),
         }
     }

@@ -136,8 +136,8 @@ pub fn open_store(config: &Config) -> Result<Store, ServeError> {
 
 /// How the shared folders are made (checked with the configuration; a group
 /// gone since is said, and the folders made private).
-pub fn folders(config: &Config) -> crate::freeswitch::folders::Folders {
-    use crate::freeswitch::folders::Folders;
+pub fn folders(config: &Config) -> crate::folders::Folders {
+    use crate::folders::Folders;
     Folders::for_group(&config.paths.switch_group).unwrap_or_else(|e| {
         warn!(error = %e, "[paths] switch_group: the shared folders are made for the service's user alone");
         Folders::private()

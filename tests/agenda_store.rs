@@ -230,7 +230,7 @@ fn a_transcript_with_signs_of_emergency_flags_the_message() {
             .run_sync(|db| db.set_transcript(
                 calm,
                 "Je voudrais renouveler mon ordonnance.",
-                standardiste::speech::intent::is_urgent("Je voudrais renouveler mon ordonnance.")
+                standardiste::words::intent::is_urgent("Je voudrais renouveler mon ordonnance.")
             ))
             .unwrap()
     );
@@ -239,7 +239,7 @@ fn a_transcript_with_signs_of_emergency_flags_the_message() {
             .run_sync(|db| db.set_transcript(
                 alarming,
                 "Mon père a une douleur dans la poitrine, rappelez vite.",
-                standardiste::speech::intent::is_urgent("Mon père a une douleur dans la poitrine, rappelez vite.")
+                standardiste::words::intent::is_urgent("Mon père a une douleur dans la poitrine, rappelez vite.")
             ))
             .unwrap()
     );
@@ -248,7 +248,7 @@ fn a_transcript_with_signs_of_emergency_flags_the_message() {
     assert!(!get(calm).urgent);
     assert!(get(alarming).urgent);
     assert_eq!(get(calm).transcript.as_deref(), Some("Je voudrais renouveler mon ordonnance."));
-    assert!(store.run_sync(|db| db.set_transcript(9999, "x", standardiste::speech::intent::is_urgent("x"))).is_err());
+    assert!(store.run_sync(|db| db.set_transcript(9999, "x", standardiste::words::intent::is_urgent("x"))).is_err());
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn recordings_without_text_are_listed_until_they_have_it() {
     // Paged: after the last ids seen, and `limit` of each kind.
     assert_eq!(store.run_sync(|db| db.untranscribed((m, a.id), 1)).unwrap(), (vec![], vec![(b.id, "/r/b.wav".to_string())]));
     // A transcript, a name, a cancellation: no longer listed.
-    store.run_sync(|db| db.set_transcript(m, "", standardiste::speech::intent::is_urgent(""))).unwrap();
+    store.run_sync(|db| db.set_transcript(m, "", standardiste::words::intent::is_urgent(""))).unwrap();
     store.run_sync(|db| db.set_patient_name(a.id, "Mme Durand")).unwrap();
     assert!(store.run_sync(|db| db.cancel(b.id, Some("+33622222222"))).unwrap());
     let (messages, names) = store.run_sync(|db| db.untranscribed((0, 0), 10)).unwrap();

@@ -106,7 +106,8 @@ async fn the_doctor_books_moves_cancels_changes_the_hours_hears_a_message_and_re
     let t = common::call(svc.running.addr, "0611223344", common::Patient::keys(&["4"])).await;
     let p = store.run_sync(|db| db.snapshot(1)).unwrap().practice;
     assert_eq!(p.opening_hours.len(), 2);
-    let said = standardiste::reception::prompts::hours(svc.config.speech.language, &p.opening_hours, &p.walk_in_hours, &p.address);
+    use standardiste::agenda::day_hours;
+    let said = standardiste::words::prompts::hours(svc.config.speech.language, &day_hours(&p.opening_hours), &day_hours(&p.walk_in_hours), &p.address).text();
     assert!(said.contains("7") && said.contains("45"), "{said}");
     let voice = standardiste::speech::Voice::new(&svc.config.speech.espeak, &svc.config.speech.voice, svc.config.speech.rate, svc.config.paths.prompts.clone());
     let played = played_files(&t);

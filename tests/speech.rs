@@ -31,7 +31,7 @@ fn english_clip(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn words(text: &str) -> String {
-    standardiste::speech::intent::normalize(text)
+    standardiste::words::intent::normalize(text)
 }
 
 /// A store with one practice and one message of `said` (an English clip),
@@ -174,7 +174,7 @@ async fn a_caller_who_says_what_they_want_is_read_back_and_confirms_by_key() {
     let _one = SERIAL.lock().await;
     let svc = common::start(|c| {
         c.speech.model = model();
-        c.speech.language = standardiste::speech::catalogue::Lang::En;
+        c.speech.language = standardiste::words::catalogue::Lang::En;
         c.speech.voice = "en".into();
     })
     .await;

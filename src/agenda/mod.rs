@@ -74,6 +74,11 @@ pub struct WeeklyRange {
     pub end: NaiveTime,
 }
 
+/// A timetable as the words say it: each range's day, start and end.
+pub fn day_hours(ranges: &[WeeklyRange]) -> Vec<(Weekday, NaiveTime, NaiveTime)> {
+    ranges.iter().map(|r| (r.day, r.start, r.end)).collect()
+}
+
 /// Weekdays are written in French in exports and on the command line.
 pub mod weekday_fr {
     use chrono::Weekday;
@@ -200,6 +205,16 @@ pub struct ConsultationType {
     pub phone_bookable: bool,
     /// Whether a caller unknown to the practice may book it.
     pub new_patients: bool,
+}
+
+impl ConsultationType {
+    /// Whether the receptionist may book this type for a caller: the doctor
+    /// lets it be booked by phone, and a caller the practice does not know
+    /// yet (no appointment under the number) only when it is open to new
+    /// patients.
+    pub fn bookable_by_phone(&self, known_caller: bool) -> bool {
+        self.phone_bookable && (known_caller || self.new_patients)
+    }
 }
 
 /// The agenda's grain: durations and slot starts are multiples of this.
@@ -360,6 +375,15 @@ pub struct CallerRule {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn by_phone_a_new_caller_books_only_the_types_open_to_new_patients() {
+        let t = |phone_bookable, new_patients| ConsultationType { id: 1, doctor_id: 1, name: "c".into(), duration_minutes: 15, phone_bookable, new_patients };
+        assert!(t(true, true).bookable_by_phone(false));
+        assert!(t(true, false).bookable_by_phone(true));
+        assert!(!t(true, false).bookable_by_phone(false));
+        assert!(!t(false, true).bookable_by_phone(true), "staff only");
+    }
 
     #[test]
     fn weekly_ranges_parse_and_refuse_inverted_hours() {

@@ -1,6 +1,7 @@
 //! The driver: builds the receptionist's context from the store, then runs
 //! `step → perform → step` until the receptionist is done or the caller is
-//! gone, and records the call's outcome.
+//! gone. The call's set-up, deadline and record are its entry point's
+//! ([`super::life`]); the wait for a secretary is [`super::wait`]'s.
 
 use std::path::PathBuf;
 
@@ -9,9 +10,9 @@ use tracing::{info, warn};
 
 use crate::agenda::{self, Source};
 use crate::reception::{Action, CallContext, DoctorChoice, Input, Outcome, Receptionist, RecordingKind, Refusal};
-use crate::store::{BookError, BookingRequest, CallRecord, Store, StoreError};
+use crate::store::{BookError, BookingRequest, Store, StoreError};
 
-use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest};
+use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest};
 
 /// What the switch told us about the call.
 #[derive(Debug, Clone)]
@@ -25,6 +26,16 @@ pub struct CallSetup {
     /// The call's deadline, when the transport enforces one; moved while the
     /// caller waits for or speaks with a secretary.
     pub deadline: Option<super::Deadline>,
+    /// When the call reached the service.
+    pub started: DateTime<Utc>,
+}
+
+impl CallSetup {
+    /// A call from `caller` to `destination`, arriving now; its deadline is
+    /// set by [`super::run`].
+    pub fn new(uuid: impl Into<String>, caller: Option<String>, destination: impl Into<String>) -> Self {
+        Self { uuid: uuid.into(), caller, destination: destination.into(), deadline: None, started: Utc::now() }
+    }
 }
 
 /// What the driver needs besides the call.
@@ -35,7 +46,7 @@ pub struct DriverEnv {
     /// Where recordings go (shared with FreeSWITCH).
     pub recordings_dir: PathBuf,
     /// How the folders in it are made.
-    pub folders: crate::freeswitch::folders::Folders,
+    pub folders: crate::folders::Folders,
     /// Key timeout.
     pub digit_timeout_ms: u64,
     /// Recording silence threshold.
@@ -49,7 +60,7 @@ pub struct DriverEnv {
     /// Seconds to let the doctor's or practice's phone ring.
     pub bridge_timeout_secs: u32,
     /// The language the receptionist speaks.
-    pub lang: crate::speech::catalogue::Lang,
+    pub lang: crate::words::catalogue::Lang,
     /// `<this>/<practice id>/<key>.wav`: a practice's own recordings.
     pub practice_prompts: PathBuf,
     /// Transcription of messages, when a speech model is loaded.
@@ -125,11 +136,10 @@ fn store_failed(e: StoreError) -> Input {
     Input::Failed(e.to_string())
 }
 
-/// Build the receptionist's context, or `None` when the number serves no practice.
 /// What the call needs of the store before its first word: the practice
-/// the dialled number reaches, its doctors, the caller's rule. Its own future,
-/// so that a switch connection can read it while the channel is being set up
-/// (`drive_from`).
+/// the dialled number reaches (`None` when it reaches none), its doctors and
+/// the types each lets this caller book by phone, the caller's rule. Its own
+/// future, so that it is read while the channel is being set up.
 pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> Result<Option<CallContext>, StoreError> {
     let destination = setup.destination.clone();
     let caller = setup.caller.clone();
@@ -148,12 +158,7 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 .map(|d| DoctorChoice {
                     id: d.id,
                     name: d.name.clone(),
-                    types: snap
-                        .types
-                        .iter()
-                        .filter(|t| t.doctor_id == d.id && t.phone_bookable && (known || t.new_patients))
-                        .map(|t| (t.id, t.name.clone()))
-                        .collect(),
+                    types: snap.types.iter().filter(|t| t.doctor_id == d.id && t.bookable_by_phone(known)).map(|t| (t.id, t.name.clone())).collect(),
                     horizon_days: d.horizon_days,
                     dial: d.dial.clone(),
                 })
@@ -166,15 +171,10 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
         .await
 }
 
-/// Drive one call to its end. `summary` is updated as the call goes.
-pub async fn drive<C: Channel>(channel: &mut C, env: &DriverEnv, setup: &CallSetup, summary: &mut CallSummary) -> Result<(), ChannelError> {
-    let ctx = context(env, setup, Utc::now()).await;
-    drive_from(channel, env, setup, summary, ctx).await
-}
-
 /// Drive one call from its context, read beforehand with [`context`] (the
-/// Event Socket connection reads it while it sets the channel up, so the
-/// answer does not wait for the store).
+/// entry point, [`super::run`], reads it while the channel is being set up,
+/// so the answer does not wait for the store). `summary` is updated as the
+/// call goes.
 pub async fn drive_from<C: Channel>(
     channel: &mut C,
     env: &DriverEnv,
@@ -202,26 +202,32 @@ pub async fn drive_from<C: Channel>(
     };
     summary.practice_id = Some(ctx.practice.id);
     tracing::Span::current().record("practice", ctx.practice.id);
-    channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()), lang: ctx.lang });
-    let practice_id = ctx.practice.id;
-    let practice_name = ctx.practice.name.clone();
-    let secretaries = ctx.practice.secretaries.clone().unwrap_or_else(|| env.default_secretaries.clone());
+    channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()) });
+    let mut call = Call {
+        practice_id: ctx.practice.id,
+        practice_name: ctx.practice.name.clone(),
+        secretaries: ctx.practice.secretaries.clone().unwrap_or_else(|| env.default_secretaries.clone()),
+        recordings: 0,
+        channel,
+        env,
+        setup,
+        summary,
+    };
     let mut rec = Receptionist::new(ctx);
     let mut input = Input::Start;
-    let mut recordings = 0u32;
     loop {
         let (next, actions) = rec.step(input);
         rec = next;
-        summary.outcome = rec.outcome();
-        summary.detail = rec.detail().to_string();
+        call.summary.outcome = rec.outcome();
+        call.summary.detail = rec.detail().to_string();
         if actions.is_empty() {
             break;
         }
-        let was_hung_up = channel.is_hung_up();
+        let was_hung_up = call.channel.is_hung_up();
         let mut last = Input::Done;
         for action in actions {
             let is_final = action.is_final();
-            last = match perform(channel, env, setup, practice_id, &practice_name, &secretaries, &mut recordings, summary, action).await {
+            last = match call.perform(action).await {
                 // No voice: the receptionist hands the call over, with the reason.
                 Err(ChannelError::Speech(e)) => {
                     warn!(error = %e, "a prompt could not be rendered");
@@ -243,321 +249,219 @@ pub async fn drive_from<C: Channel>(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn perform<C: Channel>(
-    channel: &mut C,
-    env: &DriverEnv,
-    setup: &CallSetup,
+/// One call in progress: its channel, what it needs of the service, the
+/// practice it reached, and its summary so far.
+pub(super) struct Call<'a, C> {
+    pub(super) channel: &'a mut C,
+    pub(super) env: &'a DriverEnv,
+    pub(super) setup: &'a CallSetup,
+    pub(super) summary: &'a mut CallSummary,
     practice_id: i64,
-    practice_name: &str,
-    secretaries: &str,
-    recordings: &mut u32,
-    summary: &mut CallSummary,
-    action: Action,
-) -> Result<Input, ChannelError> {
-    let hung = |c: Completion| if c == Completion::HungUp { Input::HungUp } else { Input::Done };
-    let now = Utc::now();
-    let caller = setup.caller.clone();
-    Ok(match action {
-        Action::Answer => hung(channel.answer().await?),
-        Action::Say(text) => hung(channel.say(&text).await?),
-        Action::Ask { prompt, max_digits } => {
-            let g = Gather { prompt, min: 1, max: max_digits, timeout_ms: env.digit_timeout_ms, terminators: "#".into(), tries: 1 };
-            match channel.gather(&g).await? {
-                Gathered::Digits(d) => Input::Digits(d),
-                Gathered::Timeout => Input::NoInput,
-                Gathered::HungUp => Input::HungUp,
-            }
-        }
-        Action::Record { prompt, kind, max_secs } => {
-            if channel.say(&prompt).await? == Completion::HungUp {
-                return Ok(Input::HungUp);
-            }
-            *recordings += 1;
-            let folder = env.recordings_dir.join(practice_id.to_string());
-            if let Err(e) = env.folders.make_async(&folder).await {
-                warn!(error = %e, folder = %folder.display(), "cannot create the recordings folder; FreeSWITCH may still write it");
-            }
-            let label = match kind {
-                RecordingKind::Name => "nom",
-                RecordingKind::Message => "message",
-                RecordingKind::Answer => "reponse",
-            };
-            let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, recordings));
-            let req =
-                RecordRequest { path: path.to_string_lossy().into_owned(), max_secs, silence_threshold: env.silence_threshold, silence_secs: env.silence_secs };
-            let r = channel.record(&req).await?;
-            if r.secs >= 1.0 {
-                Input::Recorded { path: req.path, secs: r.secs }
-            } else if r.hung_up {
-                Input::HungUp
-            } else {
-                Input::NothingRecorded
-            }
-        }
-        Action::FindSlots { doctor_id, type_id, after, count } => match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await {
-            Ok(slots) => Input::Slots(slots),
-            Err(e) => store_failed(e),
-        },
-        Action::Book { doctor_id, type_id, start, name_recording } => {
-            let req = BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
-            match env.store.run(move |db| db.book(&req)).await {
-                Ok(Ok(appt)) => {
-                    info!(appointment = appt.id, "booked");
-                    if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {
-                        pool.submit(crate::speech::transcription::Job {
-                            target: crate::speech::transcription::Target::AppointmentName(appt.id),
-                            audio: PathBuf::from(audio),
-                        });
-                    }
-                    Input::Booked(appt)
-                }
-                Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
-                Err(e) => store_failed(e),
-            }
-        }
-        Action::Understand { recording } => {
-            let choice = understand(env, recording.clone()).await;
-            // The clip served its purpose: it is not kept.
-            discard(&recording);
-            Input::Understood(choice)
-        }
-        Action::Discard { recording } => {
-            discard(&recording);
-            Input::Done
-        }
-        Action::ListAppointments => match caller {
-            None => Input::Appointments(Vec::new()),
-            Some(phone) => match env.store.run(move |db| db.future_appointments(practice_id, &phone, now)).await {
-                Ok(list) => Input::Appointments(list),
-                Err(e) => store_failed(e),
-            },
-        },
-        Action::Cancel { appointment_id } => match env.store.run(move |db| db.cancel(appointment_id, caller.as_deref())).await {
-            Ok(done) => Input::Cancelled(done),
-            Err(e) => store_failed(e),
-        },
-        Action::Move { appointment_id, start } => match env.store.run(move |db| db.move_appointment(appointment_id, caller.as_deref(), start, now)).await {
-            Ok(Ok(appt)) => Input::Booked(appt),
-            Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
-            Err(e) => store_failed(e),
-        },
-        Action::SaveMessage { recording, secs, urgent } => {
-            let audio = PathBuf::from(&recording);
-            match env.store.run(move |db| db.save_message(practice_id, caller.as_deref(), now, &recording, secs, urgent)).await {
-                Ok(id) => {
-                    info!(message = id, "message stored");
-                    if let Some(pool) = &env.transcripts {
-                        pool.submit(crate::speech::transcription::Job { target: crate::speech::transcription::Target::Message(id), audio });
-                    }
-                    Input::Done
-                }
-                Err(e) => {
-                    // The recording itself is on disk; the log keeps its path.
-                    warn!(error = %e, "could not store the message row");
-                    store_failed(e)
-                }
-            }
-        }
-        Action::Bridge { dial } => match channel.bridge(&dial, env.bridge_timeout_secs).await? {
-            Bridged::Answered => Input::BridgeEnded { answered: true },
-            Bridged::Failed(cause) => {
-                info!(%cause, "bridge not answered");
-                Input::BridgeEnded { answered: false }
-            }
-            Bridged::HungUp => Input::HungUp,
-        },
-        Action::ToSecretaries { reason, urgent } => {
-            if urgent {
-                // The practice is told at once, whoever answers the call.
-                let (caller, detail) = (caller.clone(), reason.clone());
-                let told = env
-                    .store
-                    .run(move |db| {
-                        db.notify(&crate::store::NewNotice {
-                            practice_id,
-                            kind: crate::store::NoticeKind::UrgentCall,
-                            ref_id: None,
-                            caller: caller.as_deref(),
-                            detail: &detail,
-                            urgent: true,
-                            due: now,
-                        })
-                    })
-                    .await;
-                if let Err(e) = told {
-                    warn!(error = %e, "the urgent call's notice to the practice could not be written");
-                }
-            }
-            if let Some(queues) = env.queues.as_ref().filter(|_| !summary.queue_gave_back) {
-                let call = crate::queue::WaitingCall {
-                    uuid: setup.uuid.clone(),
-                    practice_id,
-                    caller: caller.clone(),
-                    reason: reason.clone(),
-                    urgent,
-                    since: Utc::now(),
-                };
-                match queues.join(call, practice_name).await {
-                    Ok(ticket) => return wait_for_secretary(channel, env, setup, queues, ticket, summary).await,
-                    Err(crate::queue::JoinError::NoSecretaries) => {}
-                    Err(e) => warn!(error = %e, "the secretaries' queue is not available: the dialplan takes the call"),
-                }
-            }
-            let vars = [
-                ("standardiste_practice", practice_name.to_string()),
-                ("standardiste_practice_id", practice_id.to_string()),
-                ("standardiste_reason", reason),
-                ("standardiste_urgent", urgent.to_string()),
-            ];
-            if channel.set_vars(&vars).await? == Completion::HungUp {
-                return Ok(Input::HungUp);
-            }
-            let c = channel.transfer(secretaries, &env.context).await?;
-            summary.handed_over = c == Completion::Done;
-            hung(c)
-        }
-        Action::ToPracticePhone { dial } => {
-            if channel.set_vars(&[("standardiste_practice", practice_name.to_string())]).await? == Completion::HungUp {
-                return Ok(Input::HungUp);
-            }
-            match channel.bridge(&dial, env.bridge_timeout_secs).await? {
-                Bridged::Answered => Input::BridgeEnded { answered: true },
-                Bridged::HungUp => Input::HungUp,
-                Bridged::Failed(_) => Input::BridgeEnded { answered: false },
-            }
-        }
-        Action::RequestCallback { reason, urgent } => match caller.map(|c| (c, env.callback_limits)) {
-            Some((phone, limits)) => match env.store.run(move |db| db.request_callback(practice_id, &phone, &reason, urgent, now, limits)).await {
-                Ok(Ok(id)) => {
-                    info!(callback = id, "call back requested");
-                    Input::Done
-                }
-                Ok(Err(why)) => {
-                    warn!(%why, "call back refused: the caller leaves a message instead");
-                    Input::CallbackRefused
-                }
-                Err(e) => store_failed(e),
-            },
-            None => Input::Failed("rappel demandé sans numéro".into()),
-        },
-        Action::Hangup => hung(channel.hangup("NORMAL_CLEARING").await?),
-    })
+    practice_name: String,
+    /// The dialplan extension of the practice's secretaries.
+    secretaries: String,
+    /// Recordings made so far (each file gets its own number).
+    recordings: u32,
 }
 
-/// Music played when the configured one cannot be (a missing stream): the
-/// French ring-back tone, endlessly.
-const FALLBACK_MUSIC: &str = "tone_stream://%(1500,3500,440);loops=-1";
-
-/// The caller waits in the secretaries' queue: music, their position now and
-/// then, until a secretary is ready (then the bridge, then the end of the
-/// call), the queue gives the call back, or the caller hangs up.
-async fn wait_for_secretary<C: Channel>(
-    channel: &mut C,
-    env: &DriverEnv,
-    setup: &CallSetup,
-    queues: &crate::queue::Queues,
-    mut ticket: crate::queue::Ticket,
-    summary: &mut CallSummary,
-) -> Result<Input, ChannelError> {
-    use crate::queue::{News, TakeBack};
-    use crate::speech::catalogue::{Key, fill};
-    if let Some(d) = &setup.deadline {
-        d.set(tokio::time::Instant::now() + env.queue_deadline);
-    }
-    let uuid = setup.uuid.as_str();
-    let mut music = env.music.clone();
-    let mut quick_ends = 0u32;
-    let joined = tokio::time::Instant::now();
-    let waited = |summary: &mut CallSummary| summary.queue_wait_secs = Some(joined.elapsed().as_secs_f64());
-    loop {
-        let every = env.announce_every;
-        let started = tokio::time::Instant::now();
-        // News already there (given back at once) needs no music.
-        let held = match ticket.news.try_recv() {
-            Ok(news) => Held::Stopped(Ok(Some(news))),
-            Err(_) => channel.hold(&music, async { tokio::time::timeout(every, ticket.news.recv()).await }).await?,
-        };
-        match held {
-            Held::HungUp => {
-                queues.leave(uuid);
-                waited(summary);
-                summary.outcome = Outcome::Abandoned;
-                summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
-                return Ok(Input::HungUp);
+impl<C: Channel> Call<'_, C> {
+    /// Carry out one of the receptionist's actions; what came of it is the
+    /// receptionist's next input.
+    async fn perform(&mut self, action: Action) -> Result<Input, ChannelError> {
+        let (env, setup, practice_id) = (self.env, self.setup, self.practice_id);
+        let hung = |c: Completion| if c == Completion::HungUp { Input::HungUp } else { Input::Done };
+        let now = Utc::now();
+        let caller = setup.caller.clone();
+        Ok(match action {
+            Action::Answer => hung(self.channel.answer().await?),
+            Action::Say(text) => hung(self.channel.say(&text).await?),
+            Action::Ask { prompt, max_digits } => {
+                let g = Gather { prompt, min: 1, max: max_digits, timeout_ms: env.digit_timeout_ms, terminators: "#".into(), tries: 1 };
+                match self.channel.gather(&g).await? {
+                    Gathered::Digits(d) => Input::Digits(d),
+                    Gathered::Timeout => Input::NoInput,
+                    Gathered::HungUp => Input::HungUp,
+                }
             }
-            Held::MusicEnded => {
-                quick_ends = if started.elapsed() < std::time::Duration::from_secs(1) { quick_ends + 1 } else { 0 };
-                warn!(%music, "the music on hold stopped by itself");
-                music = match quick_ends {
-                    0 => music,
-                    1 => FALLBACK_MUSIC.into(),
-                    2 => "silence_stream://-1".into(),
-                    _ => {
-                        // Nothing can be played to this caller: leave a message rather than wait in silence.
-                        queues.give_back(uuid);
-                        waited(summary);
-                        summary.queue_gave_back = true;
-                        return Ok(Input::SecretariesUnavailable { nobody: false });
-                    }
-                };
-            }
-            Held::Stopped(Err(_announce)) => {
-                let said = match queues.position(uuid).await {
-                    Some((1, _)) => channel.say(crate::speech::catalogue::text(env.lang, Key("queue.next"))).await?,
-                    Some((position, wait)) => {
-                        let minutes = wait.as_secs().div_ceil(60).max(1);
-                        channel.say(&fill(env.lang, Key("queue.position"), &[("position", &position.to_string()), ("minutes", &minutes.to_string())])).await?
-                    }
-                    None => Completion::Done,
-                };
-                if said == Completion::HungUp {
-                    queues.leave(uuid);
-                    waited(summary);
+            Action::Record { prompt, kind, max_secs } => {
+                if self.channel.say(&prompt).await? == Completion::HungUp {
                     return Ok(Input::HungUp);
                 }
-            }
-            Held::Stopped(Ok(Some(News::Ready { leg }))) => {
-                waited(summary);
-                if let Some(d) = &setup.deadline {
-                    // The conversation is the secretary's, however long.
-                    d.set(tokio::time::Instant::now() + std::time::Duration::from_secs(12 * 3600));
+                self.recordings += 1;
+                let folder = env.recordings_dir.join(practice_id.to_string());
+                if let Err(e) = env.folders.make_async(&folder).await {
+                    warn!(error = %e, folder = %folder.display(), "cannot create the recordings folder; FreeSWITCH may still write it");
                 }
-                queues.bridged(uuid);
-                match channel.connect_to(&leg).await? {
-                    Bridged::Answered => {
-                        queues.ended(uuid);
-                        info!("conversation with the secretary over");
-                        if !channel.is_hung_up() {
-                            channel.hangup("NORMAL_CLEARING").await?;
-                        }
-                        return Ok(Input::Done);
-                    }
-                    Bridged::HungUp => {
-                        queues.leave(uuid);
-                        return Ok(Input::HungUp);
-                    }
-                    Bridged::Failed(cause) => {
-                        warn!(%cause, "bridge to the secretary failed: waiting again");
-                        queues.bridge_failed(uuid);
-                        if let Some(d) = &setup.deadline {
-                            d.set(tokio::time::Instant::now() + env.queue_deadline);
-                        }
-                    }
+                let label = match kind {
+                    RecordingKind::Name => "nom",
+                    RecordingKind::Message => "message",
+                    RecordingKind::Answer => "reponse",
+                };
+                let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, self.recordings));
+                let req = RecordRequest {
+                    path: path.to_string_lossy().into_owned(),
+                    max_secs,
+                    silence_threshold: env.silence_threshold,
+                    silence_secs: env.silence_secs,
+                };
+                let r = self.channel.record(&req).await?;
+                if r.secs >= 1.0 {
+                    Input::Recorded { path: req.path, secs: r.secs }
+                } else if r.hung_up {
+                    Input::HungUp
+                } else {
+                    Input::NothingRecorded
                 }
             }
-            Held::Stopped(Ok(Some(News::TakeBack(why)))) => {
-                waited(summary);
-                summary.queue_gave_back = true;
-                info!(?why, "the secretaries' queue gave the call back");
-                return Ok(Input::SecretariesUnavailable { nobody: why != TakeBack::TooLong });
+            Action::FindSlots { doctor_id, type_id, after, count } => match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await
+            {
+                Ok(slots) => Input::Slots(slots),
+                Err(e) => store_failed(e),
+            },
+            Action::Book { doctor_id, type_id, start, name_recording } => {
+                let req = BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
+                match env.store.run(move |db| db.book(&req)).await {
+                    Ok(Ok(appt)) => {
+                        info!(appointment = appt.id, "booked");
+                        if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {
+                            pool.submit(crate::speech::transcription::Job {
+                                target: crate::speech::transcription::Target::AppointmentName(appt.id),
+                                audio: PathBuf::from(audio),
+                            });
+                        }
+                        Input::Booked(appt)
+                    }
+                    Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
+                    Err(e) => store_failed(e),
+                }
             }
-            Held::Stopped(Ok(None)) => {
-                waited(summary);
-                summary.queue_gave_back = true;
-                return Ok(Input::SecretariesUnavailable { nobody: true });
+            Action::Understand { recording } => {
+                let choice = understand(env, recording.clone()).await;
+                // The clip served its purpose: it is not kept.
+                discard(&recording);
+                Input::Understood(choice)
             }
-        }
+            Action::Discard { recording } => {
+                discard(&recording);
+                Input::Done
+            }
+            Action::ListAppointments => match caller {
+                None => Input::Appointments(Vec::new()),
+                Some(phone) => match env.store.run(move |db| db.future_appointments(practice_id, &phone, now)).await {
+                    Ok(list) => Input::Appointments(list),
+                    Err(e) => store_failed(e),
+                },
+            },
+            Action::Cancel { appointment_id } => match env.store.run(move |db| db.cancel(appointment_id, caller.as_deref())).await {
+                Ok(done) => Input::Cancelled(done),
+                Err(e) => store_failed(e),
+            },
+            Action::Move { appointment_id, start } => match env.store.run(move |db| db.move_appointment(appointment_id, caller.as_deref(), start, now)).await {
+                Ok(Ok(appt)) => Input::Booked(appt),
+                Ok(Err(refusal)) => Input::Refused(refusal_of(refusal)),
+                Err(e) => store_failed(e),
+            },
+            Action::SaveMessage { recording, secs, urgent } => {
+                let audio = PathBuf::from(&recording);
+                match env.store.run(move |db| db.save_message(practice_id, caller.as_deref(), now, &recording, secs, urgent)).await {
+                    Ok(id) => {
+                        info!(message = id, "message stored");
+                        if let Some(pool) = &env.transcripts {
+                            pool.submit(crate::speech::transcription::Job { target: crate::speech::transcription::Target::Message(id), audio });
+                        }
+                        Input::Done
+                    }
+                    Err(e) => {
+                        // The recording itself is on disk; the log keeps its path.
+                        warn!(error = %e, "could not store the message row");
+                        store_failed(e)
+                    }
+                }
+            }
+            Action::Bridge { dial } => match self.channel.bridge(&dial, env.bridge_timeout_secs).await? {
+                Bridged::Answered => Input::BridgeEnded { answered: true },
+                Bridged::Failed(cause) => {
+                    info!(%cause, "bridge not answered");
+                    Input::BridgeEnded { answered: false }
+                }
+                Bridged::HungUp => Input::HungUp,
+            },
+            Action::ToSecretaries { reason, urgent } => {
+                if urgent {
+                    // The practice is told at once, whoever answers the call.
+                    let (caller, detail) = (caller.clone(), reason.clone());
+                    let told = env
+                        .store
+                        .run(move |db| {
+                            db.notify(&crate::store::NewNotice {
+                                practice_id,
+                                kind: crate::store::NoticeKind::UrgentCall,
+                                ref_id: None,
+                                caller: caller.as_deref(),
+                                detail: &detail,
+                                urgent: true,
+                                due: now,
+                            })
+                        })
+                        .await;
+                    if let Err(e) = told {
+                        warn!(error = %e, "the urgent call's notice to the practice could not be written");
+                    }
+                }
+                if let Some(queues) = env.queues.as_ref().filter(|_| !self.summary.queue_gave_back) {
+                    let call = crate::queue::WaitingCall {
+                        uuid: setup.uuid.clone(),
+                        practice_id,
+                        caller: caller.clone(),
+                        reason: reason.clone(),
+                        urgent,
+                        since: Utc::now(),
+                    };
+                    match queues.join(call, &self.practice_name).await {
+                        Ok(ticket) => return self.wait_for_secretary(queues, ticket).await,
+                        Err(crate::queue::JoinError::NoSecretaries) => {}
+                        Err(e) => warn!(error = %e, "the secretaries' queue is not available: the dialplan takes the call"),
+                    }
+                }
+                let vars = [
+                    ("standardiste_practice", self.practice_name.clone()),
+                    ("standardiste_practice_id", practice_id.to_string()),
+                    ("standardiste_reason", reason),
+                    ("standardiste_urgent", urgent.to_string()),
+                ];
+                if self.channel.set_vars(&vars).await? == Completion::HungUp {
+                    return Ok(Input::HungUp);
+                }
+                let c = self.channel.transfer(&self.secretaries, &env.context).await?;
+                self.summary.handed_over = c == Completion::Done;
+                hung(c)
+            }
+            Action::ToPracticePhone { dial } => {
+                if self.channel.set_vars(&[("standardiste_practice", self.practice_name.clone())]).await? == Completion::HungUp {
+                    return Ok(Input::HungUp);
+                }
+                match self.channel.bridge(&dial, env.bridge_timeout_secs).await? {
+                    Bridged::Answered => Input::BridgeEnded { answered: true },
+                    Bridged::HungUp => Input::HungUp,
+                    Bridged::Failed(_) => Input::BridgeEnded { answered: false },
+                }
+            }
+            Action::RequestCallback { reason, urgent } => match caller.map(|c| (c, env.callback_limits)) {
+                Some((phone, limits)) => match env.store.run(move |db| db.request_callback(practice_id, &phone, &reason, urgent, now, limits)).await {
+                    Ok(Ok(id)) => {
+                        info!(callback = id, "call back requested");
+                        Input::Done
+                    }
+                    Ok(Err(why)) => {
+                        warn!(%why, "call back refused: the caller leaves a message instead");
+                        Input::CallbackRefused
+                    }
+                    Err(e) => store_failed(e),
+                },
+                None => Input::Failed("rappel demandé sans numéro".into()),
+            },
+            Action::Hangup => hung(self.channel.hangup().await?),
+        })
     }
 }
 
@@ -573,11 +477,11 @@ fn discard(path: &str) {
 
 /// The menu choice a short recorded answer names: decoded with a hard time
 /// limit (waiting for a free decoder included); anything else is "not understood".
-async fn understand(env: &DriverEnv, recording: String) -> Option<crate::speech::intent::MenuChoice> {
+async fn understand(env: &DriverEnv, recording: String) -> Option<crate::words::intent::MenuChoice> {
     use crate::speech::recognition::{Decoding, read_wav_16k};
     let recognizer = env.recognizer.clone()?;
     let lang = env.lang;
-    let decoding = Decoding::short_answer(lang.voice(), crate::speech::catalogue::text(lang, crate::speech::catalogue::Key("speech.expected")));
+    let decoding = Decoding::short_answer(lang.voice(), crate::words::catalogue::text(lang, crate::words::catalogue::Key("speech.expected")));
     let limit = decoding.time_limit;
     let permits = env.live_recognitions.clone();
     let work = async move {
@@ -592,7 +496,7 @@ async fn understand(env: &DriverEnv, recording: String) -> Option<crate::speech:
     };
     match tokio::time::timeout(limit, work).await {
         Ok(Some(text)) => {
-            let choice = crate::speech::intent::menu_choice(&text);
+            let choice = crate::words::intent::menu_choice(&text);
             info!(?choice, "spoken answer understood");
             choice
         }
@@ -608,22 +512,5 @@ fn refusal_of(e: BookError) -> Refusal {
         BookError::SlotTaken => Refusal::SlotTaken,
         BookError::TooManyFuture { max } => Refusal::TooMany(max),
         BookError::NotBookable(_) => Refusal::NotBookable,
-    }
-}
-
-/// Write the call's record (best effort: a failure is logged).
-pub async fn record_call(store: &Store, setup: &CallSetup, started: DateTime<Utc>, summary: &CallSummary) {
-    let rec = CallRecord {
-        practice_id: summary.practice_id,
-        uuid: setup.uuid.clone(),
-        caller: setup.caller.clone(),
-        started_at: started,
-        ended_at: Utc::now(),
-        outcome: summary.recorded_outcome().to_string(),
-        detail: summary.detail.clone(),
-        queue_wait_secs: summary.queue_wait_secs,
-    };
-    if let Err(e) = store.run(move |db| db.record_call(&rec)).await {
-        warn!(error = %e, "could not record the call");
     }
 }

@@ -6,13 +6,18 @@
 //! (that is `store/`).
 
 pub mod driver;
+pub mod life;
 pub mod terminal;
+mod wait;
 
 use std::future::Future;
 
 use thiserror::Error;
 
-pub use driver::{CallSetup, CallSummary, DriverEnv, drive};
+pub use driver::{CallSetup, CallSummary, DriverEnv};
+pub use life::{Ended, run};
+
+use crate::words::Utterance;
 
 /// A channel operation could not be carried out (the connection is gone or
 /// broke the protocol). A hang-up is *not* an error: it is a result.
@@ -46,8 +51,8 @@ pub enum Completion {
 /// Keys to collect after a prompt; a key stops the prompt at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gather {
-    /// Text of the question.
-    pub prompt: String,
+    /// The question.
+    pub prompt: Utterance,
     /// Fewest keys.
     pub min: u8,
     /// Most keys.
@@ -102,6 +107,17 @@ pub enum Bridged {
     Failed(String),
     /// The caller hung up.
     HungUp,
+}
+
+/// What a waiting caller hears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Music {
+    /// The configured music (a file or a stream the switch knows).
+    Source(String),
+    /// When that one cannot be played: the ring-back tone, endlessly.
+    RingBack,
+    /// When nothing else plays: silence, endlessly.
+    Silence,
 }
 
 /// How a hold ended.
@@ -172,8 +188,8 @@ pub trait Channel: Send {
     fn answer(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Play a file; no key interrupts it.
     fn play(&mut self, file: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
-    /// Say a text (rendered to speech, then played); no key interrupts it.
-    fn say(&mut self, text: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Say an utterance (rendered to speech, then played); no key interrupts it.
+    fn say(&mut self, said: &Utterance) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Ask a question and collect keys; a key stops the prompt.
     fn gather(&mut self, request: &Gather) -> impl Future<Output = Result<Gathered, ChannelError>> + Send;
     /// Beep and record; `#` or silence ends it.
@@ -186,14 +202,14 @@ pub trait Channel: Send {
     fn transfer(&mut self, extension: &str, context: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Keep the caller waiting with `music` until `stop` resolves (its value
     /// is returned once the music is stopped), or the caller hangs up.
-    fn hold<T: Send, F: Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> impl Future<Output = Result<Held<T>, ChannelError>> + Send;
+    fn hold<T: Send, F: Future<Output = T> + Send>(&mut self, music: &Music, stop: F) -> impl Future<Output = Result<Held<T>, ChannelError>> + Send;
     /// Bridge the caller to a leg that is already up (a secretary waiting,
     /// parked); returns when that conversation is over.
     fn connect_to(&mut self, leg: &str) -> impl Future<Output = Result<Bridged, ChannelError>> + Send;
     /// Park the call (music on hold is the switch's business).
     fn park(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
-    /// Hang up.
-    fn hangup(&mut self, cause: &str) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
+    /// Hang up (a normal end of call).
+    fn hangup(&mut self) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Play the practice's own recordings in place of the fixed sentences
     /// they replace (see [`crate::speech::Recordings`]). A channel without a
     /// voice of its own ignores it.

@@ -7,7 +7,8 @@ use std::io::Write;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use super::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest, Recorded};
+use super::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, Music, RecordRequest, Recorded};
+use crate::words::Utterance;
 
 /// A channel whose caller is the person at the terminal.
 pub struct TerminalChannel<R, W> {
@@ -55,11 +56,11 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
         Ok(Completion::Done)
     }
 
-    async fn say(&mut self, text: &str) -> Result<Completion, ChannelError> {
+    async fn say(&mut self, said: &Utterance) -> Result<Completion, ChannelError> {
         if self.hung_up {
             return Ok(Completion::HungUp);
         }
-        self.print(&format!("« {text} »"))?;
+        self.print(&format!("« {said} »"))?;
         Ok(Completion::Done)
     }
 
@@ -105,7 +106,7 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
                 self.print("[conversation… puis l'interlocuteur raccroche]")?;
                 Bridged::Answered
             }
-            Some(_) => Bridged::Failed("NO_ANSWER".into()),
+            Some(_) => Bridged::Failed("pas de réponse".into()),
         })
     }
 
@@ -121,10 +122,15 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
         Ok(Completion::Done)
     }
 
-    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> Result<Held<T>, ChannelError> {
+    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &Music, stop: F) -> Result<Held<T>, ChannelError> {
         if self.hung_up {
             return Ok(Held::HungUp);
         }
+        let music = match music {
+            Music::Source(s) => s.as_str(),
+            Music::RingBack => "tonalité",
+            Music::Silence => "silence",
+        };
         self.print(&format!("[musique d'attente: {music}]"))?;
         Ok(Held::Stopped(stop.await))
     }
@@ -139,7 +145,7 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
         Ok(Completion::Done)
     }
 
-    async fn hangup(&mut self, _cause: &str) -> Result<Completion, ChannelError> {
+    async fn hangup(&mut self) -> Result<Completion, ChannelError> {
         self.print("[raccroché par le standard]")?;
         self.hung_up = true;
         Ok(Completion::Done)

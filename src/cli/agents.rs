@@ -11,6 +11,18 @@ use serde_json::{Value, json};
 
 use super::{EXIT_DATA, EXIT_UNAVAILABLE, Failure, failed};
 use crate::config::Config;
+use crate::queue::{Agent, AgentState, StatsView, WaitingView};
+use crate::store::Callback;
+
+/// `GET /api/queues` as read here: the API's own types (its `QueuesView`
+/// flattens the snapshot, through which serde cannot read the secretaries'
+/// practices, a map keyed by number).
+#[derive(serde::Deserialize)]
+struct QueuesShown {
+    waiting: Vec<WaitingView>,
+    agents: Vec<Agent>,
+    callbacks: Vec<Callback>,
+}
 
 /// `agent …`
 #[derive(Debug, Subcommand)]
@@ -172,13 +184,14 @@ pub fn agent(config: &Config, token: Option<&str>, cmd: AgentCmd, out: &mut dyn 
     writeln!(out, "secrétaire {id}: {said}").map_err(failed)
 }
 
-fn state_line(a: &Value) -> String {
-    let state = a.pointer("/state/state").and_then(Value::as_str).unwrap_or("?");
-    match state {
-        "paused" => format!("en pause ({})", a.pointer("/state/reason").and_then(Value::as_str).unwrap_or("")),
-        "offered" => format!("sonne pour {}", a.pointer("/state/call").and_then(Value::as_str).unwrap_or("")),
-        "on_call" => format!("en ligne ({})", a.pointer("/state/call").and_then(Value::as_str).unwrap_or("")),
-        other => other.to_string(),
+fn state_line(a: &Agent) -> String {
+    match &a.state {
+        AgentState::LoggedOut => "logged_out".into(),
+        AgentState::Available { .. } => "available".into(),
+        AgentState::Offered { call, .. } => format!("sonne pour {call}"),
+        AgentState::OnCall { call } => format!("en ligne ({call})"),
+        AgentState::WrapUp { .. } => "wrap_up".into(),
+        AgentState::Paused { reason } => format!("en pause ({reason})"),
     }
 }
 
@@ -190,51 +203,37 @@ pub fn queue(config: &Config, token: Option<&str>, cmd: QueueCmd, out: &mut dyn 
             if json {
                 return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(failed);
             }
+            let v: QueuesShown = typed(v)?;
             writeln!(out, "En attente:").map_err(failed)?;
-            for c in v.get("waiting").and_then(Value::as_array).into_iter().flatten() {
+            for c in &v.waiting {
                 writeln!(
                     out,
                     "  {} {}  {}  {} s  {}{}  [{}]",
-                    c.get("position").and_then(Value::as_u64).unwrap_or(0),
-                    c.get("practice").and_then(Value::as_str).unwrap_or(""),
-                    c.get("caller").and_then(Value::as_str).unwrap_or("masqué"),
-                    c.get("waiting_secs").and_then(Value::as_i64).unwrap_or(0),
-                    if c.get("urgent").and_then(Value::as_bool).unwrap_or(false) { "URGENT " } else { "" },
-                    c.get("reason").and_then(Value::as_str).unwrap_or(""),
-                    c.get("uuid").and_then(Value::as_str).unwrap_or(""),
+                    c.position,
+                    c.practice,
+                    c.call.caller.as_deref().unwrap_or("masqué"),
+                    c.waiting_secs,
+                    if c.call.urgent { "URGENT " } else { "" },
+                    c.call.reason,
+                    c.call.uuid,
                 )
                 .map_err(failed)?;
             }
             writeln!(out, "Secrétaires:").map_err(failed)?;
-            for a in v.get("agents").and_then(Value::as_array).into_iter().flatten() {
-                writeln!(
-                    out,
-                    "  {} ({}): {}",
-                    a.get("id").and_then(Value::as_str).unwrap_or(""),
-                    a.get("name").and_then(Value::as_str).unwrap_or(""),
-                    state_line(a)
-                )
-                .map_err(failed)?;
+            for a in &v.agents {
+                writeln!(out, "  {} ({}): {}", a.id, a.name, state_line(a)).map_err(failed)?;
             }
-            let callbacks = v.get("callbacks").and_then(Value::as_array).map(Vec::len).unwrap_or(0);
-            writeln!(out, "Rappels à faire: {callbacks}").map_err(failed)
+            writeln!(out, "Rappels à faire: {}", v.callbacks.len()).map_err(failed)
         }
         QueueCmd::Stats { api } => {
-            let v = Client::new(config, &api, token)?.get("/api/stats")?;
+            let v: Vec<StatsView> = typed(Client::new(config, &api, token)?.get("/api/stats")?)?;
             writeln!(out, "cabinet\tproposés\trépondus\tabandonnés\trendus\tattente moy. (s)\tattente max (s)").map_err(failed)?;
-            for s in v.as_array().into_iter().flatten() {
-                let n = |k: &str| s.get(k).and_then(Value::as_u64).unwrap_or(0);
-                let f = |k: &str| s.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+            for s in &v {
+                let n = &s.stats;
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}",
-                    n("practice_id"),
-                    n("offered"),
-                    n("answered"),
-                    n("abandoned"),
-                    n("taken_back"),
-                    f("average_wait_secs"),
-                    f("longest_wait_secs")
+                    s.practice_id, n.offered, n.answered, n.abandoned, n.taken_back, s.average_wait_secs, n.longest_wait_secs
                 )
                 .map_err(failed)?;
             }
@@ -247,21 +246,27 @@ pub fn queue(config: &Config, token: Option<&str>, cmd: QueueCmd, out: &mut dyn 
     }
 }
 
+/// An answer of the API read as its type: a service that answers something
+/// else is a clear failure, not a line of zeros.
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Failure> {
+    serde_json::from_value(v).map_err(|e| Failure { code: EXIT_UNAVAILABLE, message: format!("the service's answer is not the API's: {e}") })
+}
+
 /// The call backs' commands.
 pub fn callback(config: &Config, token: Option<&str>, cmd: CallbackCmd, out: &mut dyn Write) -> Result<(), Failure> {
     match cmd {
         CallbackCmd::List { all, api } => {
-            let v = Client::new(config, &api, token)?.get(if all { "/api/callbacks?all=true" } else { "/api/callbacks" })?;
-            for c in v.as_array().into_iter().flatten() {
+            let v: Vec<Callback> = typed(Client::new(config, &api, token)?.get(if all { "/api/callbacks?all=true" } else { "/api/callbacks" })?)?;
+            for c in &v {
                 writeln!(
                     out,
                     "{}\tcabinet {}\t{}\t{}{}\t{}",
-                    c.get("id").and_then(Value::as_i64).unwrap_or(0),
-                    c.get("practice_id").and_then(Value::as_i64).unwrap_or(0),
-                    c.get("caller").and_then(Value::as_str).unwrap_or(""),
-                    if c.get("urgent").and_then(Value::as_bool).unwrap_or(false) { "URGENT " } else { "" },
-                    c.get("reason").and_then(Value::as_str).unwrap_or(""),
-                    c.get("outcome").and_then(Value::as_str).unwrap_or("à rappeler"),
+                    c.id,
+                    c.practice_id,
+                    c.caller,
+                    if c.urgent { "URGENT " } else { "" },
+                    c.reason,
+                    c.outcome.as_deref().unwrap_or("à rappeler"),
                 )
                 .map_err(failed)?;
             }
@@ -271,5 +276,38 @@ pub fn callback(config: &Config, token: Option<&str>, cmd: CallbackCmd, out: &mu
             Client::new(config, &api, token)?.post(&format!("/api/callbacks/{id}/place"), Some(json!({ "agent": agent })))?;
             writeln!(out, "rappel {id}: le téléphone du patient sonne, puis celui de {agent}").map_err(failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queue::{Level, Snapshot, WaitingCall};
+    use crate::web::api::QueuesView;
+
+    #[test]
+    fn the_queues_answer_is_read_back_as_the_api_s_types() {
+        let now = chrono::Utc::now();
+        let call = WaitingCall { uuid: "c1".into(), practice_id: 1, caller: None, reason: "touche 0".into(), urgent: true, since: now };
+        let agent = Agent {
+            id: "ana".into(),
+            name: "Ana".into(),
+            dial: "user/1101".into(),
+            practices: [(1, Level::Primary)].into_iter().collect(),
+            state: AgentState::Paused { reason: "déjeuner".into() },
+        };
+        let snapshot = Snapshot {
+            now,
+            waiting: vec![WaitingView { call, practice: "Cabinet".into(), waiting_secs: 12, position: 1, ringing: vec![] }],
+            agents: vec![agent.clone()],
+            stats: vec![],
+        };
+        let sent = serde_json::to_value(QueuesView { snapshot, callbacks: vec![] }).unwrap();
+        let read: QueuesShown = typed(sent).unwrap();
+        assert_eq!(read.agents, vec![agent]);
+        assert_eq!(state_line(&read.agents[0]), "en pause (déjeuner)");
+        assert!(read.waiting[0].call.urgent && read.waiting[0].position == 1);
+        let e = typed::<QueuesShown>(serde_json::json!({ "waiting": 3 })).err().unwrap();
+        assert_eq!(e.code, EXIT_UNAVAILABLE, "{}", e.message);
     }
 }

@@ -75,8 +75,8 @@ where
     R: tokio::io::AsyncBufRead + Unpin + Send,
     W: Write + Send,
 {
+    use crate::call::CallSetup;
     use crate::call::terminal::TerminalChannel;
-    use crate::call::{CallSetup, CallSummary, drive};
 
     let store = crate::service::open_store(config).map_err(failed)?;
     let name = practice_name.to_string();
@@ -92,18 +92,16 @@ where
         return Err(data(format!("caller: « {caller} » n'est pas un numéro lisible")));
     }
     let env = crate::service::driver_env(config, store.clone());
-    let setup = CallSetup { uuid: format!("try-{}", uuid::Uuid::new_v4()), caller: caller_e164, destination: did, deadline: None };
-    let mut channel = TerminalChannel::new(input, output);
-    let mut summary = CallSummary::default();
-    let started = chrono::Utc::now();
-    let mut out_err = None;
-    if let Err(e) = drive(&mut channel, &env, &setup, &mut summary).await {
-        out_err = Some(e.to_string());
-    }
-    crate::call::driver::record_call(&store, &setup, started, &summary).await;
+    let setup = CallSetup::new(format!("try-{}", uuid::Uuid::new_v4()), caller_e164, did);
+    let channel = TerminalChannel::new(input, output);
+    let ended = crate::call::run(&env, setup, None, async { Ok::<_, String>(channel) }).await;
+    let summary = ended.summary;
+    let Some(channel) = ended.channel else {
+        return Err(Failure { code: 1, message: ended.error.unwrap_or_default() });
+    };
     let mut output = channel.into_output();
     let _ = writeln!(output, "[fin de l'appel: {}{}{}]", summary.outcome.as_str(), if summary.detail.is_empty() { "" } else { " — " }, summary.detail);
-    match out_err {
+    match ended.error {
         Some(e) => Err(Failure { code: 1, message: e }),
         None => Ok(output),
     }
@@ -112,7 +110,7 @@ where
 /// `standardiste sounds`: every fixed sentence rendered; returns how many.
 pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usize, Failure> {
     use crate::speech::Voice;
-    use crate::speech::catalogue::{static_sentences, text};
+    use crate::words::catalogue::{static_sentences, text};
 
     let lang = config.speech.language;
     let out = out.unwrap_or_else(|| PathBuf::from("sounds").join(lang.voice()));
@@ -122,7 +120,7 @@ pub async fn render_sounds(config: &Config, out: Option<PathBuf>) -> Result<usiz
     for key in static_sentences() {
         let sentence = text(lang, key);
         // The pieces a call plays, into the cache…
-        voice.render_utterance(sentence).await.map_err(failed)?;
+        voice.render_utterance(&crate::words::Utterance::sentence(lang, key)).await.map_err(failed)?;
         // …and the whole sentence, named after its key.
         let whole = voice.render(sentence).await.map_err(failed)?;
         let target = out.join(format!("{}.wav", key.0));

@@ -12,8 +12,9 @@ use freeswitch_esl_tokio::{EslClient, EslEvent, EslEventStream};
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, RecordRequest, Recorded};
+use crate::call::{Bridged, CallEvent, Channel, ChannelError, Completion, Gather, Gathered, Held, Music, RecordRequest, Recorded};
 use crate::speech::{Recordings, Voice};
+use crate::words::Utterance;
 
 use super::quote;
 
@@ -27,6 +28,23 @@ const CONFIRM: Duration = Duration::from_secs(5);
 
 /// Beep before a recording.
 const BEEP: &str = "tone_stream://%(400,0,800)";
+
+/// Music played when the configured one cannot be (a missing stream): the
+/// French ring-back tone, endlessly.
+const RING_BACK: &str = "tone_stream://%(1500,3500,440);loops=-1";
+
+/// Silence, endlessly: when no music at all can be played.
+const SILENCE: &str = "silence_stream://-1";
+
+/// What the switch plays for these files, in order: one file, several in a
+/// `file_string://a!b`, or a quarter second of silence for none.
+pub fn playback_arg(files: &[std::path::PathBuf]) -> String {
+    match files {
+        [] => "silence_stream://250".to_string(),
+        [one] => one.to_string_lossy().into_owned(),
+        _ => format!("file_string://{}", files.iter().map(|f| f.to_string_lossy()).collect::<Vec<_>>().join("!")),
+    }
+}
 
 /// What an application's run gave.
 #[derive(Debug)]
@@ -184,8 +202,9 @@ impl EslChannel {
         if exec.hung_up { Completion::HungUp } else { Completion::Done }
     }
 
-    async fn render(&self, text: &str) -> Result<String, ChannelError> {
-        self.voice.render_for(text, self.recordings.as_ref()).await.map_err(|e| ChannelError::Speech(e.to_string()))
+    async fn render(&self, said: &Utterance) -> Result<String, ChannelError> {
+        let files = self.voice.render_for(said, self.recordings.as_ref()).await.map_err(|e| ChannelError::Speech(e.to_string()))?;
+        Ok(playback_arg(&files))
     }
 
     /// Variables every call needs before the dialogue: no key stops a plain
@@ -208,11 +227,11 @@ impl Channel for EslChannel {
         Ok(Self::completion(&e))
     }
 
-    async fn say(&mut self, text: &str) -> Result<Completion, ChannelError> {
+    async fn say(&mut self, said: &Utterance) -> Result<Completion, ChannelError> {
         if self.hung_up {
             return Ok(Completion::HungUp);
         }
-        let file = self.render(text).await?;
+        let file = self.render(said).await?;
         self.play(&file).await
     }
 
@@ -310,10 +329,15 @@ impl Channel for EslChannel {
         Ok(Self::completion(&e))
     }
 
-    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &str, stop: F) -> Result<Held<T>, ChannelError> {
+    async fn hold<T: Send, F: std::future::Future<Output = T> + Send>(&mut self, music: &Music, stop: F) -> Result<Held<T>, ChannelError> {
         if self.hung_up {
             return Ok(Held::HungUp);
         }
+        let music = match music {
+            Music::Source(s) => s.as_str(),
+            Music::RingBack => RING_BACK,
+            Music::Silence => SILENCE,
+        };
         let id = uuid::Uuid::new_v4().to_string();
         let mut msg = EslEvent::new();
         msg.set_header("call-command", "execute");
@@ -405,13 +429,13 @@ impl Channel for EslChannel {
         Ok(if self.hung_up { Completion::HungUp } else { Completion::Done })
     }
 
-    async fn hangup(&mut self, cause: &str) -> Result<Completion, ChannelError> {
+    async fn hangup(&mut self) -> Result<Completion, ChannelError> {
         if self.hung_up {
             return Ok(Completion::HungUp);
         }
         let mut msg = EslEvent::new();
         msg.set_header("call-command", "hangup");
-        msg.set_header("hangup-cause", quote::header_value(cause));
+        msg.set_header("hangup-cause", "NORMAL_CLEARING");
         self.send("hangup", msg).await?;
         // Wait briefly for the switch to confirm; the socket closes after anyway.
         let until = Instant::now() + HANGUP_GRACE;

@@ -6,6 +6,7 @@
 //! strings and variables go through freeswitch-types' originate builder,
 //! which validates and quotes them.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use tracing::{debug, warn};
 use super::inbound::{Inbound, JobError};
 use super::quote;
 use crate::agenda::phone::mask_digits;
-use crate::queue::{LINK_LOST, Leg, LineEvent, Lines};
+use crate::queue::{Leg, LineEvent, Lines, RingFailure};
 
 /// The secretaries' phones, reached over the inbound link.
 #[derive(Clone)]
@@ -57,33 +58,42 @@ fn endpoint(leg: &Leg, scope: VariablesType, extra: &[(&str, String)]) -> Result
     Ok(ep)
 }
 
-/// `+OK <uuid>` → the leg; `-ERR CAUSE` → the cause.
-fn job_result(r: Result<String, JobError>) -> Result<String, String> {
+/// What a hang-up cause of an originate means for the queue.
+fn failure(cause: &str) -> RingFailure {
+    match cause {
+        "NO_ANSWER" | "NO_USER_RESPONSE" | "ALLOTTED_TIMEOUT" | "RECOVERY_ON_TIMER_EXPIRE" => RingFailure::NoAnswer,
+        "USER_BUSY" => RingFailure::Busy,
+        other => RingFailure::Failed(other.to_string()),
+    }
+}
+
+/// `+OK <uuid>` → the leg; `-ERR CAUSE` → why it failed.
+fn job_result(r: Result<String, JobError>) -> Result<String, RingFailure> {
     match r {
         Ok(body) => {
             let body = body.trim();
             match body.strip_prefix("+OK") {
                 Some(uuid) => Ok(uuid.trim().to_string()),
-                None => Err(body.strip_prefix("-ERR").unwrap_or(body).trim().to_string()),
+                None => Err(failure(body.strip_prefix("-ERR").unwrap_or(body).trim())),
             }
         }
-        Err(JobError::LinkLost) => Err(LINK_LOST.into()),
-        Err(JobError::Timeout) => Err("TIMEOUT".into()),
+        Err(JobError::LinkLost) => Err(RingFailure::LinkLost),
+        Err(JobError::Timeout) => Err(RingFailure::Failed("TIMEOUT".into())),
         Err(JobError::Refused(why)) => {
             warn!(%why, "the switch refused an originate");
-            Err("REFUSED".into())
+            Err(RingFailure::Failed("REFUSED".into()))
         }
     }
 }
 
 /// The `originate` line ringing these legs: one leg alone, or several at once
 /// (ring-all) with the per-leg variables in `[]` and the shared ones in `{}`.
-pub fn ring_command(legs: &[Leg], announcement: &str, timeout: Duration) -> Result<String, String> {
+pub fn ring_command(legs: &[Leg], announcement: &[PathBuf], timeout: Duration) -> Result<String, String> {
     let shared = [("originate_timeout", timeout.as_secs().max(1).to_string()), ("ignore_early_media", "true".to_string())];
     let apps = if announcement.is_empty() {
         vec![Application::simple("park")]
     } else {
-        vec![Application::new("playback", Some(announcement)), Application::simple("park")]
+        vec![Application::new("playback", Some(super::channel::playback_arg(announcement))), Application::simple("park")]
     };
     let first = legs.first().ok_or("NO_LEG")?;
     if legs.len() == 1 {
@@ -111,8 +121,8 @@ pub fn callback_command(patient: &Leg, secretary: &Leg, timeout: Duration) -> Re
 }
 
 impl Lines for SwitchLines {
-    async fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> Result<String, String> {
-        let cmd = ring_command(&legs, &announcement, timeout)?;
+    async fn ring(&self, legs: Vec<Leg>, announcement: Vec<PathBuf>, timeout: Duration) -> Result<String, RingFailure> {
+        let cmd = ring_command(&legs, &announcement, timeout).map_err(|c| failure(&c))?;
         debug!(cmd = %mask_digits(&cmd), "ringing");
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
@@ -125,8 +135,8 @@ impl Lines for SwitchLines {
         }
     }
 
-    async fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> Result<String, String> {
-        let cmd = callback_command(&patient, &secretary, timeout)?;
+    async fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> Result<String, RingFailure> {
+        let cmd = callback_command(&patient, &secretary, timeout).map_err(|c| failure(&c))?;
         debug!(cmd = %mask_digits(&cmd), "calling a patient back");
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
@@ -146,7 +156,7 @@ mod tests {
 
     #[test]
     fn one_secretary_hears_the_announcement_then_waits_parked() {
-        let cmd = ring_command(&[leg("aaaa", "user/1101")], "/tmp/a.wav", Duration::from_secs(15)).unwrap();
+        let cmd = ring_command(&[leg("aaaa", "user/1101")], &[PathBuf::from("/tmp/a.wav")], Duration::from_secs(15)).unwrap();
         assert!(cmd.starts_with("originate {"), "{cmd}");
         for part in ["origination_uuid=aaaa", "originate_timeout=15", "user/1101", "playback:/tmp/a.wav,park", "inline", "ignore_early_media=true"] {
             assert!(cmd.contains(part), "{part} missing in {cmd}");
@@ -157,7 +167,7 @@ mod tests {
 
     #[test]
     fn ring_all_gives_each_leg_its_own_id() {
-        let cmd = ring_command(&[leg("aaaa", "user/1101"), leg("bbbb", "user/1102")], "", Duration::from_secs(10)).unwrap();
+        let cmd = ring_command(&[leg("aaaa", "user/1101"), leg("bbbb", "user/1102")], &[], Duration::from_secs(10)).unwrap();
         assert!(cmd.contains("[origination_uuid=aaaa"), "{cmd}");
         assert!(cmd.contains(",[origination_uuid=bbbb"), "{cmd}");
         assert!(cmd.contains("{originate_timeout=10,ignore_early_media=true}"), "{cmd}");
@@ -174,13 +184,15 @@ mod tests {
 
     #[test]
     fn a_bad_dial_string_is_refused_before_the_switch() {
-        assert_eq!(ring_command(&[leg("a", "")], "", Duration::from_secs(10)), Err("INVALID_DIAL_STRING".into()));
+        assert_eq!(ring_command(&[leg("a", "")], &[], Duration::from_secs(10)), Err("INVALID_DIAL_STRING".into()));
     }
 
     #[test]
     fn job_bodies_become_legs_or_causes() {
         assert_eq!(job_result(Ok("+OK 1234-ab\n".into())), Ok("1234-ab".into()));
-        assert_eq!(job_result(Ok("-ERR NO_ANSWER\n".into())), Err("NO_ANSWER".into()));
-        assert_eq!(job_result(Err(JobError::LinkLost)), Err(LINK_LOST.into()));
+        assert_eq!(job_result(Ok("-ERR NO_ANSWER\n".into())), Err(RingFailure::NoAnswer));
+        assert_eq!(job_result(Ok("-ERR USER_BUSY\n".into())), Err(RingFailure::Busy));
+        assert_eq!(job_result(Ok("-ERR SUBSCRIBER_ABSENT\n".into())), Err(RingFailure::Failed("SUBSCRIBER_ABSENT".into())));
+        assert_eq!(job_result(Err(JobError::LinkLost)), Err(RingFailure::LinkLost));
     }
 }

@@ -12,7 +12,6 @@
 //! the dev-only crate `crates/scripted-switch`.
 
 pub mod channel;
-pub mod folders;
 pub mod inbound;
 pub mod lines;
 pub mod outbound;

@@ -17,7 +17,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
 use crate::agenda::phone;
-use crate::call::{self, CallSetup, CallSummary, DriverEnv, driver::record_call};
+use crate::call::{self, CallSetup, DriverEnv};
 use crate::speech::Voice;
 
 use super::channel::EslChannel;
@@ -237,49 +237,27 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
         }
         info!("call received");
         let deadline = service.deadline;
-        let limit = crate::call::Deadline::at(tokio::time::Instant::now() + deadline);
-        let setup = CallSetup { uuid: uuid.clone(), caller, destination, deadline: Some(limit.clone()) };
-        let mut summary = CallSummary::default();
-        let run = async {
-            let set_up = async {
-                // resume first: if anything below fails, closing hands the call
-                // back to the dialplan instead of hanging it up.
-                client.resume().await.map_err(|e| e.to_string())?;
-                client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
-                // Events nobody here reads: every one is a few kilobytes to parse.
-                if let Err(e) = client.nixevent_raw(UNUSED_EVENTS).await {
-                    debug!(error = %e, "nixevent refused: every channel event will be parsed");
-                }
-                client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
-                let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
-                if let Err(e) = client.api(&sched).await {
-                    warn!(error = %e, "could not arm the switch-side deadline");
-                }
-                let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone()).with_reaction(service.metrics.reaction.clone());
-                channel.prepare().await.map_err(|e| e.to_string())?;
-                Ok::<_, String>(channel)
-            };
-            // The practice, doctors and caller's rule are read from the store
-            // while the switch answers the set-up commands: under load the
-            // store's threads may be busy, and the caller's first prompt
-            // should not wait for them on top of six round trips.
-            let (channel, ctx) = tokio::join!(set_up, call::driver::context(&service.env, &setup, Utc::now()));
-            let mut channel = channel?;
-            call::driver::drive_from(&mut channel, &service.env, &setup, &mut summary, ctx).await.map_err(|e| e.to_string())
-        };
-        let ran = tokio::select! {
-            r = run => Ok(r),
-            _ = limit.reached() => Err(()),
-        };
-        match ran {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => warn!(error = %e, "call ended on an error: the dialplan takes the call back"),
-            Err(_) => {
-                warn!(secs = deadline.as_secs(), "call deadline reached: the dialplan takes the call back");
-                summary.detail = format!("délai maximal de l'appel atteint ({} s); {}", deadline.as_secs(), summary.detail);
+        let setup = CallSetup { started, ..CallSetup::new(uuid.clone(), caller, destination) };
+        let set_up = async {
+            // resume first: if anything below fails, closing hands the call
+            // back to the dialplan instead of hanging it up.
+            client.resume().await.map_err(|e| e.to_string())?;
+            client.myevents(EventFormat::Plain).await.map_err(|e| e.to_string())?;
+            // Events nobody here reads: every one is a few kilobytes to parse.
+            if let Err(e) = client.nixevent_raw(UNUSED_EVENTS).await {
+                debug!(error = %e, "nixevent refused: every channel event will be parsed");
             }
-        }
-        record_call(&service.env.store, &setup, started, &summary).await;
+            client.linger(Some(service.linger)).await.map_err(|e| e.to_string())?;
+            let sched = format!("sched_hangup +{} {} ALLOTTED_TIMEOUT", deadline.as_secs() + 60, uuid);
+            if let Err(e) = client.api(&sched).await {
+                warn!(error = %e, "could not arm the switch-side deadline");
+            }
+            let mut channel = EslChannel::new(client.clone(), events, service.voice.clone(), uuid.clone()).with_reaction(service.metrics.reaction.clone());
+            channel.prepare().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>(channel)
+        };
+        // Whatever happens, the dialplan takes the call back when the socket closes.
+        let summary = call::run(&service.env, setup, Some(deadline), set_up).await.summary;
         service.metrics.call_ended(summary.practice_id, summary.recorded_outcome(), summary.queue_wait_secs);
         info!(outcome = summary.recorded_outcome(), "call over");
         let _ = client.disconnect().await;

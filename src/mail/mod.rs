@@ -20,8 +20,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::speech::catalogue::Lang;
 use crate::store::{MailSettings, Notice, NoticeKind, Store, StoreError};
+use crate::words::catalogue::Lang;
 pub use words::MailWords;
 
 /// Largest recording attached (bytes); a longer one is linked, not sent.

@@ -1,6 +1,6 @@
 //! The words of the mails, in French and in English.
 
-use crate::speech::catalogue::Lang;
+use crate::words::catalogue::Lang;
 use crate::words::{OUTCOMES_EN, OUTCOMES_FR};
 
 /// Every fixed text of the mails, in one language.

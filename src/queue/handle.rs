@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
@@ -48,7 +48,7 @@ pub enum JoinError {
 }
 
 /// A waiting call, as a console shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WaitingView {
     /// The call (id, practice, caller, reason, urgent, since).
     #[serde(flatten)]
@@ -64,7 +64,7 @@ pub struct WaitingView {
 }
 
 /// A practice's figures, as the API gives them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatsView {
     /// Practice.
     pub practice_id: i64,
@@ -76,7 +76,7 @@ pub struct StatsView {
 }
 
 /// The live state of every queue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     /// When it was taken.
     pub now: DateTime<Utc>,
@@ -105,8 +105,8 @@ pub(super) enum Command {
     Snapshot { reply: Reply<Snapshot> },
     CallInfo { uuid: String, reply: Reply<Option<WaitingCall>> },
     PlaceCallback { callback: Callback, practice: String, practice_number: Option<String>, agent: String, reply: Reply<Result<(), QueueError>> },
-    RingDone { call: String, result: Result<String, String> },
-    CallbackDone { id: i64, agent: String, patient_leg: String, result: Result<String, String> },
+    RingDone { call: String, result: Result<String, super::RingFailure> },
+    CallbackDone { id: i64, agent: String, patient_leg: String, result: Result<String, super::RingFailure> },
 }
 
 /// Handle on the queue task. Clone it freely.

@@ -3,12 +3,38 @@
 //! Event Socket's side of it is `freeswitch::lines`.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-/// The cause a switch gives when its link went away with the answer.
-pub const LINK_LOST: &str = "LINK_LOST";
+/// Why a ring (or a call back) reached nobody.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RingFailure {
+    /// Nobody answered in time.
+    NoAnswer,
+    /// The phone was busy.
+    Busy,
+    /// The link to the switch went away with the answer: nobody's fault,
+    /// the offer is made again once it is back.
+    LinkLost,
+    /// The switch could not ring it (a dial string it refused, a phone not
+    /// registered…): the switch's cause.
+    Failed(String),
+}
+
+impl RingFailure {
+    /// Why, in the words the secretaries' console shows (and a call back's
+    /// recorded outcome).
+    pub fn reason(&self) -> String {
+        match self {
+            RingFailure::NoAnswer => "pas de réponse".into(),
+            RingFailure::Busy => "occupé".into(),
+            RingFailure::LinkLost => "lien avec le standard perdu".into(),
+            RingFailure::Failed(cause) => format!("téléphone en échec ({cause})"),
+        }
+    }
+}
 
 /// One phone to ring.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,16 +62,15 @@ pub enum LineEvent {
 
 /// What the queue asks of the switch.
 pub trait Lines: Send + Sync + 'static {
-    /// Ring these phones at once; whoever answers hears `announcement` (a
-    /// playable file, or nothing when empty) and is then parked. Resolves with
-    /// the leg that answered, or the switch's cause (`NO_ANSWER`, …,
-    /// [`LINK_LOST`]).
-    fn ring(&self, legs: Vec<Leg>, announcement: String, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
+    /// Ring these phones at once; whoever answers hears `announcement` (its
+    /// files in order, or nothing when empty) and is then parked. Resolves
+    /// with the leg that answered, or why nobody did.
+    fn ring(&self, legs: Vec<Leg>, announcement: Vec<PathBuf>, timeout: Duration) -> impl Future<Output = Result<String, RingFailure>> + Send;
     /// Hang a leg up (best effort: it may be gone already).
     fn hang_up(&self, leg: &str) -> impl Future<Output = ()> + Send;
     /// Dial the patient; once they answer, bridge them to the secretary.
-    /// Resolves with the patient's leg, or the cause.
-    fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> impl Future<Output = Result<String, String>> + Send;
+    /// Resolves with the patient's leg, or why they were not reached.
+    fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> impl Future<Output = Result<String, RingFailure>> + Send;
     /// The switch's reports about legs.
     fn events(&self) -> Option<broadcast::Receiver<LineEvent>>;
 }

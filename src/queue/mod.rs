@@ -15,12 +15,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::agenda::Level;
 
 /// A secretary's state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum AgentState {
     /// Not working.
@@ -56,7 +56,7 @@ pub enum AgentState {
 }
 
 /// A secretary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     /// Id.
     pub id: String,
@@ -71,7 +71,7 @@ pub struct Agent {
 }
 
 /// A caller waiting for a secretary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaitingCall {
     /// FreeSWITCH's unique id of the call.
     pub uuid: String,
@@ -88,7 +88,7 @@ pub struct WaitingCall {
 }
 
 /// Which available secretary a call is offered to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// The one idle the longest (primary before overflow).
@@ -101,7 +101,7 @@ pub enum Strategy {
 }
 
 /// Figures per practice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Calls queued.
     pub offered: u64,
@@ -501,11 +501,12 @@ impl SecretaryQueue {
 }
 
 pub mod handle;
+pub mod legs;
 pub mod lines;
 pub mod task;
 
 pub use handle::{JoinError, News, Queues, Snapshot, StatsView, TakeBack, Ticket, WaitingView};
-pub use lines::{LINK_LOST, Leg, LineEvent, Lines};
+pub use lines::{Leg, LineEvent, Lines, RingFailure};
 pub use task::{Settings, start};
 
 #[cfg(test)]

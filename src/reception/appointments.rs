@@ -20,18 +20,18 @@ impl Receptionist {
                 _ if tries + 1 >= BIRTH_TRIES => self.hand_to_secretaries(
                     "date de naissance incorrecte trois fois (rendez-vous)",
                     false,
-                    &format!("{} {}", prompts::t(l, prompts::BIRTH_WRONG), prompts::t(l, prompts::TO_SECRETARIES)),
+                    prompts::join(l, prompts::BIRTH_WRONG, prompts::TO_SECRETARIES),
                 ),
                 _ => self.go(
                     Step::VerifyBirth { tries: tries + 1 },
-                    vec![Action::Ask { prompt: format!("{} {}", prompts::t(l, prompts::BIRTH_WRONG), prompts::t(l, prompts::BIRTH_ASK)), max_digits: 6 }],
+                    vec![Action::Ask { prompt: prompts::join(l, prompts::BIRTH_WRONG, prompts::BIRTH_ASK), max_digits: 6 }],
                 ),
             },
             Step::Listing => match input {
-                Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::t(l, prompts::NO_APPOINTMENT))),
+                Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::say(l, prompts::NO_APPOINTMENT))),
                 Input::Appointments(list) => self.review(list, 0),
                 other => {
-                    self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES))
+                    self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES))
                 }
             },
             Step::Review(list, i) => {
@@ -50,7 +50,7 @@ impl Receptionist {
                             None => self.hand_to_secretaries(
                                 "déplacement d'un rendez-vous d'un médecin non réservable par téléphone",
                                 false,
-                                prompts::t(l, prompts::TO_SECRETARIES),
+                                prompts::say(l, prompts::TO_SECRETARIES),
                             ),
                         }
                     }
@@ -58,7 +58,7 @@ impl Receptionist {
                         if i + 1 < list.len() {
                             self.review(list, i + 1)
                         } else {
-                            self.menu(Some(prompts::t(l, prompts::NO_MORE_APPOINTMENTS)))
+                            self.menu(Some(prompts::say(l, prompts::NO_MORE_APPOINTMENTS)))
                         }
                     }
                     other => self.retry(&other, question, "rendez-vous à annuler ou déplacer"),
@@ -76,15 +76,15 @@ impl Receptionist {
                 }
             }
             Step::Cancelling => match input {
-                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::t(l, prompts::CANCELLED).into()), Action::Hangup]),
-                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::say(l, prompts::CANCELLED)), Action::Hangup]),
+                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::say(l, prompts::TO_SECRETARIES)),
             },
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),
         }
     }
 
-    pub(super) fn review_prompt(&self, a: &Appointment) -> String {
+    pub(super) fn review_prompt(&self, a: &Appointment) -> Utterance {
         let l = self.ctx.lang;
         prompts::review_appointment(l, &self.when(a.start), &self.doctor_name(a.doctor_id))
     }
@@ -100,7 +100,7 @@ impl Receptionist {
     pub(super) fn appointments_or_identity(self) -> Next {
         let l = self.ctx.lang;
         if self.ctx.practice.verify_birth_date && !self.ctx.birth_dates.is_empty() && !self.verified {
-            return self.go(Step::VerifyBirth { tries: 0 }, vec![Action::Ask { prompt: prompts::t(l, prompts::BIRTH_ASK).into(), max_digits: 6 }]);
+            return self.go(Step::VerifyBirth { tries: 0 }, vec![Action::Ask { prompt: prompts::say(l, prompts::BIRTH_ASK), max_digits: 6 }]);
         }
         self.go(Step::Listing, vec![Action::ListAppointments])
     }

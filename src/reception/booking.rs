@@ -34,7 +34,7 @@ impl Receptionist {
             Step::Searching(mut draft) => match input {
                 Input::Slots(slots) if slots.is_empty() && draft.offered.is_empty() => {
                     let days = self.ctx.doctors[draft.doctor].horizon_days;
-                    self.go(Step::OfferMessage, vec![Self::ask(format!("{} {}", prompts::no_slot(l, days), prompts::t(l, prompts::OFFER_MESSAGE)))])
+                    self.go(Step::OfferMessage, vec![Self::ask(prompts::no_slot(l, days).then_sentence(prompts::OFFER_MESSAGE))])
                 }
                 Input::Slots(slots) if slots.is_empty() => {
                     // "Other slots" found nothing more: offer the first ones again.
@@ -51,7 +51,7 @@ impl Receptionist {
                     self.go(Step::OfferSlots(draft), vec![Self::ask(prompt)])
                 }
                 other => {
-                    self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES))
+                    self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES))
                 }
             },
             Step::OfferSlots(mut draft) => {
@@ -71,7 +71,7 @@ impl Receptionist {
                             } else {
                                 self.go(
                                     Step::RecordingName(draft),
-                                    vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_NAME).into(), kind: RecordingKind::Name, max_secs: 10 }],
+                                    vec![Action::Record { prompt: prompts::say(l, prompts::RECORD_NAME), kind: RecordingKind::Name, max_secs: 10 }],
                                 )
                             }
                         }
@@ -118,30 +118,30 @@ impl Receptionist {
                         self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(l, &when, &doctor, &address)), Action::Hangup])
                     }
                 }
-                Input::Refused(Refusal::TooMany(max)) => self.menu(Some(&prompts::too_many(l, max))),
+                Input::Refused(Refusal::TooMany(max)) => self.menu(Some(prompts::too_many(l, max))),
                 Input::Refused(_) => {
                     let doctor_id = self.ctx.doctors[draft.doctor].id;
                     let type_id = draft.type_id;
                     let draft = Draft { offered: vec![], chosen: None, ..draft };
                     self.go(
                         Step::Searching(draft),
-                        vec![Action::Say(prompts::t(l, prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }],
+                        vec![Action::Say(prompts::say(l, prompts::SLOT_TAKEN)), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }],
                     )
                 }
-                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::t(l, prompts::TO_SECRETARIES)),
+                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES)),
             },
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),
         }
     }
 
-    pub(super) fn doctor_question(&self) -> String {
+    pub(super) fn doctor_question(&self) -> Utterance {
         let l = self.ctx.lang;
         let names: Vec<String> = self.ctx.doctors.iter().map(|d| d.name.to_lowercase()).collect();
         prompts::choose(l, prompts::CHOOSE_DOCTOR, &names)
     }
 
-    pub(super) fn type_question(&self, doc: usize) -> String {
+    pub(super) fn type_question(&self, doc: usize) -> Utterance {
         let l = self.ctx.lang;
         let names: Vec<String> = self.ctx.doctors[doc].types.iter().map(|(_, n)| n.clone()).collect();
         prompts::choose(l, prompts::CHOOSE_TYPE, &names)
@@ -151,7 +151,7 @@ impl Receptionist {
         let l = self.ctx.lang;
         let types = self.ctx.doctors[doc].types.clone();
         match types.len() {
-            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
+            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
             1 => self.search(Draft { doctor: doc, type_id: types[0].0, moving: None, offered: vec![], chosen: None, recording: None }, None),
             _ => {
                 let q = self.type_question(doc);
@@ -166,7 +166,7 @@ impl Receptionist {
         self.go(Step::Searching(draft), vec![Action::FindSlots { doctor_id, type_id, after, count: 3 }])
     }
 
-    pub(super) fn confirm_prompt(&self, draft: &Draft) -> String {
+    pub(super) fn confirm_prompt(&self, draft: &Draft) -> Utterance {
         let l = self.ctx.lang;
         let when = draft.chosen.map(|s| self.when(s.start)).unwrap_or_default();
         prompts::confirm_booking(l, &when, &self.ctx.doctors[draft.doctor].name.to_lowercase())

@@ -13,13 +13,13 @@ impl Receptionist {
             Step::PracticePhone => match input {
                 Input::BridgeEnded { answered: true } => self.finish(Outcome::PracticePhone, vec![Action::Hangup]),
                 _ => {
-                    let say = format!("{} {}", prompts::greeting(l, &self.ctx.practice.name), prompts::t(l, prompts::PRACTICE_UNAVAILABLE));
+                    let say = prompts::greeting(l, &self.ctx.practice.name).then_sentence(prompts::PRACTICE_UNAVAILABLE);
                     self.go(
                         Step::Recording { tries: 0 },
                         vec![
                             Action::Answer,
                             Action::Say(say),
-                            Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
+                            Action::Record { prompt: prompts::say(l, prompts::RECORD_MESSAGE), kind: RecordingKind::Message, max_secs: 120 },
                         ],
                     )
                 }
@@ -28,23 +28,15 @@ impl Receptionist {
                 Input::Digits(d) if d == "1" => {
                     let dial = self.allowed_dial();
                     match dial {
-                        Some(dial) => self.go(Step::Bridging, vec![Action::Say(prompts::t(l, prompts::DOCTOR_PUT_THROUGH).into()), Action::Bridge { dial }]),
-                        None => self.go(
-                            Step::AfterDoctor,
-                            vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))],
-                        ),
+                        Some(dial) => self.go(Step::Bridging, vec![Action::Say(prompts::say(l, prompts::DOCTOR_PUT_THROUGH)), Action::Bridge { dial }]),
+                        None => self.go(Step::AfterDoctor, vec![Self::ask(prompts::join(l, prompts::DOCTOR_UNAVAILABLE, prompts::OFFER_MESSAGE))]),
                     }
                 }
                 _ => self.menu(None),
             },
             Step::Bridging => match input {
-                Input::BridgeEnded { answered: true } => {
-                    self.finish(Outcome::Doctor, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup])
-                }
-                _ => self.go(
-                    Step::AfterDoctor,
-                    vec![Self::ask(format!("{} {}", prompts::t(l, prompts::DOCTOR_UNAVAILABLE), prompts::t(l, prompts::OFFER_MESSAGE)))],
-                ),
+                Input::BridgeEnded { answered: true } => self.finish(Outcome::Doctor, vec![Action::Say(prompts::say(l, prompts::GOODBYE)), Action::Hangup]),
+                _ => self.go(Step::AfterDoctor, vec![Self::ask(prompts::join(l, prompts::DOCTOR_UNAVAILABLE, prompts::OFFER_MESSAGE))]),
             },
             Step::QueueFallback { urgent } => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
@@ -58,23 +50,23 @@ impl Receptionist {
                     let before = if matches!(other, Input::Digits(_)) { prompts::INVALID_KEY } else { prompts::NO_KEY };
                     if me.misses >= 2 {
                         // Nothing chosen twice: what the caller says is kept as a message.
-                        me.record_message_after(0, prompts::t(l, before))
+                        me.record_message_after(0, prompts::say(l, before))
                     } else {
-                        let prompt = format!("{} {}", prompts::t(l, before), me.fallback_offer());
+                        let prompt = prompts::say(l, before).then(me.fallback_offer());
                         (me, vec![Self::ask(prompt)])
                     }
                 }
             },
             Step::CallbackRequested => match input {
-                Input::Done => self.finish(Outcome::Callback, vec![Action::Say(prompts::t(l, prompts::CALLBACK_SAVED).into()), Action::Hangup]),
-                Input::CallbackRefused => self.record_message_after(0, prompts::t(l, prompts::CALLBACK_REFUSED)),
-                _ => self.record_message_after(0, prompts::t(l, prompts::SERVICE_ERROR)),
+                Input::Done => self.finish(Outcome::Callback, vec![Action::Say(prompts::say(l, prompts::CALLBACK_SAVED)), Action::Hangup]),
+                Input::CallbackRefused => self.record_message_after(0, prompts::say(l, prompts::CALLBACK_REFUSED)),
+                _ => self.record_message_after(0, prompts::say(l, prompts::SERVICE_ERROR)),
             },
             Step::AfterDoctor | Step::OfferMessage => match input {
                 Input::Digits(d) if d == "1" => self.record_message(0),
                 _ => {
                     let outcome = if self.tried.is_empty() { Outcome::Abandoned } else { Outcome::Info };
-                    self.finish(outcome, vec![Action::Say(prompts::t(l, prompts::GOODBYE).into()), Action::Hangup])
+                    self.finish(outcome, vec![Action::Say(prompts::say(l, prompts::GOODBYE)), Action::Hangup])
                 }
             },
             // A silent menu, the first time: the caller may say what they want.
@@ -84,14 +76,14 @@ impl Receptionist {
     }
 
     /// Hand over to the secretaries with the reason and the history.
-    pub(super) fn hand_to_secretaries(mut self, why: &str, urgent: bool, say: &str) -> Next {
+    pub(super) fn hand_to_secretaries(mut self, why: &str, urgent: bool, say: Utterance) -> Next {
         let mut reason = why.to_string();
         if !self.tried.is_empty() {
             reason.push_str(&format!(" (a essayé: {})", self.tried.join(", ")));
         }
         self.detail = reason.clone();
         let outcome = if urgent { Outcome::Urgent } else { Outcome::Secretaries };
-        self.finish(outcome, vec![Action::Say(say.to_string()), Action::ToSecretaries { reason, urgent }])
+        self.finish(outcome, vec![Action::Say(say), Action::ToSecretaries { reason, urgent }])
     }
 
     pub(super) fn allowed_dial(&self) -> Option<String> {
@@ -103,8 +95,8 @@ impl Receptionist {
     }
 
     /// Message, and call back when the number is known.
-    pub(super) fn fallback_offer(&self) -> &'static str {
+    pub(super) fn fallback_offer(&self) -> Utterance {
         let l = self.ctx.lang;
-        if self.ctx.caller.is_some() && self.ctx.callable { prompts::t(l, prompts::QUEUE_OFFER) } else { prompts::t(l, prompts::QUEUE_OFFER_MESSAGE) }
+        if self.ctx.caller.is_some() && self.ctx.callable { prompts::say(l, prompts::QUEUE_OFFER) } else { prompts::say(l, prompts::QUEUE_OFFER_MESSAGE) }
     }
 }

@@ -11,16 +11,16 @@ impl Receptionist {
             Step::Menu if input == Input::NoInput && self.ctx.speech && !self.spoke => {
                 let mut me = self;
                 me.spoke = true;
-                me.go(Step::Listening, vec![Action::Record { prompt: prompts::t(l, prompts::SPEECH_INVITE).into(), kind: RecordingKind::Answer, max_secs: 5 }])
+                me.go(Step::Listening, vec![Action::Record { prompt: prompts::say(l, prompts::SPEECH_INVITE), kind: RecordingKind::Answer, max_secs: 5 }])
             }
             Step::Menu => self.on_menu(input),
             Step::Listening => match input {
                 Input::Recorded { path, .. } => self.go(Step::Understanding, vec![Action::Understand { recording: path }]),
-                _ => self.menu(Some(prompts::t(l, prompts::NO_KEY))),
+                _ => self.menu(Some(prompts::say(l, prompts::NO_KEY))),
             },
             Step::Understanding => match input {
                 Input::Understood(Some(choice)) => self.go(Step::ConfirmSpoken(choice), vec![Self::ask(prompts::spoken_readback(l, choice))]),
-                _ => self.menu(Some(prompts::t(l, prompts::NOT_UNDERSTOOD))),
+                _ => self.menu(Some(prompts::say(l, prompts::NOT_UNDERSTOOD))),
             },
             // Nothing happens on a spoken word alone: the key confirms.
             Step::ConfirmSpoken(choice) => match input {
@@ -36,24 +36,24 @@ impl Receptionist {
         }
     }
 
-    pub(super) fn menu(self, before: Option<&str>) -> Next {
+    pub(super) fn menu(self, before: Option<Utterance>) -> Next {
         let l = self.ctx.lang;
         let prompt = match before {
-            Some(b) => format!("{b} {}", prompts::t(l, prompts::MAIN_MENU)),
-            None => prompts::t(l, prompts::MAIN_MENU).to_string(),
+            Some(b) => b.then_sentence(prompts::MAIN_MENU),
+            None => prompts::say(l, prompts::MAIN_MENU),
         };
         self.go(Step::Menu, vec![Action::Ask { prompt, max_digits: 1 }])
     }
 
     pub(super) fn on_menu(mut self, input: Input) -> Next {
         let l = self.ctx.lang;
-        let question = Self::ask(prompts::t(l, prompts::MAIN_MENU).into());
+        let question = Self::ask(prompts::say(l, prompts::MAIN_MENU));
         match input {
             Input::Digits(d) => match d.as_str() {
                 "1" => {
                     self.tried.push("prise de rendez-vous");
                     match self.ctx.doctors.len() {
-                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
                         1 => self.after_doctor(0),
                         _ => {
                             let q = self.doctor_question();
@@ -63,7 +63,7 @@ impl Receptionist {
                 }
                 "2" => {
                     self.tried.push("annulation ou déplacement");
-                    if self.ctx.caller.is_none() { self.menu(Some(prompts::t(l, prompts::WITHHELD_NO_CANCEL))) } else { self.appointments_or_identity() }
+                    if self.ctx.caller.is_none() { self.menu(Some(prompts::say(l, prompts::WITHHELD_NO_CANCEL))) } else { self.appointments_or_identity() }
                 }
                 "3" => {
                     self.tried.push("message");
@@ -75,13 +75,13 @@ impl Receptionist {
                         self.outcome = Outcome::Info;
                     }
                     let p = &self.ctx.practice;
-                    let text = prompts::hours(l, &p.opening_hours, &p.walk_in_hours, &p.address);
+                    let text = prompts::hours(l, &day_hours(&p.opening_hours), &day_hours(&p.walk_in_hours), &p.address);
                     let mut me = self;
                     me.misses = 0;
-                    (me, vec![Action::Say(text), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())])
+                    (me, vec![Action::Say(text), Self::ask(prompts::say(l, prompts::MAIN_MENU))])
                 }
-                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::t(l, prompts::URGENT)),
-                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::say(l, prompts::URGENT)),
+                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::say(l, prompts::TO_SECRETARIES)),
                 "*" => {
                     self.misses = 0;
                     (self, vec![question])

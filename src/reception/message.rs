@@ -9,16 +9,13 @@ impl Receptionist {
         let l = self.ctx.lang;
         match step {
             Step::Recording { tries } => match input {
-                Input::Recorded { path, secs } => self.go(Step::KeepMessage { path, secs }, vec![Self::ask(prompts::t(l, prompts::KEEP_MESSAGE).into())]),
-                _ if tries == 0 => self.record_message_after(1, prompts::t(l, prompts::NOTHING_HEARD)),
+                Input::Recorded { path, secs } => self.go(Step::KeepMessage { path, secs }, vec![Self::ask(prompts::say(l, prompts::KEEP_MESSAGE))]),
+                _ if tries == 0 => self.record_message_after(1, prompts::say(l, prompts::NOTHING_HEARD)),
                 _ if matches!(self.ctx.duty, Duty::Holiday(_)) => {
                     let outcome = if self.tried.is_empty() { Outcome::Abandoned } else { Outcome::Info };
-                    self.finish(
-                        outcome,
-                        vec![Action::Say(format!("{} {}", prompts::t(l, prompts::NOTHING_HEARD), prompts::t(l, prompts::GOODBYE))), Action::Hangup],
-                    )
+                    self.finish(outcome, vec![Action::Say(prompts::join(l, prompts::NOTHING_HEARD, prompts::GOODBYE)), Action::Hangup])
                 }
-                _ => self.menu(Some(prompts::t(l, prompts::NOTHING_HEARD))),
+                _ => self.menu(Some(prompts::say(l, prompts::NOTHING_HEARD))),
             },
             Step::KeepMessage { path, secs } => match input {
                 Input::Digits(d) if d == "2" => {
@@ -28,9 +25,9 @@ impl Receptionist {
                 }
                 Input::Digits(d) if d == "1" || d.is_empty() => self.save_message(path, secs),
                 Input::NoInput => self.save_message(path, secs),
-                other => self.retry(&other, Self::ask(prompts::t(l, prompts::KEEP_MESSAGE).into()), "garder le message"),
+                other => self.retry(&other, Self::ask(prompts::say(l, prompts::KEEP_MESSAGE)), "garder le message"),
             },
-            Step::Saving => self.finish(Outcome::Message, vec![Action::Say(prompts::t(l, prompts::MESSAGE_SAVED).into()), Action::Hangup]),
+            Step::Saving => self.finish(Outcome::Message, vec![Action::Say(prompts::say(l, prompts::MESSAGE_SAVED)), Action::Hangup]),
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),
         }
@@ -40,15 +37,14 @@ impl Receptionist {
         let l = self.ctx.lang;
         self.go(
             Step::Recording { tries },
-            vec![Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 }],
+            vec![Action::Record { prompt: prompts::say(l, prompts::RECORD_MESSAGE), kind: RecordingKind::Message, max_secs: 120 }],
         )
     }
 
-    pub(super) fn record_message_after(self, tries: u8, said: &str) -> Next {
-        let l = self.ctx.lang;
+    pub(super) fn record_message_after(self, tries: u8, said: Utterance) -> Next {
         self.go(
             Step::Recording { tries },
-            vec![Action::Record { prompt: format!("{said} {}", prompts::t(l, prompts::RECORD_MESSAGE)), kind: RecordingKind::Message, max_secs: 120 }],
+            vec![Action::Record { prompt: said.then_sentence(prompts::RECORD_MESSAGE), kind: RecordingKind::Message, max_secs: 120 }],
         )
     }
 

@@ -16,15 +16,14 @@ mod booking;
 mod handover;
 mod menu;
 mod message;
-pub mod prompts;
 mod types;
 
 pub use types::*;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::agenda::{Appointment, CallerKind, Duty, Slot};
-use crate::speech::wording;
+use crate::agenda::{Appointment, CallerKind, Duty, Slot, day_hours};
+use crate::words::{Utterance, prompts, wording};
 
 /// Booking or moving: what is being chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +72,7 @@ enum Step {
     OfferMessage,
     Listening,
     Understanding,
-    ConfirmSpoken(crate::speech::intent::MenuChoice),
+    ConfirmSpoken(crate::words::intent::MenuChoice),
     /// The secretaries could not answer: message or call back.
     QueueFallback {
         urgent: bool,
@@ -157,20 +156,20 @@ impl Receptionist {
         let l = self.ctx.lang;
         self.misses += 1;
         let (said, why) = match input {
-            Input::NoInput => (prompts::t(l, prompts::NO_KEY), format!("pas de réponse: {what}")),
-            _ => (prompts::t(l, prompts::INVALID_KEY), format!("touche invalide: {what}")),
+            Input::NoInput => (prompts::say(l, prompts::NO_KEY), format!("pas de réponse: {what}")),
+            _ => (prompts::say(l, prompts::INVALID_KEY), format!("touche invalide: {what}")),
         };
         if self.misses >= 2 {
-            return self.hand_to_secretaries(&why, false, prompts::t(l, prompts::TO_SECRETARIES));
+            return self.hand_to_secretaries(&why, false, prompts::say(l, prompts::TO_SECRETARIES));
         }
         let question = match question {
-            Action::Ask { prompt, max_digits } => Action::Ask { prompt: format!("{said} {prompt}"), max_digits },
+            Action::Ask { prompt, max_digits } => Action::Ask { prompt: said.then(prompt), max_digits },
             other => other,
         };
         (self, vec![question])
     }
 
-    fn ask(prompt: String) -> Action {
+    fn ask(prompt: Utterance) -> Action {
         Action::Ask { prompt, max_digits: 1 }
     }
 
@@ -184,7 +183,7 @@ impl Receptionist {
                 let mut me = self;
                 me.outcome = Outcome::InProgress;
                 let first = if nobody { prompts::QUEUE_NOBODY } else { prompts::QUEUE_TOO_LONG };
-                let prompt = format!("{} {}", prompts::t(l, first), me.fallback_offer());
+                let prompt = prompts::say(l, first).then(me.fallback_offer());
                 return me.go(Step::QueueFallback { urgent }, vec![Self::ask(prompt)]);
             }
             Input::Failed(why) => {
@@ -194,7 +193,7 @@ impl Receptionist {
                 return self.hand_to_secretaries(
                     &format!("erreur du service: {why}"),
                     false,
-                    &format!("{} {}", prompts::t(l, prompts::SERVICE_ERROR), prompts::t(l, prompts::TO_SECRETARIES)),
+                    prompts::join(l, prompts::SERVICE_ERROR, prompts::TO_SECRETARIES),
                 );
             }
             _ => {}
@@ -229,7 +228,7 @@ impl Receptionist {
         let secretaries_or_phone = |me: Self| -> Next {
             match me.ctx.practice.practice_phone.clone() {
                 Some(dial) => me.go(Step::PracticePhone, vec![Action::ToPracticePhone { dial }]),
-                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::t(l, prompts::TO_SECRETARIES)),
+                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::say(l, prompts::TO_SECRETARIES)),
             }
         };
         match self.ctx.duty.clone() {
@@ -240,8 +239,8 @@ impl Receptionist {
                 let actions = vec![
                     Action::Answer,
                     Action::Say(greeting),
-                    Action::Say(message),
-                    Action::Record { prompt: prompts::t(l, prompts::RECORD_MESSAGE).into(), kind: RecordingKind::Message, max_secs: 120 },
+                    Action::Say(Utterance::words(l, message)),
+                    Action::Record { prompt: prompts::say(l, prompts::RECORD_MESSAGE), kind: RecordingKind::Message, max_secs: 120 },
                 ];
                 (me, actions)
             }
@@ -249,12 +248,12 @@ impl Receptionist {
                 Some(CallerKind::Blocked) => {
                     let mut me = self;
                     me.detail = "numéro bloqué".into();
-                    me.finish(Outcome::Refused, vec![Action::Answer, Action::Say(prompts::t(l, prompts::BLOCKED).into()), Action::Hangup])
+                    me.finish(Outcome::Refused, vec![Action::Answer, Action::Say(prompts::say(l, prompts::BLOCKED)), Action::Hangup])
                 }
                 Some(CallerKind::Allowed) => {
-                    self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::ALLOWED_PRE_MENU).into())])
+                    self.go(Step::PreMenu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::say(l, prompts::ALLOWED_PRE_MENU))])
                 }
-                None => self.go(Step::Menu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::t(l, prompts::MAIN_MENU).into())]),
+                None => self.go(Step::Menu, vec![Action::Answer, Action::Say(greeting), Self::ask(prompts::say(l, prompts::MAIN_MENU))]),
             },
         }
     }

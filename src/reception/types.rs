@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::agenda::{Appointment, CallerRule, Duty, Practice, Slot};
-use crate::speech::catalogue::Lang;
+use crate::words::Utterance;
+use crate::words::catalogue::Lang;
 
 /// A doctor the caller may book with, and the types bookable by phone.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,20 +66,20 @@ pub enum RecordingKind {
 pub enum Action {
     /// Answer the call.
     Answer,
-    /// Say a text; no key interrupts it.
-    Say(String),
+    /// Say something; no key interrupts it.
+    Say(Utterance),
     /// Say a text that a key interrupts, and collect up to `max_digits` keys.
     /// Result: `Digits` or `NoInput`.
     Ask {
         /// The question.
-        prompt: String,
+        prompt: Utterance,
         /// How many keys at most.
         max_digits: u8,
     },
     /// Say `prompt`, beep, record. Result: `Recorded` or `NothingRecorded`.
     Record {
         /// The instruction.
-        prompt: String,
+        prompt: Utterance,
         /// What is recorded.
         kind: RecordingKind,
         /// Longest recording, seconds.
@@ -219,7 +220,7 @@ pub enum Input {
     /// Whether the cancellation happened.
     Cancelled(bool),
     /// The menu choice a spoken answer names, if any.
-    Understood(Option<crate::speech::intent::MenuChoice>),
+    Understood(Option<crate::words::intent::MenuChoice>),
     /// Bridge over; `answered` tells whether anyone picked up.
     BridgeEnded {
         /// Picked up.

@@ -1,22 +1,18 @@
-//! Speech: turning the receptionist's French text into a wav file FreeSWITCH
-//! plays (espeak-ng, cached on disk by a hash of text, voice and rate), and
-//! the sentences of the receptionist per language (`catalogue`), and the
-//! wording of dates and times (`wording`) and of French numbers (`french`),
-//! and what a caller's words mean (`intent`: menu choices, signs of emergency).
+//! Speech: the voice and recognition. The voice renders an utterance
+//! (`words::Utterance`) into wav files FreeSWITCH plays, piece by piece with
+//! espeak-ng, cached on disk by a hash of text, voice and rate; a fixed
+//! sentence the practice recorded itself is played from its recording.
 //!
 //! Recognition (`recognition`, whisper.cpp) turns messages into text on a
 //! bounded pool of threads (`transcription`), never on a call's hot path.
 //!
-//! Owns the speech engines; knows nothing of calls or the Event Socket.
+//! Owns the speech engines; knows nothing of calls, of the Event Socket (the
+//! files are handed over as paths) nor of the sentences' wording (`words`).
 
-pub mod catalogue;
-pub mod french;
-pub mod intent;
 pub mod recognition;
 pub mod transcription;
-pub mod wording;
 
-use catalogue::{Key, Lang, static_sentences};
+use crate::words::{Segment, Utterance};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -97,50 +93,6 @@ pub fn pieces(text: &str) -> Vec<&str> {
     out
 }
 
-/// A part of an utterance: one of the catalogue's fixed sentences (which a
-/// practice may have recorded itself), or words rendered by the voice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Segment<'a> {
-    /// A fixed sentence, with its key.
-    Sentence(Key, &'a str),
-    /// Anything else: one clause.
-    Words(&'a str),
-}
-
-/// Cut a text into the catalogue's fixed sentences (found where they stand,
-/// longest first) and clauses of other words. The receptionist builds its
-/// utterances from the catalogue's texts, so every fixed sentence it says is
-/// found again here with its key.
-pub fn segments(lang: Lang, text: &str) -> Vec<Segment<'_>> {
-    static FR: std::sync::OnceLock<Vec<(Key, &'static str)>> = std::sync::OnceLock::new();
-    static EN: std::sync::OnceLock<Vec<(Key, &'static str)>> = std::sync::OnceLock::new();
-    let sentences = match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    }
-    .get_or_init(|| {
-        let mut v: Vec<(Key, &'static str)> = static_sentences().map(|k| (k, catalogue::text(lang, k))).collect();
-        v.sort_by_key(|(_, s)| std::cmp::Reverse(s.len()));
-        v
-    });
-    let mut out = Vec::new();
-    let mut rest = text.trim_start();
-    'next: while !rest.is_empty() {
-        for (key, s) in sentences {
-            if rest.starts_with(s) && rest[s.len()..].chars().next().is_none_or(char::is_whitespace) {
-                out.push(Segment::Sentence(*key, &rest[..s.len()]));
-                rest = rest[s.len()..].trim_start();
-                continue 'next;
-            }
-        }
-        let Some(first) = pieces(rest).first().copied() else { break };
-        let end = first.as_ptr() as usize - rest.as_ptr() as usize + first.len();
-        out.push(Segment::Words(first));
-        rest = rest[end..].trim_start();
-    }
-    out
-}
-
 /// Whether a file looks like a wav FreeSWITCH can play (RIFF/WAVE, some data).
 fn playable_wav(path: &Path) -> bool {
     use std::io::Read;
@@ -154,43 +106,33 @@ fn playable_wav(path: &Path) -> bool {
 pub struct Recordings {
     /// The practice's prompts folder.
     pub folder: PathBuf,
-    /// The language of the call (to find the sentences in the text).
-    pub lang: Lang,
 }
 
 impl Voice {
-    /// Render a whole utterance piece by piece; returns what FreeSWITCH plays:
-    /// a file, or `file_string://a.wav!b.wav` for several.
-    pub async fn render_utterance(&self, text: &str) -> Result<String, SpeechError> {
-        self.render_for(text, None).await
+    /// Render a whole utterance piece by piece; returns the files to play,
+    /// in order (none for an empty utterance).
+    pub async fn render_utterance(&self, said: &Utterance) -> Result<Vec<PathBuf>, SpeechError> {
+        self.render_for(said, None).await
     }
 
     /// Like [`render_utterance`](Self::render_utterance), but a fixed sentence
     /// the practice recorded itself is played from its recording. A recording
     /// that is missing is no matter; one that cannot be played falls back to
     /// the synthetic voice with a warning, never to silence.
-    pub async fn render_for(&self, text: &str, recordings: Option<&Recordings>) -> Result<String, SpeechError> {
+    pub async fn render_for(&self, said: &Utterance, recordings: Option<&Recordings>) -> Result<Vec<PathBuf>, SpeechError> {
         let mut plan: Vec<Result<PathBuf, String>> = Vec::new();
-        match recordings {
-            None => plan.extend(pieces(text).into_iter().map(|p| Err(p.to_string()))),
-            Some(r) => {
-                for seg in segments(r.lang, text) {
-                    match seg {
-                        Segment::Sentence(key, sentence) => {
-                            let own = r.folder.join(format!("{}.wav", key.0));
-                            if playable_wav(&own) {
-                                plan.push(Ok(own));
-                                continue;
-                            }
-                            if own.exists() {
-                                tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
-                            }
-                            plan.extend(pieces(sentence).into_iter().map(|p| Err(p.to_string())));
-                        }
-                        Segment::Words(w) => plan.push(Err(w.to_string())),
-                    }
+        for seg in said.segments() {
+            if let (Segment::Sentence(key, _), Some(r)) = (&seg, recordings) {
+                let own = r.folder.join(format!("{}.wav", key.0));
+                if playable_wav(&own) {
+                    plan.push(Ok(own));
+                    continue;
+                }
+                if own.exists() {
+                    tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
                 }
             }
+            plan.extend(pieces(seg.text()).into_iter().map(|p| Err(p.to_string())));
         }
         let mut set = tokio::task::JoinSet::new();
         let mut files = vec![PathBuf::new(); plan.len()];
@@ -213,11 +155,7 @@ impl Voice {
             let (i, rendered) = joined.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
             files[i] = rendered?;
         }
-        Ok(match files.len() {
-            0 => "silence_stream://250".to_string(),
-            1 => files[0].to_string_lossy().into_owned(),
-            _ => format!("file_string://{}", files.iter().map(|f| f.to_string_lossy()).collect::<Vec<_>>().join("!")),
-        })
+        Ok(files)
     }
 
     /// A voice rendering into `cache_dir`.
@@ -387,6 +325,7 @@ pub fn run_when_idle() -> Result<(), thread_priority::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::catalogue::{Key, Lang};
 
     fn voice(dir: &Path, command: &str) -> Voice {
         Voice::new(command, "fr", 150, dir)
@@ -423,36 +362,17 @@ mod tests {
     async fn an_utterance_plays_its_cached_pieces_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let v = voice(dir.path(), "espeak-ng");
-        let one = v.render_utterance("Bonjour.").await.unwrap();
-        assert_eq!(one, v.path_for("Bonjour.").to_string_lossy());
-        let two = v.render_utterance("Bonjour. Au revoir.").await.unwrap();
-        assert_eq!(two, format!("file_string://{}!{}", v.path_for("Bonjour.").display(), v.path_for("Au revoir.").display()));
+        let one = v.render_utterance(&Utterance::words(Lang::Fr, "Bonjour.")).await.unwrap();
+        assert_eq!(one, vec![v.path_for("Bonjour.")]);
+        let two = v.render_utterance(&Utterance::words(Lang::Fr, "Bonjour.").then(Utterance::sentence(Lang::Fr, Key("goodbye")))).await.unwrap();
+        assert_eq!(two, vec![v.path_for("Bonjour."), v.path_for("Au revoir.")]);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the shared piece is rendered once");
-    }
-
-    #[test]
-    fn fixed_sentences_are_found_again_in_a_text() {
-        use catalogue::text;
-        let lang = Lang::Fr;
-        let t = format!("{} {}", text(lang, Key("key.invalid")), text(lang, Key("menu.main")));
-        assert_eq!(
-            segments(lang, &t),
-            vec![Segment::Sentence(Key("key.invalid"), text(lang, Key("key.invalid"))), Segment::Sentence(Key("menu.main"), text(lang, Key("menu.main")))]
-        );
-        let t = format!("Il n'y a plus de créneau, désolé. {}", text(lang, Key("offer_message")));
-        assert_eq!(
-            segments(lang, &t),
-            vec![
-                Segment::Words("Il n'y a plus de créneau,"),
-                Segment::Words("désolé."),
-                Segment::Sentence(Key("offer_message"), text(lang, Key("offer_message")))
-            ]
-        );
+        assert!(v.render_utterance(&Utterance::empty(Lang::Fr)).await.unwrap().is_empty());
     }
 
     #[tokio::test]
     async fn a_practice_recording_wins_and_a_broken_one_falls_back_to_the_voice() {
-        use catalogue::text;
+        use crate::words::catalogue::text;
         let dir = tempfile::tempdir().unwrap();
         let own = dir.path().join("practice");
         std::fs::create_dir_all(&own).unwrap();
@@ -463,13 +383,17 @@ mod tests {
         wav.resize(2000, 0);
         std::fs::write(own.join("menu.main.wav"), &wav).unwrap();
         std::fs::write(own.join("key.invalid.wav"), b"not a wav at all").unwrap();
-        let r = Recordings { folder: own.clone(), lang: Lang::Fr };
-        let played = v.render_for(&format!("{invalid} {menu}"), Some(&r)).await.unwrap();
-        let files: Vec<&str> = played.strip_prefix("file_string://").unwrap().split('!').collect();
+        let r = Recordings { folder: own.clone() };
+        let said = Utterance::sentence(Lang::Fr, Key("key.invalid")).then_sentence(Key("menu.main"));
+        assert_eq!(said.text(), format!("{invalid} {menu}"));
+        let files = v.render_for(&said, Some(&r)).await.unwrap();
         assert_eq!(files.len(), 2);
-        assert_eq!(files[0], v.path_for(invalid).to_string_lossy(), "broken recording: the synthetic voice");
-        assert_eq!(files[1], own.join("menu.main.wav").to_string_lossy(), "the practice's own recording");
-        assert!(std::path::Path::new(files[0]).exists());
+        assert_eq!(files[0], v.path_for(invalid), "broken recording: the synthetic voice");
+        assert_eq!(files[1], own.join("menu.main.wav"), "the practice's own recording");
+        assert!(files[0].exists());
+        // Without recordings, the fixed sentence is rendered piece by piece.
+        let plain = v.render_utterance(&said).await.unwrap();
+        assert_eq!(plain.len(), 1 + pieces(menu).len());
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl Worker {
             }
         };
         match (text, job.target) {
-            (Ok(text), Target::Message(id)) => match self.store.run_sync(|db| db.set_transcript(id, &text, super::intent::is_urgent(&text))) {
+            (Ok(text), Target::Message(id)) => match self.store.run_sync(|db| db.set_transcript(id, &text, crate::words::intent::is_urgent(&text))) {
                 Ok(urgent) => info!(message = id, urgent, secs, "message transcribed"),
                 Err(e) => warn!(message = id, error = %e, "could not store the transcript"),
             },

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agenda::Appointment;
 use crate::agenda::Level;
@@ -26,7 +26,7 @@ pub struct Secretary {
 }
 
 /// A caller who asked to be called back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Callback {
     /// Id.
     pub id: i64,
@@ -44,7 +44,7 @@ pub struct Callback {
     pub placed_at: Option<DateTime<Utc>>,
     /// Who placed it.
     pub placed_by: Option<String>,
-    /// How it went (`answered`, or the switch's cause).
+    /// How it went (`answered`, or why nobody was reached: « pas de réponse »…).
     pub outcome: Option<String>,
 }
 

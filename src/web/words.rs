@@ -244,10 +244,10 @@ pub fn words_for(tag: &str) -> &'static Words {
 }
 
 /// The words of the receptionist's language.
-pub fn words_of(lang: crate::speech::catalogue::Lang) -> &'static Words {
+pub fn words_of(lang: crate::words::catalogue::Lang) -> &'static Words {
     match lang {
-        crate::speech::catalogue::Lang::Fr => &FR,
-        crate::speech::catalogue::Lang::En => &EN,
+        crate::words::catalogue::Lang::Fr => &FR,
+        crate::words::catalogue::Lang::En => &EN,
     }
 }
 
@@ -315,11 +315,9 @@ pub const CONSOLE: &[(&str, &str, &str)] = &[
 ];
 
 /// The console's words in one language, as a JSON object for its script.
-pub fn console_words(lang: crate::speech::catalogue::Lang) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = CONSOLE
-        .iter()
-        .map(|(k, fr, en)| (k.to_string(), serde_json::Value::from(if lang == crate::speech::catalogue::Lang::En { *en } else { *fr })))
-        .collect();
+pub fn console_words(lang: crate::words::catalogue::Lang) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        CONSOLE.iter().map(|(k, fr, en)| (k.to_string(), serde_json::Value::from(if lang == crate::words::catalogue::Lang::En { *en } else { *fr }))).collect();
     // Kept inside a <script type="application/json">: no "</" may close it early.
     serde_json::Value::Object(map).to_string().replace("</", "<\\/")
 }

@@ -25,8 +25,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use scripted_switch::measure;
 use scripted_switch::{Captures, Patient, SwitchCall, Transcript, default_captures_dir};
-use standardiste::reception::prompts;
 use standardiste::speech::Voice;
+use standardiste::words::prompts;
 
 // The same allocator as the service: the generator plays the switch, whose
 // own cost on this shared machine delays the service's replies too.
@@ -540,7 +540,7 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
         |r| r.get(0),
     )?;
     // The first piece of the sentence, as rendered and played.
-    let taken = prompts::t(standardiste::speech::catalogue::Lang::Fr, prompts::SLOT_TAKEN);
+    let taken = prompts::t(standardiste::words::catalogue::Lang::Fr, prompts::SLOT_TAKEN);
     let first = standardiste::speech::pieces(taken).first().copied().unwrap_or(taken);
     let taken_prompt = voice.path_for(first).to_string_lossy().into_owned();
     let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
@@ -571,7 +571,7 @@ async fn check_one_call(addr: SocketAddr, caps: Arc<Captures>, config: &Path, ca
     let config = standardiste::config::Config::load(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let lang = config.speech.language;
-    let greeting = prompts::greeting(lang, practice);
+    let greeting = prompts::greeting(lang, practice).text();
     let first = standardiste::speech::pieces(&greeting).first().copied().unwrap_or(&greeting).to_string();
     let expected = voice.path_for(&first).to_string_lossy().into_owned();
     let call = SwitchCall::dial_with(addr, caller, to, caps).await.with_context(|| format!("connecting to {addr}"))?;

@@ -34,8 +34,8 @@ use super::auth::Access;
 use super::words::{Words, words_of};
 use super::{ApiError, Web};
 use crate::speech::Voice;
-use crate::speech::catalogue::Lang;
 use crate::store::{AuditEntry, StoreError};
+use crate::words::catalogue::Lang;
 
 /// What the pages need beside the store.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ pub struct Env {
     /// Subscriptions may be on this host or a private network.
     pub allow_private_calendars: bool,
     /// How the practices' folders are made.
-    pub folders: crate::freeswitch::folders::Folders,
+    pub folders: crate::folders::Folders,
     /// A télésecrétariat's price of a call (`[stats] price_per_call`).
     pub price_per_call: f64,
 }

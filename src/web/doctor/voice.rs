@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Frame, Nav, PageQuery};
-use crate::speech::catalogue::{self, Key};
 use crate::web::auth::Access;
 use crate::web::words::Words;
 use crate::web::{ApiError, Web, render};
+use crate::words::catalogue::{self, Key};
 
 /// Longest a conversion may take.
 const CONVERT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -109,8 +109,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "booking.done",
-        "C'est noté: rendez-vous {when} avec le {doctor}, au {address}. Au revoir.",
-        "Noted: appointment {when} with {doctor}, at {address}. Goodbye.",
+        "C'est noté: rendez-vous {when} avec le {doctor}, au {address}. {goodbye}",
+        "Noted: appointment {when} with {doctor}, at {address}. {goodbye}",
     ),
     (
         "appointment.review",
@@ -122,7 +122,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Vous annulez le rendez-vous {when}. Pour confirmer, tapez 1. Pour revenir, tapez 2.",
         "You are cancelling the appointment {when}. To confirm, press 1. To go back, press 2.",
     ),
-    ("appointment.moved", "Votre rendez-vous est déplacé {when} avec le {doctor}. Au revoir.", "Your appointment is moved to {when} with {doctor}. Goodbye."),
+    ("appointment.moved", "Votre rendez-vous est déplacé {when} avec le {doctor}. {goodbye}", "Your appointment is moved to {when} with {doctor}. {goodbye}"),
     (
         "booking.too_many",
         "Votre numéro a déjà {max} rendez-vous à venir: je ne peux pas en prendre un autre par téléphone.",

@@ -2,10 +2,10 @@
 //! « soixante-dix-huit », « zéro six, douze, trente-quatre… ». Dates and
 //! times are worded from the catalogue (see `wording`).
 
-/// A phone number read in pairs: « 06 12 34 56 78 » becomes
-/// « zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit ».
-pub fn phone(number: &str) -> String {
-    let national = crate::agenda::phone::national(number);
+/// A phone number in its national form, read in pairs: « 06 12 34 56 78 »
+/// becomes « zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit »
+/// (`agenda::phone::national` gives that form).
+pub fn phone(national: &str) -> String {
     national
         .split(' ')
         .map(|pair| match (pair.strip_prefix('0'), pair.parse::<u32>()) {
@@ -69,7 +69,7 @@ mod tests {
         assert_eq!(number_words(91), "quatre-vingt-onze");
         assert_eq!(number_words(21), "vingt et un");
         assert_eq!(number_words(17), "dix-sept");
-        assert_eq!(phone("+33612345678"), "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit");
-        assert_eq!(phone("+33102030405"), "zéro un, zéro deux, zéro trois, zéro quatre, zéro cinq");
+        assert_eq!(phone("06 12 34 56 78"), "zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit");
+        assert_eq!(phone("01 02 03 04 05"), "zéro un, zéro deux, zéro trois, zéro quatre, zéro cinq");
     }
 }

@@ -1,13 +1,17 @@
-//! What the receptionist says: keys of the catalogue (`speech::catalogue`)
-//! and the sentences built from the practice's facts, in the call's language.
-//! Nothing medical is ever said.
+//! What the receptionist says: keys of the catalogue and the utterances
+//! built from the practice's facts, in the call's language. Nothing medical
+//! is ever said.
 
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
-use crate::agenda::WeeklyRange;
-use crate::speech::catalogue::{Key, Lang, fill, text};
-use crate::speech::wording;
+use super::catalogue::{Key, Lang, fill, text};
+use super::utterance::{Fill, Utterance};
+use super::wording;
+
+/// One range of a weekly timetable as the words need it: the day, its start
+/// and its end, local times (the agenda's timetables are read into these).
+pub type DayHours = (Weekday, NaiveTime, NaiveTime);
 
 /// The advice said at the start of every call, which no key can skip.
 pub const EMERGENCY_ADVICE: Key = Key("advice");
@@ -80,8 +84,8 @@ pub const SPEECH_INVITE: Key = Key("speech.invite");
 pub const NOT_UNDERSTOOD: Key = Key("speech.not_understood");
 
 /// The choice understood, read back for a confirmation key.
-pub fn spoken_readback(lang: Lang, choice: crate::speech::intent::MenuChoice) -> String {
-    use crate::speech::intent::MenuChoice::*;
+pub fn spoken_readback(lang: Lang, choice: super::intent::MenuChoice) -> Utterance {
+    use super::intent::MenuChoice::*;
     let name = match choice {
         Book => "choice.book",
         CancelOrMove => "choice.cancel",
@@ -90,7 +94,7 @@ pub fn spoken_readback(lang: Lang, choice: crate::speech::intent::MenuChoice) ->
         Urgent => "choice.urgent",
         Secretaries => "choice.secretaries",
     };
-    fill(lang, Key("speech.readback"), &[("choice", t(lang, Key(name)))])
+    Utterance::filled(lang, Key("speech.readback"), vec![("choice", t(lang, Key(name)).into())])
 }
 
 /// The text of a key.
@@ -98,14 +102,19 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
     text(lang, key)
 }
 
+/// One fixed sentence.
+pub fn say(lang: Lang, key: Key) -> Utterance {
+    Utterance::sentence(lang, key)
+}
+
 /// Two sentences said one after the other.
-pub fn join(lang: Lang, first: Key, then: Key) -> String {
-    format!("{} {}", t(lang, first), t(lang, then))
+pub fn join(lang: Lang, first: Key, then: Key) -> Utterance {
+    Utterance::sentence(lang, first).then_sentence(then)
 }
 
 /// Greeting with the practice's name, then the advice.
-pub fn greeting(lang: Lang, practice: &str) -> String {
-    fill(lang, Key("greeting"), &[("practice", practice), ("advice", t(lang, EMERGENCY_ADVICE))])
+pub fn greeting(lang: Lang, practice: &str) -> Utterance {
+    Utterance::filled(lang, Key("greeting"), vec![("practice", practice.into()), ("advice", Fill::Sentence(EMERGENCY_ADVICE))])
 }
 
 /// A doctor to choose: "Pour le docteur Martin, tapez 1. …"
@@ -114,85 +123,92 @@ pub const CHOOSE_DOCTOR: Key = Key("choose.doctor");
 pub const CHOOSE_TYPE: Key = Key("choose.item");
 
 /// One sentence per choice, numbered from 1 (`item` is CHOOSE_DOCTOR or CHOOSE_TYPE).
-pub fn choose(lang: Lang, item: Key, names: &[String]) -> String {
-    names.iter().enumerate().map(|(i, n)| fill(lang, item, &[("what", n), ("n", &(i + 1).to_string())])).collect::<Vec<_>>().join(" ")
+pub fn choose(lang: Lang, item: Key, names: &[String]) -> Utterance {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Utterance::filled(lang, item, vec![("what", n.as_str().into()), ("n", (i + 1).to_string().into())]))
+        .fold(Utterance::empty(lang), Utterance::then)
 }
 
 /// "Tapez 1 pour …, 2 pour …, 3 pour …, 4 pour d'autres créneaux."
-pub fn offer_slots(lang: Lang, starts: &[DateTime<Utc>], tz: Tz, now: DateTime<Utc>) -> String {
+pub fn offer_slots(lang: Lang, starts: &[DateTime<Utc>], tz: Tz, now: DateTime<Utc>) -> Utterance {
     let mut parts: Vec<String> = starts
         .iter()
         .enumerate()
         .map(|(i, s)| fill(lang, Key("slots.item"), &[("n", &(i + 1).to_string()), ("when", &wording::when(lang, *s, tz, now))]))
         .collect();
     parts.push(fill(lang, Key("slots.more"), &[("n", &(starts.len() + 1).to_string())]));
-    fill(lang, Key("slots.offer"), &[("items", &parts.join(", "))])
+    Utterance::filled(lang, Key("slots.offer"), vec![("items", parts.join(", ").into())])
 }
 
 /// No slot within the horizon.
-pub fn no_slot(lang: Lang, days: i64) -> String {
-    fill(lang, Key("slots.none"), &[("days", &days.to_string())])
+pub fn no_slot(lang: Lang, days: i64) -> Utterance {
+    Utterance::filled(lang, Key("slots.none"), vec![("days", days.to_string().into())])
 }
 
 /// "Other slots" found nothing more.
-pub fn no_other_slot(lang: Lang, days: i64) -> String {
-    fill(lang, Key("slots.no_other"), &[("days", &days.to_string())])
+pub fn no_other_slot(lang: Lang, days: i64) -> Utterance {
+    Utterance::filled(lang, Key("slots.no_other"), vec![("days", days.to_string().into())])
 }
 
 /// Read-back before booking.
-pub fn confirm_booking(lang: Lang, when: &str, doctor: &str) -> String {
-    fill(lang, Key("booking.confirm"), &[("when", when), ("doctor", doctor)])
+pub fn confirm_booking(lang: Lang, when: &str, doctor: &str) -> Utterance {
+    Utterance::filled(lang, Key("booking.confirm"), vec![("when", when.into()), ("doctor", doctor.into())])
 }
 
 /// Closing sentence after a booking.
-pub fn booked(lang: Lang, when: &str, doctor: &str, address: &str) -> String {
-    fill(lang, Key("booking.done"), &[("when", when), ("doctor", doctor), ("address", address)])
+pub fn booked(lang: Lang, when: &str, doctor: &str, address: &str) -> Utterance {
+    Utterance::filled(
+        lang,
+        Key("booking.done"),
+        vec![("when", when.into()), ("doctor", doctor.into()), ("address", address.into()), ("goodbye", Fill::Sentence(GOODBYE))],
+    )
 }
 
 /// One of the caller's appointments, and what can be done with it.
-pub fn review_appointment(lang: Lang, when: &str, doctor: &str) -> String {
-    fill(lang, Key("appointment.review"), &[("when", when), ("doctor", doctor)])
+pub fn review_appointment(lang: Lang, when: &str, doctor: &str) -> Utterance {
+    Utterance::filled(lang, Key("appointment.review"), vec![("when", when.into()), ("doctor", doctor.into())])
 }
 
 /// Confirm a cancellation.
-pub fn confirm_cancel(lang: Lang, when: &str) -> String {
-    fill(lang, Key("appointment.confirm_cancel"), &[("when", when)])
+pub fn confirm_cancel(lang: Lang, when: &str) -> Utterance {
+    Utterance::filled(lang, Key("appointment.confirm_cancel"), vec![("when", when.into())])
 }
 
 /// Moved.
-pub fn moved(lang: Lang, when: &str, doctor: &str) -> String {
-    fill(lang, Key("appointment.moved"), &[("when", when), ("doctor", doctor)])
+pub fn moved(lang: Lang, when: &str, doctor: &str) -> Utterance {
+    Utterance::filled(lang, Key("appointment.moved"), vec![("when", when.into()), ("doctor", doctor.into()), ("goodbye", Fill::Sentence(GOODBYE))])
 }
 
 /// Too many future appointments.
-pub fn too_many(lang: Lang, max: i64) -> String {
-    fill(lang, Key("booking.too_many"), &[("max", &max.to_string())])
+pub fn too_many(lang: Lang, max: i64) -> Utterance {
+    Utterance::filled(lang, Key("booking.too_many"), vec![("max", max.to_string().into())])
 }
 
 /// Opening hours, walk-in hours and address, from the structured timetables.
-pub fn hours(lang: Lang, opening: &[WeeklyRange], walk_in: &[WeeklyRange], address: &str) -> String {
-    let mut parts = Vec::new();
-    if opening.is_empty() {
-        parts.push(t(lang, Key("hours.none")).to_string());
+pub fn hours(lang: Lang, opening: &[DayHours], walk_in: &[DayHours], address: &str) -> Utterance {
+    let mut said = if opening.is_empty() {
+        Utterance::sentence(lang, Key("hours.none"))
     } else {
-        parts.push(fill(lang, Key("hours.open"), &[("timetable", &timetable(lang, opening))]));
-    }
+        Utterance::filled(lang, Key("hours.open"), vec![("timetable", timetable(lang, opening).into())])
+    };
     if !walk_in.is_empty() {
-        parts.push(fill(lang, Key("hours.walk_in"), &[("timetable", &timetable(lang, walk_in))]));
+        said = said.then(Utterance::filled(lang, Key("hours.walk_in"), vec![("timetable", timetable(lang, walk_in).into())]));
     }
     if !address.trim().is_empty() {
-        parts.push(fill(lang, Key("hours.address"), &[("address", address)]));
+        said = said.then(Utterance::filled(lang, Key("hours.address"), vec![("address", address.into())]));
     }
-    parts.join(" ")
+    said
 }
 
 /// "du lundi au vendredi de 8 heures à midi 30 et de 14 heures à 19 heures, le samedi de 9 heures à midi"
-pub fn timetable(lang: Lang, ranges: &[WeeklyRange]) -> String {
+pub fn timetable(lang: Lang, ranges: &[DayHours]) -> String {
     let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
     let per_day: Vec<(Weekday, Vec<(NaiveTime, NaiveTime)>)> = days
         .iter()
         .map(|d| {
-            let mut r: Vec<_> = ranges.iter().filter(|x| x.day == *d).map(|x| (x.start, x.end)).collect();
+            let mut r: Vec<_> = ranges.iter().filter(|x| x.0 == *d).map(|x| (x.1, x.2)).collect();
             r.sort();
             (*d, r)
         })
@@ -232,13 +248,14 @@ pub fn timetable(lang: Lang, ranges: &[WeeklyRange]) -> String {
 mod tests {
     use super::*;
 
-    fn week() -> Vec<WeeklyRange> {
+    fn week() -> Vec<DayHours> {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
         let mut r = Vec::new();
-        for d in ["lundi", "mardi", "mercredi", "jeudi", "vendredi"] {
-            r.push(WeeklyRange::parse(&format!("{d} 08:00-12:30")).unwrap());
-            r.push(WeeklyRange::parse(&format!("{d} 14:00-19:00")).unwrap());
+        for d in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri] {
+            r.push((d, at(8, 0), at(12, 30)));
+            r.push((d, at(14, 0), at(19, 0)));
         }
-        r.push(WeeklyRange::parse("samedi 09:00-12:00").unwrap());
+        r.push((Weekday::Sat, at(9, 0), at(12, 0)));
         r
     }
 
@@ -254,15 +271,15 @@ mod tests {
     #[test]
     fn choices_are_numbered_in_order() {
         assert_eq!(
-            choose(Lang::Fr, CHOOSE_DOCTOR, &["docteur Martin".into(), "docteur Bernard".into()]),
+            choose(Lang::Fr, CHOOSE_DOCTOR, &["docteur Martin".into(), "docteur Bernard".into()]).text(),
             "Pour le docteur Martin, tapez 1. Pour le docteur Bernard, tapez 2."
         );
-        assert_eq!(choose(Lang::En, CHOOSE_TYPE, &["consultation".into()]), "For consultation, press 1.");
+        assert_eq!(choose(Lang::En, CHOOSE_TYPE, &["consultation".into()]).text(), "For consultation, press 1.");
     }
 
     #[test]
     fn the_greeting_holds_the_advice_in_both_languages() {
-        assert_eq!(greeting(Lang::Fr, "Cabinet X"), "Cabinet X, bonjour. Si la vie d'une personne est en danger, raccrochez et composez le 15.");
-        assert!(greeting(Lang::En, "Cabinet X").contains("dial 15"));
+        assert_eq!(greeting(Lang::Fr, "Cabinet X").text(), "Cabinet X, bonjour. Si la vie d'une personne est en danger, raccrochez et composez le 15.");
+        assert!(greeting(Lang::En, "Cabinet X").text().contains("dial 15"));
     }
 }

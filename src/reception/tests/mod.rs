@@ -5,10 +5,31 @@ use chrono_tz::Europe::Paris;
 
 use super::*;
 use crate::agenda::{Appointment, CallerKind, CallerRule, Duty, DutyMode, Practice, Slot, Source, WeeklyRange};
-use crate::speech::catalogue::{Key, Lang};
+use crate::words::catalogue::{Key, Lang};
+
+mod booking;
+use booking::booking_until_slots;
 
 fn fr(key: Key) -> &'static str {
     prompts::t(Lang::Fr, key)
+}
+
+/// What is said, as plain words: the tests read the text the caller hears
+/// (the utterances' structure is `words/`'s, shown by its own tests and by
+/// `what_is_said_keeps_its_fixed_sentences_apart` below).
+fn said_as_words(a: Action) -> Action {
+    let words = |u: Utterance| Utterance::words(u.lang, u.text());
+    match a {
+        Action::Say(u) => Action::Say(words(u)),
+        Action::Ask { prompt, max_digits } => Action::Ask { prompt: words(prompt), max_digits },
+        Action::Record { prompt, kind, max_secs } => Action::Record { prompt: words(prompt), kind, max_secs },
+        other => other,
+    }
+}
+
+/// Saying these words.
+fn say(text: &str) -> Action {
+    Action::Say(Utterance::words(Lang::Fr, text))
 }
 
 fn now() -> DateTime<Utc> {
@@ -91,7 +112,7 @@ fn run(ctx: CallContext, inputs: Vec<Input>) -> (Receptionist, Vec<Vec<Action>>)
     for i in std::iter::once(Input::Start).chain(inputs) {
         let (next, actions) = r.step(i);
         r = next;
-        out.push(actions);
+        out.push(actions.into_iter().map(said_as_words).collect());
     }
     (r, out)
 }
@@ -99,7 +120,7 @@ fn run(ctx: CallContext, inputs: Vec<Input>) -> (Receptionist, Vec<Vec<Action>>)
 fn ask_text(a: &[Action]) -> String {
     a.iter()
         .find_map(|x| match x {
-            Action::Ask { prompt, .. } => Some(prompt.clone()),
+            Action::Ask { prompt, .. } => Some(prompt.text()),
             _ => None,
         })
         .unwrap_or_default()
@@ -119,8 +140,8 @@ fn the_greeting_says_the_practice_then_the_15_advice_then_the_menu() {
     assert_eq!(first[0], Action::Answer);
     match &first[1] {
         Action::Say(t) => {
-            assert!(t.starts_with("Cabinet médical des Tilleuls, bonjour."));
-            assert!(t.contains("raccrochez et composez le 15"));
+            assert!(t.text().starts_with("Cabinet médical des Tilleuls, bonjour."));
+            assert!(t.text().contains("raccrochez et composez le 15"));
         }
         other => panic!("the advice is a Say (no key skips it), got {other:?}"),
     }
@@ -135,7 +156,7 @@ fn every_greeting_starts_with_the_advice_that_no_key_skips() {
     holiday.duty = Duty::Holiday("Le cabinet est fermé jusqu'au 2 janvier.".into());
     for c in [ctx(), allowed, holiday] {
         let (_, out) = run(c, vec![]);
-        let said = out[0].iter().find_map(|a| if let Action::Say(t) = a { Some(t.clone()) } else { None }).unwrap();
+        let said = out[0].iter().find_map(|a| if let Action::Say(t) = a { Some(t.text()) } else { None }).unwrap();
         assert!(said.contains(fr(prompts::EMERGENCY_ADVICE)), "{said}");
     }
 }
@@ -162,10 +183,10 @@ fn a_holiday_plays_its_message_and_takes_one() {
     let mut c = ctx();
     c.duty = Duty::Holiday("Le cabinet est fermé jusqu'au 2 janvier.".into());
     let (r, out) = run(c, vec![Input::Recorded { path: "/r/1.wav".into(), secs: 5.0 }, digits("1"), Input::Done]);
-    assert_eq!(out[0][2], Action::Say("Le cabinet est fermé jusqu'au 2 janvier.".into()));
+    assert_eq!(out[0][2], say("Le cabinet est fermé jusqu'au 2 janvier."));
     assert_eq!(ask_text(&out[1]), fr(prompts::KEEP_MESSAGE));
     assert_eq!(out[2], vec![Action::SaveMessage { recording: "/r/1.wav".into(), secs: 5.0, urgent: false }]);
-    assert_eq!(out[3], vec![Action::Say(fr(prompts::MESSAGE_SAVED).into()), Action::Hangup]);
+    assert_eq!(out[3], vec![say(fr(prompts::MESSAGE_SAVED)), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Message);
 }
 
@@ -174,7 +195,7 @@ fn a_blocked_number_is_told_politely() {
     let mut c = ctx();
     c.caller_rule = Some(CallerRule { id: 1, phone: "+33611223344".into(), kind: CallerKind::Blocked, label: "x".into(), doctor_id: None });
     let (r, out) = run(c, vec![]);
-    assert_eq!(out[0], vec![Action::Answer, Action::Say(fr(prompts::BLOCKED).into()), Action::Hangup]);
+    assert_eq!(out[0], vec![Action::Answer, say(fr(prompts::BLOCKED)), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Refused);
 }
 
@@ -222,6 +243,7 @@ fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
     let (r, out) = run(ctx(), vec![digits("4")]);
     match &out[1][0] {
         Action::Say(t) => {
+            let t = t.text();
             assert!(t.contains("Le cabinet est ouvert le lundi de 8 heures à midi"), "{t}");
             assert!(t.contains("Consultations libres, sans rendez-vous: le mercredi de 8 heures à 10 heures"), "{t}");
             assert!(t.contains("12 rue des Tilleuls"), "{t}");
@@ -231,135 +253,13 @@ fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
     assert_eq!(ask_text(&out[1]), fr(prompts::MAIN_MENU), "back to the menu");
     assert_eq!(r.outcome(), Outcome::Info);
     let (r, out) = run(ctx(), vec![digits("9")]);
-    assert_eq!(out[1][0], Action::Say(fr(prompts::URGENT).into()));
+    assert_eq!(out[1][0], say(fr(prompts::URGENT)));
     assert!(fr(prompts::URGENT).contains("composez le 15"));
     assert_eq!(secretaries(&out[1]), Some(("urgence (touche 9)".into(), true)));
     assert_eq!(r.outcome(), Outcome::Urgent);
     let (r, out) = run(ctx(), vec![digits("4"), digits("0")]);
     assert_eq!(secretaries(&out[2]).unwrap().0, "demande du secrétariat (touche 0) (a essayé: horaires)");
     assert_eq!(r.outcome(), Outcome::Secretaries);
-}
-
-fn booking_until_slots() -> Vec<Input> {
-    vec![digits("1"), digits("1"), digits("1"), Input::Slots(vec![slot(9, 0), slot(9, 20), slot(9, 40)])]
-}
-
-#[test]
-fn booking_by_keys_from_menu_to_goodbye() {
-    let mut inputs = booking_until_slots();
-    inputs.extend([digits("2"), Input::Recorded { path: "/r/nom.wav".into(), secs: 2.0 }, digits("1"), Input::Booked(appt(7, 10, 100, slot(9, 20)))]);
-    let (r, out) = run(ctx(), inputs);
-    assert_eq!(ask_text(&out[1]), "Pour le docteur claire martin, tapez 1. Pour le docteur paul bernard, tapez 2.");
-    assert_eq!(ask_text(&out[2]), "Pour consultation, tapez 1. Pour suivi de grossesse, tapez 2.");
-    assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
-    assert_eq!(ask_text(&out[4]), "Tapez 1 pour demain à 9 heures, 2 pour demain à 9 heures 20, 3 pour demain à 9 heures 40, 4 pour d'autres créneaux.");
-    assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
-    assert_eq!(
-        ask_text(&out[6]),
-        "Rendez-vous demain à 9 heures 20 avec le docteur claire martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2."
-    );
-    assert_eq!(out[7], vec![Action::Book { doctor_id: 10, type_id: 100, start: slot(9, 20).start, name_recording: Some("/r/nom.wav".into()) }]);
-    assert_eq!(
-        out[8],
-        vec![
-            Action::Say("C'est noté: rendez-vous demain à 9 heures 20 avec le docteur claire martin, au 12 rue des Tilleuls, 69003 Lyon. Au revoir.".into()),
-            Action::Hangup
-        ]
-    );
-    assert_eq!(r.outcome(), Outcome::Booked);
-}
-
-#[test]
-fn one_doctor_and_one_type_skip_the_questions() {
-    let mut c = ctx();
-    c.doctors.truncate(1);
-    c.doctors[0].types.truncate(1);
-    let (_, out) = run(c, vec![digits("1")]);
-    assert_eq!(out[1], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
-}
-
-#[test]
-fn other_slots_continue_after_the_last_offered() {
-    let mut inputs = booking_until_slots();
-    inputs.push(digits("4"));
-    let (_, out) = run(ctx(), inputs);
-    assert_eq!(out[5], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: Some(slot(9, 40).start + Duration::seconds(1)), count: 3 }]);
-}
-
-#[test]
-fn a_slot_taken_meanwhile_is_said_and_new_slots_offered() {
-    let mut inputs = booking_until_slots();
-    inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::SlotTaken)]);
-    let (r, out) = run(ctx(), inputs);
-    assert_eq!(out[8], vec![Action::Say(fr(prompts::SLOT_TAKEN).into()), Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
-    assert_eq!(r.outcome(), Outcome::InProgress);
-}
-
-#[test]
-fn after_a_slot_taken_the_name_already_said_is_not_asked_again() {
-    let mut inputs = booking_until_slots();
-    let name = Input::Recorded { path: "/r/nom.wav".into(), secs: 2.0 };
-    inputs.extend([
-        digits("1"),
-        name,
-        digits("1"),
-        Input::Refused(Refusal::SlotTaken),
-        Input::Slots(vec![slot(10, 0), slot(10, 20)]),
-        digits("2"),
-        digits("1"),
-    ]);
-    let (_, out) = run(ctx(), inputs);
-    assert!(matches!(out[5][0], Action::Record { kind: RecordingKind::Name, .. }));
-    // The second choice goes straight to the read-back, then books with the first recording.
-    assert!(!out[10].iter().any(|a| matches!(a, Action::Record { .. })), "{:?}", out[10]);
-    assert!(ask_text(&out[10]).starts_with("Rendez-vous demain à 10 heures 20"), "{}", ask_text(&out[10]));
-    assert_eq!(out[11], vec![Action::Book { doctor_id: 10, type_id: 100, start: slot(10, 20).start, name_recording: Some("/r/nom.wav".into()) }]);
-}
-
-#[test]
-fn choosing_another_slot_at_the_read_back_searches_again() {
-    let mut inputs = booking_until_slots();
-    inputs.extend([digits("1"), Input::NothingRecorded, digits("2")]);
-    let (_, out) = run(ctx(), inputs);
-    assert_eq!(out[7], vec![Action::FindSlots { doctor_id: 10, type_id: 100, after: None, count: 3 }]);
-}
-
-#[test]
-fn no_slot_within_the_horizon_offers_a_message_never_the_secretaries() {
-    let (r, out) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), digits("1")]);
-    assert_eq!(ask_text(&out[3]), format!("{} {}", prompts::no_slot(Lang::Fr, 21), fr(prompts::OFFER_MESSAGE)));
-    assert!(matches!(out[4][0], Action::Record { kind: RecordingKind::Message, .. }));
-    let (r2, out2) = run(ctx(), vec![digits("1"), digits("2"), Input::Slots(vec![]), Input::NoInput]);
-    assert!(out2.iter().all(|a| secretaries(a).is_none()));
-    assert_eq!(out2[4], vec![Action::Say(fr(prompts::GOODBYE).into()), Action::Hangup]);
-    assert_eq!(r.outcome(), Outcome::InProgress);
-    assert_ne!(r2.outcome(), Outcome::Secretaries);
-}
-
-#[test]
-fn too_many_appointments_is_said_and_back_to_the_menu() {
-    let mut inputs = booking_until_slots();
-    inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::TooMany(3))]);
-    let (_, out) = run(ctx(), inputs);
-    assert_eq!(ask_text(&out[8]), format!("{} {}", prompts::too_many(Lang::Fr, 3), fr(prompts::MAIN_MENU)));
-}
-
-#[test]
-fn bad_keys_in_every_booking_question_hand_over() {
-    // doctor, type, slot, confirmation
-    let prefixes: Vec<Vec<Input>> = vec![vec![digits("1")], vec![digits("1"), digits("1")], booking_until_slots(), {
-        let mut v = booking_until_slots();
-        v.extend([digits("1"), Input::NothingRecorded]);
-        v
-    }];
-    for p in prefixes {
-        let n = p.len();
-        let mut inputs = p.clone();
-        inputs.extend([digits("8"), Input::NoInput]);
-        let (_, out) = run(ctx(), inputs);
-        assert!(ask_text(&out[n + 1]).starts_with(fr(prompts::INVALID_KEY)), "{:?}", out[n + 1]);
-        assert!(secretaries(&out[n + 2]).is_some(), "second miss hands over after {n} inputs");
-    }
 }
 
 #[test]
@@ -371,7 +271,7 @@ fn cancelling_reads_each_appointment_and_asks_for_confirmation() {
     assert!(ask_text(&out[3]).starts_with("Rendez-vous demain à 10 heures avec le docteur paul bernard."));
     assert!(ask_text(&out[4]).starts_with("Vous annulez le rendez-vous demain à 10 heures."));
     assert_eq!(out[5], vec![Action::Cancel { appointment_id: 2 }]);
-    assert_eq!(out[6], vec![Action::Say(fr(prompts::CANCELLED).into()), Action::Hangup]);
+    assert_eq!(out[6], vec![say(fr(prompts::CANCELLED)), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Cancelled);
     // "2" at the confirmation goes back to the appointment.
     let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("2"), digits("3")]);
@@ -397,7 +297,7 @@ fn moving_offers_slots_and_swaps_in_one_action() {
     assert_eq!(out[3], vec![Action::FindSlots { doctor_id: 20, type_id: 200, after: None, count: 3 }]);
     assert!(ask_text(&out[5]).starts_with("Rendez-vous demain à 11 heures"), "no name recording when moving");
     assert_eq!(out[6], vec![Action::Move { appointment_id: 5, start: slot(11, 0).start }]);
-    assert_eq!(out[7], vec![Action::Say("Votre rendez-vous est déplacé demain à 11 heures avec le docteur paul bernard. Au revoir.".into()), Action::Hangup]);
+    assert_eq!(out[7], vec![say("Votre rendez-vous est déplacé demain à 11 heures avec le docteur paul bernard. Au revoir."), Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::Moved);
 }
 
@@ -423,7 +323,7 @@ fn a_message_can_be_re_recorded_then_kept() {
     assert_eq!(r.outcome(), Outcome::Message);
     // Silence twice: back to the menu, nothing saved.
     let (_, out) = run(ctx(), vec![digits("3"), Input::NothingRecorded, Input::NothingRecorded]);
-    assert!(matches!(&out[2][0], Action::Record { prompt, .. } if prompt.starts_with(fr(prompts::NOTHING_HEARD))));
+    assert!(matches!(&out[2][0], Action::Record { prompt, .. } if prompt.text().starts_with(fr(prompts::NOTHING_HEARD))));
     assert_eq!(ask_text(&out[3]), format!("{} {}", fr(prompts::NOTHING_HEARD), fr(prompts::MAIN_MENU)));
 }
 
@@ -497,7 +397,7 @@ fn the_same_dialogue_speaks_english_from_the_english_catalogue() {
     let mut c = ctx();
     c.lang = Lang::En;
     let (_, out) = run(c.clone(), vec![]);
-    assert_eq!(out[0][1], Action::Say("Cabinet médical des Tilleuls, hello. If someone's life is in danger, hang up and dial 15.".into()));
+    assert_eq!(out[0][1], Action::Say(Utterance::words(Lang::En, "Cabinet médical des Tilleuls, hello. If someone's life is in danger, hang up and dial 15.")));
     assert!(ask_text(&out[0]).starts_with("To book an appointment, press 1."));
     let (_, out) = run(c, booking_until_slots());
     assert_eq!(ask_text(&out[4]), "Press 1 for tomorrow at 9 o'clock, 2 for tomorrow at 9:20, 3 for tomorrow at 9:40, 4 for other slots.");
@@ -505,12 +405,12 @@ fn the_same_dialogue_speaks_english_from_the_english_catalogue() {
 
 #[test]
 fn a_silent_menu_invites_speech_once_and_a_key_confirms_what_was_understood() {
-    use crate::speech::intent::MenuChoice;
+    use crate::words::intent::MenuChoice;
     let mut c = ctx();
     c.speech = true;
     let heard = Input::Recorded { path: "/r/answer.wav".into(), secs: 1.5 };
     let (_, out) = run(c.clone(), vec![Input::NoInput, heard.clone(), Input::Understood(Some(MenuChoice::CancelOrMove)), digits("1")]);
-    assert!(matches!(&out[1][0], Action::Record { kind: RecordingKind::Answer, prompt, .. } if prompt == fr(prompts::SPEECH_INVITE)));
+    assert!(matches!(&out[1][0], Action::Record { kind: RecordingKind::Answer, prompt, .. } if prompt.text() == fr(prompts::SPEECH_INVITE)));
     assert_eq!(out[2], vec![Action::Understand { recording: "/r/answer.wav".into() }]);
     assert_eq!(ask_text(&out[3]), "Vous avez demandé: annuler ou déplacer un rendez-vous. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.");
     assert_eq!(out[4], vec![Action::ListAppointments], "the key did what key 2 does");
@@ -575,11 +475,28 @@ fn an_appointment_read_to_a_caller_never_names_its_type() {
             .iter()
             .flatten()
             .filter_map(|a| match a {
-                Action::Ask { prompt, .. } | Action::Say(prompt) => Some(prompt.clone()),
+                Action::Ask { prompt, .. } | Action::Say(prompt) => Some(prompt.text()),
                 _ => None,
             })
             .collect();
         assert!(said.iter().any(|s| s.contains("claire martin")), "{said:?}");
         assert!(said.iter().all(|s| !s.contains("grossesse")), "{said:?}");
     }
+}
+
+#[test]
+fn what_is_said_keeps_its_fixed_sentences_apart() {
+    use crate::words::Segment;
+    // Stepped without `run`, which reads the words only.
+    let r = Receptionist::new(ctx());
+    let (r, out) = r.step(Input::Start);
+    let Action::Say(greeting) = &out[1] else { panic!("{out:?}") };
+    // The advice is a sentence of its own in the greeting: a practice's recording of it plays there.
+    assert_eq!(greeting.segments().last(), Some(&Segment::Sentence(prompts::EMERGENCY_ADVICE, fr(prompts::EMERGENCY_ADVICE))));
+    let (_, out) = r.step(digits("7"));
+    let Action::Ask { prompt, .. } = &out[0] else { panic!("{out:?}") };
+    assert_eq!(prompt, &prompts::join(Lang::Fr, prompts::INVALID_KEY, prompts::MAIN_MENU));
+    // The goodbye closing a booking is the catalogue's own.
+    let done = prompts::booked(Lang::Fr, "demain à 9 heures", "docteur martin", "12 rue des Tilleuls");
+    assert_eq!(done.segments().last(), Some(&Segment::Sentence(prompts::GOODBYE, fr(prompts::GOODBYE))));
 }

@@ -1,0 +1,193 @@
+//! What the receptionist says, as data: the catalogue's keys with their
+//! fills, and free words (a practice's own holiday message). The voice
+//! renders it segment by segment (a fixed sentence a practice recorded is
+//! played from its recording); the logs, the tests and the terminal read its
+//! text. Nobody searches a finished text for the catalogue's sentences.
+
+use super::catalogue::{Key, Lang, text};
+
+/// A value put into a placeholder of a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    /// Words (a name, a date as worded, a number).
+    Words(String),
+    /// A fixed sentence of the catalogue (the advice in the greeting, the
+    /// goodbye after a booking): a practice's recording of it plays there.
+    Sentence(Key),
+}
+
+impl From<&str> for Fill {
+    fn from(s: &str) -> Self {
+        Fill::Words(s.to_string())
+    }
+}
+
+impl From<String> for Fill {
+    fn from(s: String) -> Self {
+        Fill::Words(s)
+    }
+}
+
+impl From<Key> for Fill {
+    fn from(k: Key) -> Self {
+        Fill::Sentence(k)
+    }
+}
+
+/// One part of an utterance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A fixed sentence of the catalogue.
+    Sentence(Key),
+    /// A sentence of the catalogue with its placeholders filled.
+    Filled(Key, Vec<(&'static str, Fill)>),
+    /// Free words.
+    Words(String),
+}
+
+/// What the voice renders, in order: a fixed sentence (which a practice may
+/// have recorded) or words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A fixed sentence, by key, with its text in the utterance's language.
+    Sentence(Key, &'static str),
+    /// Words to synthesize.
+    Words(String),
+}
+
+impl Segment {
+    /// The segment's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Segment::Sentence(_, t) => t,
+            Segment::Words(w) => w,
+        }
+    }
+}
+
+/// Something said, in one language: parts said one after the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utterance {
+    /// Its language.
+    pub lang: Lang,
+    /// Its parts.
+    pub parts: Vec<Part>,
+}
+
+impl Utterance {
+    /// Nothing yet.
+    pub fn empty(lang: Lang) -> Self {
+        Self { lang, parts: Vec::new() }
+    }
+
+    /// One fixed sentence.
+    pub fn sentence(lang: Lang, key: Key) -> Self {
+        Self { lang, parts: vec![Part::Sentence(key)] }
+    }
+
+    /// One sentence with its placeholders filled.
+    pub fn filled(lang: Lang, key: Key, fills: Vec<(&'static str, Fill)>) -> Self {
+        Self { lang, parts: vec![Part::Filled(key, fills)] }
+    }
+
+    /// Free words.
+    pub fn words(lang: Lang, words: impl Into<String>) -> Self {
+        Self { lang, parts: vec![Part::Words(words.into())] }
+    }
+
+    /// This, then `next`.
+    pub fn then(mut self, next: Utterance) -> Self {
+        self.parts.extend(next.parts);
+        self
+    }
+
+    /// This, then a fixed sentence.
+    pub fn then_sentence(mut self, key: Key) -> Self {
+        self.parts.push(Part::Sentence(key));
+        self
+    }
+
+    /// Whether nothing is said.
+    pub fn is_empty(&self) -> bool {
+        self.segments().is_empty()
+    }
+
+    /// What the voice renders: fixed sentences where they stand, and the
+    /// words between them (a filled sentence's text up to and after a fill
+    /// that is itself a fixed sentence).
+    pub fn segments(&self) -> Vec<Segment> {
+        let mut out = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Sentence(key) => out.push(Segment::Sentence(*key, text(self.lang, *key))),
+                Part::Words(w) => push_words(&mut out, w),
+                Part::Filled(key, fills) => {
+                    let mut words = String::new();
+                    let mut rest = text(self.lang, *key);
+                    while let Some(open) = rest.find('{') {
+                        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+                        let name = &rest[open + 1..close];
+                        words.push_str(&rest[..open]);
+                        match fills.iter().find(|(n, _)| *n == name).map(|(_, f)| f) {
+                            Some(Fill::Words(w)) => words.push_str(w),
+                            Some(Fill::Sentence(k)) => {
+                                push_words(&mut out, &std::mem::take(&mut words));
+                                out.push(Segment::Sentence(*k, text(self.lang, *k)));
+                            }
+                            None => words.push_str(&rest[open..=close]),
+                        }
+                        rest = &rest[close + 1..];
+                    }
+                    words.push_str(rest);
+                    push_words(&mut out, &words);
+                }
+            }
+        }
+        out
+    }
+
+    /// The whole text, as said.
+    pub fn text(&self) -> String {
+        self.segments().iter().map(Segment::text).collect::<Vec<_>>().join(" ")
+    }
+}
+
+fn push_words(out: &mut Vec<Segment>, words: &str) {
+    let w = words.trim();
+    if !w.is_empty() {
+        out.push(Segment::Words(w.to_string()));
+    }
+}
+
+impl std::fmt::Display for Utterance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_filled_with_a_fixed_sentence_keeps_it_as_a_segment() {
+        let u = Utterance::filled(Lang::Fr, Key("greeting"), vec![("practice", "Cabinet X".into()), ("advice", Key("advice").into())]);
+        assert_eq!(u.segments(), vec![Segment::Words("Cabinet X, bonjour.".into()), Segment::Sentence(Key("advice"), text(Lang::Fr, Key("advice")))]);
+        assert_eq!(u.text(), format!("Cabinet X, bonjour. {}", text(Lang::Fr, Key("advice"))));
+    }
+
+    #[test]
+    fn parts_are_said_one_after_the_other_and_empty_words_say_nothing() {
+        let u = Utterance::words(Lang::En, "  ").then(Utterance::sentence(Lang::En, Key("goodbye"))).then(Utterance::words(Lang::En, "Bye."));
+        assert_eq!(u.text(), "Goodbye. Bye.");
+        assert_eq!(u.segments().len(), 2);
+        assert!(Utterance::words(Lang::Fr, "").is_empty());
+        assert!(Utterance::empty(Lang::Fr).is_empty());
+    }
+
+    #[test]
+    fn a_missing_fill_reads_as_its_placeholder() {
+        let u = Utterance::filled(Lang::Fr, Key("slots.none"), vec![]);
+        assert!(u.text().contains("{days}"), "{}", u.text());
+    }
+}
