@@ -148,10 +148,11 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
     env.store
         .run(move |db| {
             let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
-            let (rule, known, birth_dates) = match &caller {
-                Some(c) => (db.caller_rule(snap.practice.id, c)?, !db.patient_names(snap.practice.id, c)?.is_empty(), db.birth_dates(snap.practice.id, c)?),
-                None => (None, false, Vec::new()),
+            let (rule, names, birth_dates) = match &caller {
+                Some(c) => (db.caller_rule(snap.practice.id, c)?, db.patient_names(snap.practice.id, c)?, db.birth_dates(snap.practice.id, c)?),
+                None => (None, Vec::new(), Vec::new()),
             };
+            let known = !names.is_empty();
             let doctors = snap
                 .doctors
                 .iter()
@@ -166,7 +167,19 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 .collect();
             let duty = agenda::duty_at(&snap.practice.duty, &snap.holidays, snap.practice.timezone, now);
             let callable = caller.as_deref().is_some_and(|c| agenda::phone::callback_check(c, &snap.practice.callback_countries).is_ok());
-            Ok(Some(CallContext { practice: snap.practice, doctors, caller, caller_rule: rule, duty, now, lang, speech, callable, birth_dates }))
+            Ok(Some(CallContext {
+                practice: snap.practice,
+                doctors,
+                caller,
+                caller_rule: rule,
+                duty,
+                now,
+                lang,
+                speech,
+                callable,
+                birth_dates,
+                name_on_file: names.len() == 1,
+            }))
         })
         .await
 }
@@ -319,8 +332,19 @@ impl<C: Channel> Call<'_, C> {
                 Err(e) => store_failed(e),
             },
             Action::Book { doctor_id, type_id, start, name_recording } => {
-                let req = BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
-                match env.store.run(move |db| db.book(&req)).await {
+                let mut req =
+                    BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
+                let booked = env.store.run(move |db| {
+                    // No name said: the one name the practice has for this number (a
+                    // number shared by a family has several, and the name is asked).
+                    if let (None, Some(phone)) = (&req.name_recording, &req.phone)
+                        && let [name] = db.patient_names(practice_id, phone)?.as_slice()
+                    {
+                        req.patient_name = name.clone();
+                    }
+                    db.book(&req)
+                });
+                match booked.await {
                     Ok(Ok(appt)) => {
                         info!(appointment = appt.id, "booked");
                         if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {

@@ -76,7 +76,11 @@ impl Receptionist {
                 }
             }
             Step::Cancelling => match input {
-                Input::Cancelled(true) => self.finish(Outcome::Cancelled, vec![Action::Say(prompts::say(l, prompts::CANCELLED)), Action::Hangup]),
+                Input::Cancelled(true) => {
+                    let mut me = self;
+                    me.outcome = Outcome::Cancelled;
+                    me.anything_else(prompts::say(l, prompts::CANCELLED))
+                }
                 _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::say(l, prompts::TO_SECRETARIES)),
             },
             // A step of another flow: not this one's to answer.

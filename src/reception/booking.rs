@@ -64,8 +64,9 @@ impl Receptionist {
                             draft.chosen = Some(draft.offered[k - 1]);
                             // A move keeps the appointment's name; a caller who
                             // already said their name in this call (then heard the
-                            // slot was taken, or chose another) is not asked again.
-                            if draft.moving.is_some() || draft.recording.is_some() {
+                            // slot was taken, or chose another), or whose name the
+                            // practice has, is not asked again.
+                            if draft.moving.is_some() || draft.recording.is_some() || self.ctx.name_on_file {
                                 let prompt = self.confirm_prompt(&draft);
                                 self.go(Step::Confirm(draft), vec![Self::ask(prompt)])
                             } else {
@@ -118,7 +119,7 @@ impl Receptionist {
                         self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(l, &when, &doctor, &address)), Action::Hangup])
                     }
                 }
-                Input::Refused(Refusal::TooMany(max)) => self.menu(Some(prompts::too_many(l, max))),
+                Input::Refused(Refusal::TooMany(max)) => self.anything_else(prompts::too_many(l, max)),
                 Input::Refused(_) => {
                     let doctor_id = self.ctx.doctors[draft.doctor].id;
                     let type_id = draft.type_id;

@@ -13,10 +13,32 @@ impl Receptionist {
                 me.spoke = true;
                 me.go(Step::Listening, vec![Action::Record { prompt: prompts::say(l, prompts::SPEECH_INVITE), kind: RecordingKind::Answer, max_secs: 5 }])
             }
+            // A first silence: the menu once more, short; a second one: a human.
+            Step::Menu if input == Input::NoInput && self.misses == 0 => {
+                let mut me = self;
+                me.misses = 1;
+                me.go(Step::Menu, vec![Self::ask(prompts::join(l, prompts::NO_KEY, prompts::MENU_SILENT))])
+            }
             Step::Menu => self.on_menu(input),
+            // Done: star (or any choice of the menu, typed at once) for more;
+            // silence is a goodbye, never the secretaries.
+            Step::AnythingElse => match input {
+                Input::Digits(d) if d == "*" => self.menu(None),
+                Input::Digits(d) => {
+                    let mut me = self;
+                    me.step = Step::Menu;
+                    me.on_menu(Input::Digits(d))
+                }
+                _ => {
+                    // Told what they called for (the hours, that no booking is possible).
+                    let outcome = if self.outcome == Outcome::InProgress { Outcome::Info } else { self.outcome };
+                    self.finish(outcome, vec![Action::Say(prompts::say(l, prompts::GOODBYE)), Action::Hangup])
+                }
+            },
             Step::Listening => match input {
                 Input::Recorded { path, .. } => self.go(Step::Understanding, vec![Action::Understand { recording: path }]),
-                _ => self.menu(Some(prompts::say(l, prompts::NO_KEY))),
+                // Silent at the menu and at the invitation to speak: a human, at once.
+                _ => self.hand_to_secretaries("pas de réponse: menu principal", false, prompts::say(l, prompts::TO_SECRETARIES)),
             },
             Step::Understanding => match input {
                 Input::Understood(Some(choice)) => self.go(Step::ConfirmSpoken(choice), vec![Self::ask(prompts::spoken_readback(l, choice))]),
@@ -34,6 +56,14 @@ impl Receptionist {
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),
         }
+    }
+
+    /// A task is done: say so (no key cuts it short), then ask once whether
+    /// there is anything else.
+    pub(super) fn anything_else(mut self, said: Utterance) -> Next {
+        self.misses = 0;
+        let l = self.ctx.lang;
+        self.go(Step::AnythingElse, vec![Action::Say(said), Self::ask(prompts::say(l, prompts::ANYTHING_ELSE))])
     }
 
     pub(super) fn menu(self, before: Option<Utterance>) -> Next {
@@ -76,9 +106,7 @@ impl Receptionist {
                     }
                     let p = &self.ctx.practice;
                     let text = prompts::hours(l, &day_hours(&p.opening_hours), &day_hours(&p.walk_in_hours), &p.address);
-                    let mut me = self;
-                    me.misses = 0;
-                    (me, vec![Action::Say(text), Self::ask(prompts::say(l, prompts::MAIN_MENU))])
+                    self.anything_else(text)
                 }
                 "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::say(l, prompts::URGENT)),
                 "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::say(l, prompts::TO_SECRETARIES)),

@@ -70,6 +70,8 @@ enum Step {
     },
     Saving,
     OfferMessage,
+    /// A task is done: star for another, silence for goodbye.
+    AnythingElse,
     Listening,
     Understanding,
     ConfirmSpoken(crate::words::intent::MenuChoice),
@@ -208,7 +210,7 @@ impl Receptionist {
             | Step::CallbackRequested
             | Step::AfterDoctor
             | Step::OfferMessage => self.step_handover(step, input),
-            Step::Menu | Step::Listening | Step::Understanding | Step::ConfirmSpoken(_) => self.step_menu(step, input),
+            Step::Menu | Step::AnythingElse | Step::Listening | Step::Understanding | Step::ConfirmSpoken(_) => self.step_menu(step, input),
             Step::ChooseDoctor
             | Step::ChooseType(_)
             | Step::Searching(_)

@@ -48,6 +48,10 @@ pub struct CallContext {
     /// (`JJMMAA`): one of them is asked before an appointment is read out
     /// or changed, when the practice verifies them.
     pub birth_dates: Vec<String>,
+    /// Whether the practice has one name for the caller's number already
+    /// (a number a family shares has several): it is then not asked again,
+    /// nor transcribed again.
+    pub name_on_file: bool,
 }
 
 /// What kind of recording is asked for.

@@ -17,6 +17,10 @@ pub type DayHours = (Weekday, NaiveTime, NaiveTime);
 pub const EMERGENCY_ADVICE: Key = Key("advice");
 /// The main menu.
 pub const MAIN_MENU: Key = Key("menu.main");
+/// The menu again, shorter, after a silence: one key, or a human.
+pub const MENU_SILENT: Key = Key("menu.silent");
+/// Once a task is done: another, or silence and goodbye.
+pub const ANYTHING_ELSE: Key = Key("anything_else");
 /// Said before the menu to callers the doctor allows.
 pub const ALLOWED_PRE_MENU: Key = Key("menu.allowed");
 /// An invalid key.

@@ -97,11 +97,34 @@ fn no_slot_within_the_horizon_offers_a_message_never_the_secretaries() {
 }
 
 #[test]
-fn too_many_appointments_is_said_and_back_to_the_menu() {
+fn too_many_appointments_is_said_and_silence_is_a_goodbye() {
     let mut inputs = booking_until_slots();
     inputs.extend([digits("1"), Input::NothingRecorded, digits("1"), Input::Refused(Refusal::TooMany(3))]);
-    let (_, out) = run(ctx(), inputs);
-    assert_eq!(ask_text(&out[8]), format!("{} {}", prompts::too_many(Lang::Fr, 3), fr(prompts::MAIN_MENU)));
+    let (_, out) = run(ctx(), inputs.clone());
+    assert_eq!(out[8][0], Action::Say(Utterance::words(Lang::Fr, prompts::too_many(Lang::Fr, 3).text())));
+    assert_eq!(ask_text(&out[8]), fr(prompts::ANYTHING_ELSE));
+    inputs.push(Input::NoInput);
+    let (r, out) = run(ctx(), inputs.clone());
+    assert_eq!(out[9], vec![say(fr(prompts::GOODBYE)), Action::Hangup]);
+    assert_eq!(r.outcome(), Outcome::Info, "told why, not handed over");
+    // Star: the whole menu; a choice of the menu typed at once does what it says.
+    let mut star = inputs.clone();
+    star[inputs.len() - 1] = digits("*");
+    assert_eq!(ask_text(&run(ctx(), star).1[9]), fr(prompts::MAIN_MENU));
+    let mut zero = inputs.clone();
+    zero[inputs.len() - 1] = digits("0");
+    assert!(secretaries(&run(ctx(), zero).1[9]).is_some());
+}
+
+#[test]
+fn a_caller_whose_name_the_practice_has_is_not_asked_it() {
+    let mut c = ctx();
+    c.name_on_file = true;
+    let mut inputs = booking_until_slots();
+    inputs.push(digits("2"));
+    let (_, out) = run(c, inputs);
+    assert!(ask_text(&out[5]).starts_with("Rendez-vous demain à 9 heures 20"), "straight to the read-back: {:?}", out[5]);
+    assert!(out.iter().flatten().all(|a| !matches!(a, Action::Record { .. })));
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn ctx() -> CallContext {
         speech: false,
         callable: true,
         birth_dates: Vec::new(),
+        name_on_file: false,
     }
 }
 
@@ -227,8 +228,11 @@ fn a_bad_key_repeats_then_hands_over_with_the_reason() {
 
 #[test]
 fn no_key_repeats_once_then_hands_over() {
+    // The second time, short: one key, or stay on the line for a human.
     let (_, out) = run(ctx(), vec![Input::NoInput]);
-    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MENU_SILENT)));
+    let (_, out) = run(ctx(), vec![Input::NoInput, digits("1")]);
+    assert!(ask_text(&out[2]).starts_with("Pour le docteur"), "the short menu's key books: {:?}", out[2]);
     let (_, out) = run(ctx(), vec![Input::NoInput, Input::NoInput]);
     assert!(secretaries(&out[2]).unwrap().0.starts_with("pas de réponse: menu principal"));
     // A good key in between resets the count.
@@ -250,7 +254,7 @@ fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(ask_text(&out[1]), fr(prompts::MAIN_MENU), "back to the menu");
+    assert_eq!(ask_text(&out[1]), fr(prompts::ANYTHING_ELSE), "anything else, not the whole menu");
     assert_eq!(r.outcome(), Outcome::Info);
     let (r, out) = run(ctx(), vec![digits("9")]);
     assert_eq!(out[1][0], say(fr(prompts::URGENT)));
@@ -271,7 +275,14 @@ fn cancelling_reads_each_appointment_and_asks_for_confirmation() {
     assert!(ask_text(&out[3]).starts_with("Rendez-vous demain à 10 heures avec le docteur paul bernard."));
     assert!(ask_text(&out[4]).starts_with("Vous annulez le rendez-vous demain à 10 heures."));
     assert_eq!(out[5], vec![Action::Cancel { appointment_id: 2 }]);
-    assert_eq!(out[6], vec![say(fr(prompts::CANCELLED)), Action::Hangup]);
+    assert_eq!(out[6][0], say(fr(prompts::CANCELLED)));
+    assert_eq!(ask_text(&out[6]), fr(prompts::ANYTHING_ELSE));
+    assert_eq!(r.outcome(), Outcome::Cancelled);
+    let (r, out) = run(
+        ctx(),
+        vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("1"), Input::Cancelled(true), Input::NoInput],
+    );
+    assert_eq!(out[6], vec![say(fr(prompts::GOODBYE)), Action::Hangup], "silence after a cancellation is a goodbye");
     assert_eq!(r.outcome(), Outcome::Cancelled);
     // "2" at the confirmation goes back to the appointment.
     let (_, out) = run(ctx(), vec![digits("2"), Input::Appointments(vec![appt(1, 10, 100, slot(9, 0))]), digits("1"), digits("2"), digits("3")]);
@@ -398,7 +409,7 @@ fn the_same_dialogue_speaks_english_from_the_english_catalogue() {
     c.lang = Lang::En;
     let (_, out) = run(c.clone(), vec![]);
     assert_eq!(out[0][1], Action::Say(Utterance::words(Lang::En, "Cabinet médical des Tilleuls, hello. If someone's life is in danger, hang up and dial 15.")));
-    assert!(ask_text(&out[0]).starts_with("To book an appointment, press 1."));
+    assert!(ask_text(&out[0]).starts_with("To book, press 1."));
     let (_, out) = run(c, booking_until_slots());
     assert_eq!(ask_text(&out[4]), "Press 1 for tomorrow at 9 o'clock, 2 for tomorrow at 9:20, 3 for tomorrow at 9:40, 4 for other slots.");
 }
@@ -414,17 +425,21 @@ fn a_silent_menu_invites_speech_once_and_a_key_confirms_what_was_understood() {
     assert_eq!(out[2], vec![Action::Understand { recording: "/r/answer.wav".into() }]);
     assert_eq!(ask_text(&out[3]), "Vous avez demandé: annuler ou déplacer un rendez-vous. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.");
     assert_eq!(out[4], vec![Action::ListAppointments], "the key did what key 2 does");
-    // Not understood: back to the key menu; a second silence then repeats the menu, no second invitation.
+    // Not understood: back to the key menu; a second silence then repeats the menu, short, no second invitation.
     let (_, out) = run(c.clone(), vec![Input::NoInput, heard.clone(), Input::Understood(None), Input::NoInput]);
     assert_eq!(ask_text(&out[3]), format!("{} {}", fr(prompts::NOT_UNDERSTOOD), fr(prompts::MAIN_MENU)));
-    assert_eq!(ask_text(&out[4]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
+    assert_eq!(ask_text(&out[4]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MENU_SILENT)));
+    // Silent at the menu and at the invitation: a human at once.
+    let (r, out) = run(c.clone(), vec![Input::NoInput, Input::NothingRecorded]);
+    assert_eq!(secretaries(&out[2]).unwrap().0, "pas de réponse: menu principal");
+    assert_eq!(r.outcome(), Outcome::Secretaries);
     // "2" at the read-back: back to the menu, nothing done.
     let (_, out) = run(c.clone(), vec![Input::NoInput, heard, Input::Understood(Some(MenuChoice::Urgent)), digits("2")]);
     assert_eq!(ask_text(&out[4]), fr(prompts::MAIN_MENU));
     assert!(out.iter().flatten().all(|a| !matches!(a, Action::ToSecretaries { .. })), "a spoken word alone does nothing");
     // Without a model, no invitation.
     let (_, out) = run(ctx(), vec![Input::NoInput]);
-    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MAIN_MENU)));
+    assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MENU_SILENT)));
 }
 
 #[test]
@@ -499,4 +514,64 @@ fn what_is_said_keeps_its_fixed_sentences_apart() {
     // The goodbye closing a booking is the catalogue's own.
     let done = prompts::booked(Lang::Fr, "demain à 9 heures", "docteur martin", "12 rue des Tilleuls");
     assert_eq!(done.segments().last(), Some(&Segment::Sentence(prompts::GOODBYE, fr(prompts::GOODBYE))));
+}
+
+/// Seconds the voice takes to say this, rendered by espeak-ng as on a call.
+async fn spoken(voice: &crate::speech::Voice, said: &Utterance) -> f64 {
+    let mut secs = 0.0;
+    for file in voice.render_utterance(said).await.unwrap() {
+        secs += crate::speech::recognition::read_wav_16k(&file).unwrap().len() as f64 / 16_000.0;
+    }
+    secs
+}
+
+#[tokio::test]
+async fn a_caller_who_presses_nothing_is_handed_to_a_human_within_45_seconds_of_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = crate::config::Config::default();
+    let voice = crate::speech::Voice::new("espeak-ng", "fr", defaults.speech.rate, dir.path());
+    let timeout = defaults.server.digit_timeout_ms as f64 / 1000.0;
+    for speech in [false, true] {
+        let mut c = ctx();
+        c.speech = speech;
+        let mut r = Receptionist::new(c);
+        let (mut input, mut secs, mut heard) = (Input::Start, 0.0, Vec::new());
+        'call: loop {
+            let (next, actions) = r.step(input);
+            r = next;
+            input = Input::Done;
+            for a in actions {
+                match a {
+                    Action::Answer => {}
+                    Action::Say(u) => secs += spoken(&voice, &u).await,
+                    Action::Ask { prompt, .. } => {
+                        secs += spoken(&voice, &prompt).await + timeout;
+                        heard.push(prompt.text());
+                        input = Input::NoInput;
+                    }
+                    Action::Record { prompt, max_secs, .. } => {
+                        secs += spoken(&voice, &prompt).await + max_secs as f64;
+                        input = Input::NothingRecorded;
+                    }
+                    Action::ToSecretaries { reason, .. } => {
+                        assert!(reason.starts_with("pas de réponse"), "{reason}");
+                        break 'call;
+                    }
+                    other => panic!("a silent caller: {other:?}"),
+                }
+            }
+        }
+        assert!(secs <= 45.0, "speech model {speech}: handed over {secs:.1} s after the answer, having heard {heard:?}");
+        assert!(secs >= 20.0, "the greeting and the menu at least: {secs:.1} s");
+    }
+}
+
+#[tokio::test]
+async fn the_main_menu_takes_under_12_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    for lang in [Lang::Fr, Lang::En] {
+        let voice = crate::speech::Voice::new("espeak-ng", lang.voice(), crate::config::Config::default().speech.rate, dir.path());
+        let secs = spoken(&voice, &prompts::say(lang, prompts::MAIN_MENU)).await;
+        assert!(secs < 12.0 && secs > 5.0, "{lang:?}: {secs:.1} s");
+    }
 }
