@@ -42,7 +42,7 @@ clippy:
 screenshots:
 	scripts/system-packages test
 	scripts/test-tools
-	$(CARGO) test --release --test browser
+	$(CARGO) test --release --test it browser::
 
 clean:
 	$(CARGO) clean

@@ -7,7 +7,7 @@
 //!   know (forged caller ID, ringing the secretaries) gets `resume` and a
 //!   close, nothing else.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 //! expired session goes back to /login; a revoked token is refused; every
 //! read of a call's details is in the audit log.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! what the pages changed. Screenshots of each page go to
 //! `target/screenshots/`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The binary as administrators use it: check-config, practice editing,
 //! export/import, `try`, and `serve`'s exit codes and signals.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;
@@ -299,7 +299,9 @@ async fn a_json_log_is_one_object_a_line_and_a_call_s_lines_carry_its_span() {
     assert!(lines.len() >= 5, "{text}");
     assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string() && l["fields"].is_object()), "{text}");
     let of_the_call: Vec<&serde_json::Value> = lines.iter().filter(|l| l["span"]["uuid"] == uuid.as_str()).collect();
-    let end = of_the_call.iter().find(|l| l["fields"]["message"] == "call over").expect("the call's last line carries its span");
+    let end = of_the_call.iter().find(|l| l["fields"]["message"] == "call over").unwrap_or_else(|| {
+        panic!("the call's last line carries its span: {}", text.lines().filter(|l| l.contains("call over")).collect::<Vec<_>>().join("\n"))
+    });
     assert_eq!(end["span"]["name"], "call");
     assert_eq!(end["span"]["practice"], 1, "{end}");
     assert_eq!(end["span"]["to"], "1000");

@@ -4,7 +4,7 @@
 //! Chromium (tests/browser/console.mjs, driven by Playwright) while calls
 //! come through the scripted switch and ring their phones.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

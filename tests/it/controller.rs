@@ -1,7 +1,7 @@
 //! The call controller over real TCP, against the scripted switch whose
 //! frames come from ../shared/esl-captures.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

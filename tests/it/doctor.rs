@@ -5,7 +5,7 @@
 //! (aiosmtpd) — a message with its recording, an urgent call at once, a
 //! relay that is down retried, the daily summary.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

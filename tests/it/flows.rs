@@ -1,6 +1,6 @@
 //! Whole calls over TCP for each flow of the receptionist, checked in SQLite.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::{Patient, call, start};

@@ -3,7 +3,7 @@
 //! the scripted switch, its counters matching the calls made; `/health`
 //! telling the inbound link down, then up.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::Path;

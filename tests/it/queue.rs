@@ -3,7 +3,7 @@
 //! secretaries' phones over its inbound link to the same scripted switch.
 //! The agents' API is driven over HTTP.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -161,33 +161,34 @@ async fn twenty_callers_three_secretaries_urgent_first_longest_idle_wrap_up() {
         assert!(t.holds >= 1, "caller {i} heard the music");
     }
     let log = d.board.log();
-    // Offered (and so served) in the queue's order. Offers made in one pass
-    // (secretaries freed together) reach the switch in the order their
-    // announcements finish rendering, so within a pass only the set counts;
-    // passes are a wrap-up apart.
+    // Offered (and so served) in the queue's order. Offers the queue makes at
+    // the same moment reach the switch in the order their announcements
+    // finish rendering, so the switch's order across secretaries is a race;
+    // but each secretary is offered the head of the queue each time she is
+    // free, so the calls rung to any one secretary follow the queue's order.
     let leg_to_caller: HashMap<String, String> = transcripts.iter().zip(&callers).map(|(t, c)| (t.bridged_to[0].clone(), c.clone())).collect();
-    let mut passes: Vec<(Instant, Vec<String>)> = Vec::new();
-    for (at, e) in &log {
-        if let BoardEvent::Rang { legs, .. } = e
+    let rank = |c: &String| order.iter().position(|o| o == c);
+    let mut per_secretary: HashMap<String, Vec<String>> = HashMap::new();
+    let mut served = 0;
+    for (_, e) in &log {
+        if let BoardEvent::Rang { legs, dials, .. } = e
             && let Some(c) = leg_to_caller.get(&legs[0])
         {
-            match passes.last_mut() {
-                Some((start, p)) if at.duration_since(*start) < Duration::from_millis(300) => p.push(c.clone()),
-                _ => passes.push((*at, vec![c.clone()])),
-            }
+            served += 1;
+            per_secretary.entry(dials[0].clone()).or_default().push(c.clone());
         }
     }
-    let rank = |c: &String| order.iter().position(|o| o == c).unwrap_or(usize::MAX);
-    let served: Vec<String> = passes
-        .into_iter()
-        .flat_map(|(_, mut p)| {
-            p.sort_by_key(|c| rank(c));
-            p
-        })
-        .collect();
-    assert_eq!(served.len(), 20);
-    let tail = &served[served.len() - order.len()..];
-    assert_eq!(tail, &order[..], "the waiting callers were served in the queue's order");
+    assert_eq!(served, 20);
+    for (dial, calls) in &per_secretary {
+        let ranks: Vec<usize> = calls.iter().filter_map(rank).collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{dial} was offered the waiting callers out of the queue's order: {calls:?} (queue: {order:?})");
+    }
+    // The urgent callers were offered before any caller who waited behind them.
+    let first_offer = |c: &String| log.iter().position(|(_, e)| matches!(e, BoardEvent::Rang { legs, .. } if leg_to_caller.get(&legs[0]) == Some(c)));
+    for u in order.iter().take_while(|c| urgent.iter().any(|i| **c == callers[*i])) {
+        let last_waiting = order.last().unwrap();
+        assert!(first_offer(u) < first_offer(last_waiting), "urgent {u} before {last_waiting}");
+    }
     // The first pass rang the three secretaries, one call each. Like the
     // later passes, its offers reach the switch in the order their
     // announcements finish rendering (seen on a loaded CI machine: 1102,

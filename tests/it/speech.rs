@@ -9,7 +9,7 @@ use standardiste::speech::recognition::{Decoding, RecognitionError, Recognizer, 
 use standardiste::speech::transcription::{Job, Target, TranscriptionPool};
 use standardiste::store::Store;
 
-mod common;
+use crate::common;
 
 /// One recognition at a time, as in the service (one transcription worker):
 /// three at once on two cores would blow the short answer's time limit.
