@@ -55,7 +55,7 @@ where
         }
     };
     let error = tokio::select! {
-        r = drive => r.err(),
+        r = drive => r.err().inspect(|e| warn!(error = %e, "call ended on an error: the dialplan takes the call back")),
         _ = reached => {
             let secs = limit.unwrap_or_default().as_secs();
             warn!(secs, "call deadline reached: the dialplan takes the call back");
@@ -63,9 +63,6 @@ where
             Some(format!("délai maximal de l'appel atteint ({secs} s)"))
         }
     };
-    if let Some(e) = &error {
-        warn!(error = %e, "call ended early");
-    }
     record_call(&env.store, &setup, &summary).await;
     Ended { summary, channel: kept, error }
 }
