@@ -153,6 +153,10 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 None => (None, Vec::new(), Vec::new()),
             };
             let known = !names.is_empty();
+            let last_booked = match &caller {
+                Some(c) => db.last_booked(snap.practice.id, c)?,
+                None => None,
+            };
             let doctors = snap
                 .doctors
                 .iter()
@@ -179,6 +183,7 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 callable,
                 birth_dates,
                 name_on_file: names.len() == 1,
+                last_booked,
             }))
         })
         .await

@@ -8,6 +8,16 @@ impl Receptionist {
     pub(super) fn step_booking(self, step: Step, input: Input) -> Next {
         let l = self.ctx.lang;
         match step {
+            Step::SameAsLast(doc, type_id) => {
+                let question = Self::ask(self.same_as_last_question(doc, type_id));
+                match input {
+                    Input::Digits(d) if d == "1" => {
+                        self.search(Draft { doctor: doc, type_id, moving: None, offered: vec![], chosen: None, recording: None }, None)
+                    }
+                    Input::Digits(d) if d == "2" => self.choose_doctor(),
+                    other => self.retry(&other, question, "même médecin que la dernière fois"),
+                }
+            }
             Step::ChooseDoctor => {
                 let question = Self::ask(self.doctor_question());
                 match input {
@@ -146,6 +156,42 @@ impl Receptionist {
         let l = self.ctx.lang;
         let names: Vec<String> = self.ctx.doctors[doc].types.iter().map(|(_, n)| n.clone()).collect();
         prompts::choose(l, prompts::CHOOSE_TYPE, &names)
+    }
+
+    /// Booking starts: the doctor and the type booked last, when the caller
+    /// would otherwise have a choice to make, else the usual questions.
+    pub(super) fn start_booking(self) -> Next {
+        let choices = self.ctx.doctors.len() > 1 || self.ctx.doctors.iter().any(|d| d.types.len() > 1);
+        let last = self.ctx.last_booked.and_then(|(doctor_id, type_id)| {
+            let doc = self.ctx.doctors.iter().position(|d| d.id == doctor_id)?;
+            self.ctx.doctors[doc].types.iter().any(|t| t.0 == type_id).then_some((doc, type_id))
+        });
+        match last {
+            Some((doc, type_id)) if choices => {
+                let q = self.same_as_last_question(doc, type_id);
+                self.go(Step::SameAsLast(doc, type_id), vec![Self::ask(q)])
+            }
+            _ => self.choose_doctor(),
+        }
+    }
+
+    fn same_as_last_question(&self, doc: usize, type_id: i64) -> Utterance {
+        let d = &self.ctx.doctors[doc];
+        let kind = d.types.iter().find(|t| t.0 == type_id).map(|t| t.1.as_str()).unwrap_or("");
+        prompts::same_as_last(self.ctx.lang, &d.name.to_lowercase(), kind)
+    }
+
+    /// Which doctor (none asked when there is one).
+    pub(super) fn choose_doctor(self) -> Next {
+        let l = self.ctx.lang;
+        match self.ctx.doctors.len() {
+            0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
+            1 => self.after_doctor(0),
+            _ => {
+                let q = self.doctor_question();
+                self.go(Step::ChooseDoctor, vec![Self::ask(q)])
+            }
+        }
     }
 
     pub(super) fn after_doctor(self, doc: usize) -> Next {

@@ -82,14 +82,7 @@ impl Receptionist {
             Input::Digits(d) => match d.as_str() {
                 "1" => {
                     self.tried.push("prise de rendez-vous");
-                    match self.ctx.doctors.len() {
-                        0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
-                        1 => self.after_doctor(0),
-                        _ => {
-                            let q = self.doctor_question();
-                            self.go(Step::ChooseDoctor, vec![Self::ask(q)])
-                        }
-                    }
+                    self.start_booking()
                 }
                 "2" => {
                     self.tried.push("annulation ou déplacement");

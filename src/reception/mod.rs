@@ -46,6 +46,8 @@ enum Step {
     Bridging,
     AfterDoctor,
     Menu,
+    /// The doctor (index) and type of the caller's last appointment, offered.
+    SameAsLast(usize, i64),
     ChooseDoctor,
     ChooseType(usize),
     Searching(Draft),
@@ -211,7 +213,8 @@ impl Receptionist {
             | Step::AfterDoctor
             | Step::OfferMessage => self.step_handover(step, input),
             Step::Menu | Step::AnythingElse | Step::Listening | Step::Understanding | Step::ConfirmSpoken(_) => self.step_menu(step, input),
-            Step::ChooseDoctor
+            Step::SameAsLast(..)
+            | Step::ChooseDoctor
             | Step::ChooseType(_)
             | Step::Searching(_)
             | Step::OfferSlots(_)

@@ -52,6 +52,9 @@ pub struct CallContext {
     /// (a number a family shares has several): it is then not asked again,
     /// nor transcribed again.
     pub name_on_file: bool,
+    /// The doctor and the type of the caller's last appointment (doctor id,
+    /// type id): offered first when booking.
+    pub last_booked: Option<(i64, i64)>,
 }
 
 /// What kind of recording is asked for.

@@ -280,6 +280,16 @@ impl Db {
         Ok(rows)
     }
 
+    /// The doctor and the type of the last appointment booked for `phone`
+    /// at the practice (cancelled ones too: the caller chose them).
+    pub fn last_booked(&self, practice_id: i64, phone: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a.doctor_id, a.type_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id
+             WHERE d.practice_id = ?1 AND a.phone = ?2 ORDER BY a.created_at DESC, a.id DESC LIMIT 1",
+        )?;
+        Ok(st.query_row(params![practice_id, phone], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
     /// Cancel an appointment held by `phone` (any holder when `phone` is None: staff).
     pub fn cancel(&mut self, id: i64, phone: Option<&str>) -> Result<bool, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -98,6 +98,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("choice.secretaries", "parler au secrétariat", "speaking to the secretaries"),
     ("service_error", "Un problème technique m'empêche de continuer.", "A technical problem stops me from going on."),
     ("choose.item", "Pour {what}, tapez {n}.", "For {what}, press {n}."),
+    (
+        "booking.same_as_last",
+        "Avec le {doctor}, pour {type}, comme la dernière fois, tapez 1. Pour un autre choix, tapez 2.",
+        "With {doctor}, for {type}, as last time, press 1. For another choice, press 2.",
+    ),
     ("choose.doctor", "Pour le {what}, tapez {n}.", "For {what}, press {n}."),
     ("slots.offer", "Tapez {items}.", "Press {items}."),
     ("slots.item", "{n} pour {when}", "{n} for {when}"),

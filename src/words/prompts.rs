@@ -156,6 +156,11 @@ pub fn no_other_slot(lang: Lang, days: i64) -> Utterance {
     Utterance::filled(lang, Key("slots.no_other"), vec![("days", days.to_string().into())])
 }
 
+/// The doctor and the type the caller booked last, offered first.
+pub fn same_as_last(lang: Lang, doctor: &str, kind: &str) -> Utterance {
+    Utterance::filled(lang, Key("booking.same_as_last"), vec![("doctor", doctor.into()), ("type", kind.into())])
+}
+
 /// Read-back before booking.
 pub fn confirm_booking(lang: Lang, when: &str, doctor: &str) -> Utterance {
     Utterance::filled(lang, Key("booking.confirm"), vec![("when", when.into()), ("doctor", doctor.into())])

@@ -304,3 +304,17 @@ async fn a_store_job_that_panics_fails_alone_and_the_bookings_go_on() {
         assert!(booked.is_ok(), "{booked:?}");
     }
 }
+
+#[test]
+fn the_last_booking_of_a_number_names_its_doctor_and_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("l.sqlite")).unwrap();
+    let (p, d, t) = practice(&store);
+    let now = paris(2026, 11, 20, 12, 0);
+    let long = store.run_sync(|db| db.add_type(d, "long", 40, true, true)).unwrap();
+    assert_eq!(store.run_sync(|db| db.last_booked(p, "+33611111111")).unwrap(), None);
+    store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 23, 9, 0), "+33611111111", now))).unwrap().unwrap();
+    store.run_sync(|db| db.book(&request(d, long, paris(2026, 11, 24, 8, 0), "+33611111111", now + chrono::Duration::minutes(1)))).unwrap().unwrap();
+    store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 25, 9, 0), "+33622222222", now + chrono::Duration::minutes(2)))).unwrap().unwrap();
+    assert_eq!(store.run_sync(|db| db.last_booked(p, "+33611111111")).unwrap(), Some((d, long)));
+}

@@ -144,3 +144,29 @@ fn bad_keys_in_every_booking_question_hand_over() {
         assert!(secretaries(&out[n + 2]).is_some(), "second miss hands over after {n} inputs");
     }
 }
+
+#[test]
+fn a_known_patient_books_in_four_keys_with_the_doctor_and_type_of_last_time() {
+    let mut c = ctx();
+    c.name_on_file = true;
+    c.last_booked = Some((10, 101));
+    let (_, out) = run(c.clone(), vec![digits("1")]);
+    assert_eq!(ask_text(&out[1]), "Avec le docteur claire martin, pour suivi de grossesse, comme la dernière fois, tapez 1. Pour un autre choix, tapez 2.");
+    let keys = [digits("1"), digits("1")];
+    let mut inputs = keys.to_vec();
+    inputs.push(Input::Slots(vec![slot(9, 0), slot(9, 20), slot(9, 40)]));
+    inputs.extend([digits("1"), digits("1")]);
+    let (r, out) = run(c.clone(), inputs);
+    assert_eq!(out[2], vec![Action::FindSlots { doctor_id: 10, type_id: 101, after: None, count: 3 }]);
+    assert!(matches!(out[5].as_slice(), [Action::Book { doctor_id: 10, type_id: 101, name_recording: None, .. }]), "{:?}", out[5]);
+    let pressed = out.len() - 1 - 1; // every input but the agenda's answer
+    assert_eq!(pressed, 4, "menu 1, as last time 1, slot 1, confirm 1");
+    let _ = r;
+    // "2": the usual questions.
+    let (_, out) = run(c.clone(), vec![digits("1"), digits("2")]);
+    assert!(ask_text(&out[2]).starts_with("Pour le docteur"), "{:?}", out[2]);
+    // A type no longer bookable by phone is not offered.
+    c.last_booked = Some((10, 999));
+    let (_, out) = run(c, vec![digits("1")]);
+    assert!(ask_text(&out[1]).starts_with("Pour le docteur"), "{:?}", out[1]);
+}

@@ -79,6 +79,7 @@ fn ctx() -> CallContext {
         callable: true,
         birth_dates: Vec::new(),
         name_on_file: false,
+        last_booked: None,
     }
 }
 
