@@ -148,15 +148,12 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
     env.store
         .run(move |db| {
             let Some(snap) = db.snapshot_by_did(&destination)? else { return Ok(None) };
-            let (rule, names, birth_dates) = match &caller {
-                Some(c) => (db.caller_rule(snap.practice.id, c)?, db.patient_names(snap.practice.id, c)?, db.birth_dates(snap.practice.id, c)?),
-                None => (None, Vec::new(), Vec::new()),
+            let p = snap.practice.id;
+            let (rule, names, birth_dates, last_booked) = match &caller {
+                Some(c) => (db.caller_rule(p, c)?, db.patient_names(p, c)?, db.birth_dates(p, c)?, db.last_booked(p, c)?),
+                None => (None, Vec::new(), Vec::new(), None),
             };
             let known = !names.is_empty();
-            let last_booked = match &caller {
-                Some(c) => db.last_booked(snap.practice.id, c)?,
-                None => None,
-            };
             let doctors = snap
                 .doctors
                 .iter()
@@ -182,7 +179,7 @@ pub async fn context(env: &DriverEnv, setup: &CallSetup, now: DateTime<Utc>) -> 
                 speech,
                 callable,
                 birth_dates,
-                name_on_file: names.len() == 1,
+                name_on_file: if let [name] = names.as_slice() { Some(name.clone()) } else { None },
                 last_booked,
             }))
         })
@@ -222,6 +219,7 @@ pub async fn drive_from<C: Channel>(
     tracing::Span::current().record("practice", ctx.practice.id);
     channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()) });
     let mut call = Call {
+        name_on_file: ctx.name_on_file.clone(),
         practice_id: ctx.practice.id,
         practice_name: ctx.practice.name.clone(),
         secretaries: ctx.practice.secretaries.clone().unwrap_or_else(|| env.default_secretaries.clone()),
@@ -280,6 +278,9 @@ pub(super) struct Call<'a, C> {
     secretaries: String,
     /// Recordings made so far (each file gets its own number).
     recordings: u32,
+    /// The one name the practice has for the caller's number: a booking
+    /// with no name said takes it.
+    name_on_file: Option<String>,
 }
 
 impl<C: Channel> Call<'_, C> {
@@ -337,19 +338,10 @@ impl<C: Channel> Call<'_, C> {
                 Err(e) => store_failed(e),
             },
             Action::Book { doctor_id, type_id, start, name_recording } => {
-                let mut req =
-                    BookingRequest { doctor_id, type_id, start, patient_name: String::new(), phone: caller, name_recording, source: Source::Phone, now };
-                let booked = env.store.run(move |db| {
-                    // No name said: the one name the practice has for this number (a
-                    // number shared by a family has several, and the name is asked).
-                    if let (None, Some(phone)) = (&req.name_recording, &req.phone)
-                        && let [name] = db.patient_names(practice_id, phone)?.as_slice()
-                    {
-                        req.patient_name = name.clone();
-                    }
-                    db.book(&req)
-                });
-                match booked.await {
+                // No name said: the one the practice has for this number.
+                let patient_name = if name_recording.is_none() { self.name_on_file.clone().unwrap_or_default() } else { String::new() };
+                let req = BookingRequest { doctor_id, type_id, start, patient_name, phone: caller, name_recording, source: Source::Phone, now };
+                match env.store.run(move |db| db.book(&req)).await {
                     Ok(Ok(appt)) => {
                         info!(appointment = appt.id, "booked");
                         if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {

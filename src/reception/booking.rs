@@ -76,7 +76,7 @@ impl Receptionist {
                             // already said their name in this call (then heard the
                             // slot was taken, or chose another), or whose name the
                             // practice has, is not asked again.
-                            if draft.moving.is_some() || draft.recording.is_some() || self.ctx.name_on_file {
+                            if draft.moving.is_some() || draft.recording.is_some() || self.ctx.name_on_file.is_some() {
                                 let prompt = self.confirm_prompt(&draft);
                                 self.go(Step::Confirm(draft), vec![Self::ask(prompt)])
                             } else {

@@ -48,10 +48,10 @@ pub struct CallContext {
     /// (`JJMMAA`): one of them is asked before an appointment is read out
     /// or changed, when the practice verifies them.
     pub birth_dates: Vec<String>,
-    /// Whether the practice has one name for the caller's number already
-    /// (a number a family shares has several): it is then not asked again,
-    /// nor transcribed again.
-    pub name_on_file: bool,
+    /// The name, when the practice has one name for the caller's number
+    /// already (a number a family shares has several): it is then not asked
+    /// again, nor transcribed again, and the booking takes it.
+    pub name_on_file: Option<String>,
     /// The doctor and the type of the caller's last appointment (doctor id,
     /// type id): offered first when booking.
     pub last_booked: Option<(i64, i64)>,

@@ -119,7 +119,7 @@ fn too_many_appointments_is_said_and_silence_is_a_goodbye() {
 #[test]
 fn a_caller_whose_name_the_practice_has_is_not_asked_it() {
     let mut c = ctx();
-    c.name_on_file = true;
+    c.name_on_file = Some("Jean Dupont".into());
     let mut inputs = booking_until_slots();
     inputs.push(digits("2"));
     let (_, out) = run(c, inputs);
@@ -148,7 +148,7 @@ fn bad_keys_in_every_booking_question_hand_over() {
 #[test]
 fn a_known_patient_books_in_four_keys_with_the_doctor_and_type_of_last_time() {
     let mut c = ctx();
-    c.name_on_file = true;
+    c.name_on_file = Some("Jean Dupont".into());
     c.last_booked = Some((10, 101));
     let (_, out) = run(c.clone(), vec![digits("1")]);
     assert_eq!(ask_text(&out[1]), "Avec le docteur claire martin, pour suivi de grossesse, comme la dernière fois, tapez 1. Pour un autre choix, tapez 2.");

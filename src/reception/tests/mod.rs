@@ -78,7 +78,7 @@ fn ctx() -> CallContext {
         speech: false,
         callable: true,
         birth_dates: Vec::new(),
-        name_on_file: false,
+        name_on_file: None,
         last_booked: None,
     }
 }
