@@ -240,6 +240,7 @@ pub async fn drive_from<C: Channel>(
             break;
         }
         let was_hung_up = call.channel.is_hung_up();
+        call.channel.forget_typed_keys();
         let mut last = Input::Done;
         for action in actions {
             let is_final = action.is_final();

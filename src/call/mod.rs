@@ -214,6 +214,12 @@ pub trait Channel: Send {
     /// they replace (see [`crate::speech::Recordings`]). A channel without a
     /// voice of its own ignores it.
     fn use_practice_recordings(&mut self, _recordings: crate::speech::Recordings) {}
+    /// Keys typed while a sentence played answer the question asked right
+    /// after it, in the same turn of the dialogue; at the next turn they are
+    /// forgotten (the caller has not heard that question yet, or the keys
+    /// were pressed during a sentence that no key may skip, the emergency
+    /// advice). A channel that keeps no such keys ignores it.
+    fn forget_typed_keys(&mut self) {}
     /// The next call event, or `None` when nothing happens within `wait`.
     fn next_event(&mut self, wait: std::time::Duration) -> impl Future<Output = Result<Option<CallEvent>, ChannelError>> + Send;
     /// Whether the caller is gone.

@@ -46,6 +46,24 @@ pub fn playback_arg(files: &[std::path::PathBuf]) -> String {
     }
 }
 
+/// The answer to `g` the caller typed ahead, if it is a whole one: the
+/// keys up to a terminator or the most the question takes, at least its
+/// fewest. Keys that stop short of either may go on during the question:
+/// it is asked.
+fn typed_answer(typed: &str, g: &Gather) -> Option<String> {
+    let mut answer = String::new();
+    for k in typed.chars() {
+        if g.terminators.contains(k) {
+            return Some(answer).filter(|a| a.len() >= usize::from(g.min.max(1)));
+        }
+        answer.push(k);
+        if answer.len() >= usize::from(g.max.max(1)) {
+            return Some(answer);
+        }
+    }
+    None
+}
+
 /// What an application's run gave.
 #[derive(Debug)]
 struct Exec {
@@ -79,6 +97,10 @@ pub struct EslChannel {
     event_at: Option<std::time::Instant>,
     /// Where the time from that event to the next command goes.
     reaction: Option<prometheus_client::metrics::histogram::Histogram>,
+    /// Keys the caller pressed while a sentence played (no key stops a
+    /// plain playback, and the switch forgets them once it has read them):
+    /// the next question takes them as its answer.
+    typed_ahead: String,
 }
 
 fn lost(e: impl std::fmt::Display) -> ChannelError {
@@ -88,7 +110,19 @@ fn lost(e: impl std::fmt::Display) -> ChannelError {
 impl EslChannel {
     /// Wrap a connected, subscribed outbound connection.
     pub fn new(client: EslClient, events: EslEventStream, voice: Voice, uuid: String) -> Self {
-        Self { client, events, voice, uuid, hung_up: false, gathers: 0, inter_digit_ms: 3000, recordings: None, event_at: None, reaction: None }
+        Self {
+            client,
+            events,
+            voice,
+            uuid,
+            hung_up: false,
+            gathers: 0,
+            inter_digit_ms: 3000,
+            recordings: None,
+            event_at: None,
+            reaction: None,
+            typed_ahead: String::new(),
+        }
     }
 
     /// Measure each reaction (the switch's event to the next command) into `h`.
@@ -145,6 +179,9 @@ impl EslChannel {
         }
         msg.set_header("Event-UUID", id.clone());
         self.send(app, msg).await?;
+        // A key the switch reports while a plain playback runs was read (and
+        // dropped) by that playback: the caller typed it ahead.
+        let keeps_keys = app == "playback";
         let mut bridged = false;
         let mut grace: Option<Instant> = None;
         loop {
@@ -176,6 +213,7 @@ impl EslChannel {
                     return Ok(Exec { complete: None, hung_up: true, bridged });
                 }
                 "CHANNEL_BRIDGE" => bridged = true,
+                "DTMF" if keeps_keys => self.typed_ahead.extend(ev.header_str("DTMF-Digit").and_then(|d| d.chars().next())),
                 _ => {}
             }
         }
@@ -238,6 +276,10 @@ impl Channel for EslChannel {
     async fn gather(&mut self, g: &Gather) -> Result<Gathered, ChannelError> {
         if self.hung_up {
             return Ok(Gathered::HungUp);
+        }
+        if let Some(keys) = typed_answer(&std::mem::take(&mut self.typed_ahead), g) {
+            debug!(keys = %keys, "the question is answered by keys typed ahead: not asked");
+            return Ok(Gathered::Digits(keys));
         }
         let file = self.render(&g.prompt).await?;
         // A fresh variable each time: a timeout must not read the last answer.
@@ -484,7 +526,35 @@ impl Channel for EslChannel {
         self.recordings = Some(recordings);
     }
 
+    fn forget_typed_keys(&mut self) {
+        self.typed_ahead.clear();
+    }
+
     fn is_hung_up(&self) -> bool {
         self.hung_up
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(min: u8, max: u8) -> Gather {
+        Gather { prompt: Utterance::empty(crate::words::catalogue::Lang::Fr), min, max, timeout_ms: 5000, terminators: "#".into(), tries: 1 }
+    }
+
+    #[test]
+    fn keys_typed_ahead_answer_only_a_whole_answer() {
+        assert_eq!(typed_answer("4", &question(1, 1)).as_deref(), Some("4"));
+        // One key answers a one-key question; the rest is not carried on.
+        assert_eq!(typed_answer("12", &question(1, 1)).as_deref(), Some("1"));
+        // A date of birth: six keys, or fewer ended by #; two keys alone are
+        // not an answer (the caller may go on while it is asked).
+        assert_eq!(typed_answer("170580", &question(6, 6)).as_deref(), Some("170580"));
+        assert_eq!(typed_answer("17", &question(1, 6)), None);
+        assert_eq!(typed_answer("17#", &question(1, 6)).as_deref(), Some("17"));
+        assert_eq!(typed_answer("17#", &question(6, 6)), None);
+        assert_eq!(typed_answer("#", &question(1, 1)), None);
+        assert_eq!(typed_answer("", &question(1, 1)), None);
     }
 }

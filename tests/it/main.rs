@@ -16,4 +16,5 @@ mod flows;
 mod kit;
 mod metrics;
 mod queue;
+mod shorter;
 mod speech;

@@ -278,6 +278,10 @@ pub struct Patient {
     pub voice: Option<PathBuf>,
     /// Hangs up after waiting this long on hold (music) in all.
     pub hang_up_on_hold_after: Option<Duration>,
+    /// Presses these keys during the n-th playback (1-based), which goes on
+    /// to its end (the service plays sentences that no key stops), as in
+    /// capture 13: the DTMF events come before the playback's completion.
+    pub type_ahead: Option<(usize, String)>,
 }
 
 impl Patient {
@@ -295,6 +299,7 @@ impl Patient {
             write_recordings: true,
             voice: None,
             hang_up_on_hold_after: None,
+            type_ahead: None,
         }
     }
 }
@@ -845,6 +850,13 @@ impl SwitchCall {
                     self.send_event(&ex).await?;
                     t.hung_up = true;
                     return self.caller_hangs_up(Some(("playback", arg, id))).await;
+                }
+                if let Some((_, keys)) = patient.type_ahead.clone().filter(|(n, _)| *n == self.playbacks) {
+                    for k in keys.chars() {
+                        let mut d = self.event("DTMF");
+                        d.set("DTMF-Digit", &k.to_string());
+                        self.send_event(&d).await?;
+                    }
                 }
                 self.complete("playback", arg, id, "FILE PLAYED", &[]).await
             }
