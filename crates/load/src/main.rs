@@ -54,6 +54,23 @@ struct Cli {
     /// Mix of flows.
     #[arg(long, value_enum, default_value = "mixed")]
     flow: FlowArg,
+    /// Which captured frames the switches replay: `emulated`, the first
+    /// captures' (01, 04, 09, 11); `real`, this service's own calls on a real
+    /// switch (13–16: each application's completion as captured, 3–6 KB),
+    /// with an inbound link (15b's frames) that tells every caller's channel
+    /// as a real switch does (with --spawn).
+    #[arg(long, value_enum, default_value = "emulated")]
+    frames: FramesArg,
+    /// Play in real time: a playback lasts its files' length, a recording
+    /// its 3 s (calls last as long as on a real switch: about 27 s for a
+    /// booking).
+    #[arg(long)]
+    real_time: bool,
+    /// With --spawn: start the service without the speech model (otherwise
+    /// it loads `models/ggml-base.bin` from the current folder, as
+    /// `make run` does, when it is there).
+    #[arg(long)]
+    no_model: bool,
     /// Print the figures as JSON too.
     #[arg(long)]
     json: bool,
@@ -128,6 +145,12 @@ enum Profile {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FramesArg {
+    Emulated,
+    Real,
+}
+
 /// Which flow a call plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Flow {
@@ -190,12 +213,15 @@ struct Target {
     caps: Arc<Captures>,
     think: Duration,
     flow: FlowArg,
+    real_time: bool,
+    /// The emulated switch's inbound side, when the service is linked to it.
+    board: Option<Arc<scripted_switch::Switchboard>>,
     /// With --spawn: the database and the voice, to check the agenda afterwards.
     db: Option<PathBuf>,
     voice: Option<Voice>,
 }
 
-fn patient_for(flow: Flow, think: Duration) -> Patient {
+fn patient_for(flow: Flow, think: Duration, real_time: bool) -> Patient {
     let keys: &[&str] = match flow {
         // menu 1, doctor 1, slot 1, (name), confirm 1; on "slot taken": slot 1, confirm 1 again.
         Flow::Booking => &["1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1"],
@@ -209,6 +235,7 @@ fn patient_for(flow: Flow, think: Duration) -> Patient {
     };
     let mut p = Patient::keys(keys);
     p.think = think;
+    p.real_time = real_time;
     p.record_ms = 3000;
     p
 }
@@ -239,11 +266,14 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
     let live = stats.live.fetch_add(1, Ordering::Relaxed) + 1;
     stats.peak_live.fetch_max(live, Ordering::Relaxed);
     let result = async {
-        let call = SwitchCall::dial_with(target.addr, &caller, "1000", target.caps.clone()).await.map_err(|e| format!("connect: {}", e.kind()))?;
-        let mut patient = patient_for(flow, target.think);
+        let mut call = SwitchCall::dial_with(target.addr, &caller, "1000", target.caps.clone()).await.map_err(|e| format!("connect: {}", e.kind()))?;
+        if let Some(board) = &target.board {
+            call = call.with_board(board.clone());
+        }
+        let mut patient = patient_for(flow, target.think, target.real_time);
         patient.write_recordings = true;
         // A call lasts its questions' think times; past this, something is stuck.
-        let limit = Duration::from_secs(120) + target.think * 20;
+        let limit = Duration::from_secs(if target.real_time { 300 } else { 120 }) + target.think * 20;
         let t = tokio::time::timeout(limit, call.run_measured(patient)).await.map_err(|_| format!("call took over {} s", limit.as_secs()))?;
         t.map_err(|e| format!("io: {}", e.kind()))
     }
@@ -312,8 +342,18 @@ fn generator_cpu() -> f64 {
     measure::cpu_seconds(std::process::id()).unwrap_or(0.0)
 }
 
+/// The service's pid (when spawned or given), and the CPU its espeak-ng
+/// renders had taken when the current phase started.
+static SERVICE_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+static RENDER_CPU_AT_START: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+
+fn render_cpu() -> Option<f64> {
+    SERVICE_PID.get().and_then(|pid| measure::children_cpu_seconds(*pid))
+}
+
 fn mark_phase_start() {
     *GENERATOR_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()) = generator_cpu();
+    *RENDER_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()) = render_cpu().unwrap_or(0.0);
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -339,6 +379,8 @@ struct Report {
     rss_idle_kib: Option<u64>,
     rss_peak_kib: Option<u64>,
     cpu_secs: Option<f64>,
+    /// CPU of the espeak-ng processes the service ran (new sentences).
+    render_cpu_secs: Option<f64>,
     generator_cpu_secs: f64,
     /// (what ended the reaction, count, p50, p99), slowest p99 first.
     by_kind: Vec<(String, usize, Duration, Duration)>,
@@ -366,6 +408,12 @@ impl Report {
         if let Some(cpu) = self.cpu_secs {
             println!("service CPU: {cpu:.2} s = {:.2} ms per call", if self.completed > 0 { cpu * 1000.0 / self.completed as f64 } else { 0.0 });
         }
+        if let Some(render) = self.render_cpu_secs {
+            println!(
+                "espeak-ng renders of new sentences (the service's child processes): {render:.2} s = {:.2} ms per call",
+                if self.completed > 0 { render * 1000.0 / self.completed as f64 } else { 0.0 }
+            );
+        }
         println!("slowest reactions by what the service did next (count, p50, p99):");
         for (k, n, p50, p99) in self.by_kind.iter().take(6) {
             println!("  {k:<36} {n:>7} {p50:>10.3?} {p99:>10.3?}");
@@ -381,7 +429,7 @@ impl Report {
                 "calls_per_second": self.completed as f64 / self.seconds.max(0.001), "peak_concurrent": self.peak_live,
                 "latency_us": {"p50": self.p50.as_micros() as u64, "p99": self.p99.as_micros() as u64, "max": self.max.as_micros() as u64, "samples": self.samples},
                 "latency_held_us": self.held.map(|(n, p50, p99, max)| serde_json::json!({"p50": p50.as_micros() as u64, "p99": p99.as_micros() as u64, "max": max.as_micros() as u64, "samples": n})),
-                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
+                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "render_cpu_secs": self.render_cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
             });
             println!("{v}");
         }
@@ -439,6 +487,7 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
         rss_idle_kib: rss_idle,
         rss_peak_kib: rss_peak,
         cpu_secs: cpu,
+        render_cpu_secs: render_cpu().map(|now| now - *RENDER_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner())),
         generator_cpu_secs: generator_cpu() - *GENERATOR_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()),
         by_kind: {
             let mut v: Vec<(String, usize, Duration, Duration)> = std::mem::take(&mut *stats.by_kind.lock().unwrap())
@@ -478,14 +527,20 @@ fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
+/// The password of the emulated switch's inbound Event Socket.
+const LINK_PASSWORD: &str = "load-test";
+
+fn spawn_service(link: Option<u16>, no_model: bool) -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
     let exe = std::env::current_exe()?.parent().context("no folder for this binary")?.join("standardiste");
     if !exe.exists() {
         bail!("{} not found: build it first (cargo build --release)", exe.display());
     }
     let dir = tempfile::tempdir()?;
     let port = free_port()?;
-    let dead = free_port()?;
+    let inbound = match link {
+        Some(port) => port,
+        None => free_port()?,
+    };
     let web = free_port()?;
     let db = dir.path().join("load.sqlite");
     let prompts_dir = dir.path().join("prompts");
@@ -501,11 +556,12 @@ fn spawn_service() -> Result<(Spawned, SocketAddr, PathBuf, Voice)> {
         Err(_) => tempfile::tempdir_in(dir.path())?,
     };
     let config = format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {dead}\npassword = \"load-test\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n",
+        "[server]\nlisten = \"127.0.0.1:{port}\"\nmax_calls = 20000\ndigit_timeout_ms = 5000\n\n[freeswitch]\nport = {inbound}\npassword = \"{LINK_PASSWORD}\"\n\n[database]\npath = \"{}\"\n\n[paths]\nprompts = \"{}\"\nrecordings = \"{}\"\n\n[web]\nlisten = \"127.0.0.1:{web}\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n",
         db.display(),
         prompts_dir.display(),
         recordings.path().display()
     );
+    let config = if no_model { format!("{config}\n[speech]\nmodel = \"{}\"\n", dir.path().join("no-model.bin").display()) } else { config };
     let cfg = dir.path().join("load.toml");
     std::fs::write(&cfg, config)?;
     let child = Command::new(&exe)
@@ -604,21 +660,52 @@ async fn check_one_call(addr: SocketAddr, caps: Arc<Captures>, config: &Path, ca
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     raise_fd_limit();
-    let caps = Arc::new(Captures::load(&cli.captures.clone().unwrap_or_else(default_captures_dir)).context("loading the ESL captures (--captures)")?);
+    let shape = match cli.frames {
+        FramesArg::Emulated => scripted_switch::Shape::Emulated,
+        FramesArg::Real => scripted_switch::Shape::Real,
+    };
+    let caps =
+        Arc::new(Captures::load_shaped(&cli.captures.clone().unwrap_or_else(default_captures_dir), shape).context("loading the ESL captures (--captures)")?);
     if let Profile::Call { config, caller, to, practice, keys } = &cli.profile {
         let addr = cli.addr.context("the call profile plays into a running service: give --addr")?;
         return check_one_call(addr, caps, config, caller, to, practice, keys).await;
     }
+    // Real frames come with the inbound link a real switch has: every
+    // caller's channel is told on it too.
+    let board = match (cli.frames, cli.spawn) {
+        (FramesArg::Real, true) => {
+            let board = scripted_switch::Switchboard::with_captures(LINK_PASSWORD, caps.clone());
+            board.announce_calls(true);
+            Some(board)
+        }
+        _ => None,
+    };
+    let link = match &board {
+        Some(b) => Some(b.listen().await.context("the emulated inbound Event Socket")?),
+        None => None,
+    };
     let (spawned, addr, pid, db, voice) = match (cli.addr, cli.spawn) {
         (Some(a), false) => (None, a, cli.pid, None, None),
         (None, true) => {
-            let (s, a, db, voice) = spawn_service()?;
+            let (s, a, db, voice) = spawn_service(link, cli.no_model)?;
             let pid = s.child.id();
             (Some(s), a, Some(pid), Some(db), Some(voice))
         }
         _ => bail!("give either --addr (and --pid) or --spawn"),
     };
-    let target = Arc::new(Target { addr, pid, caps, think: Duration::from_millis(cli.think_ms), flow: cli.flow, db, voice });
+    if let Some(b) = &board {
+        let started = Instant::now();
+        while !b.linked() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("the service did not log in to the emulated inbound Event Socket");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    if let Some(pid) = pid {
+        let _ = SERVICE_PID.set(pid);
+    }
+    let target = Arc::new(Target { addr, pid, caps, think: Duration::from_millis(cli.think_ms), flow: cli.flow, real_time: cli.real_time, board, db, voice });
     // Warm up: the prompts of every flow rendered once, as on a running service.
     let warm = Arc::new(Stats::default());
     for flow in [Flow::Hours, Flow::Secretaries, Flow::Message, Flow::Booking] {
@@ -628,6 +715,24 @@ async fn main() -> Result<()> {
         bail!("warm-up calls failed: {:?}", warm.errors.lock().unwrap());
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // What the warm-up left to do in the background (the transcription of
+    // its message and name with a speech model) is not the phase's work:
+    // wait for the service to be idle (under 20 ms of CPU in a second, two
+    // minutes at most).
+    if let Some(pid) = target.pid {
+        let started = Instant::now();
+        let mut last = measure::cpu_seconds(pid);
+        while started.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let now = measure::cpu_seconds(pid);
+            if let (Some(a), Some(b)) = (last, now)
+                && b - a < 0.02
+            {
+                break;
+            }
+            last = now;
+        }
+    }
     let idle = target.pid.and_then(proc_figures);
     if let Some(path) = &cli.latency_log {
         let file = std::fs::File::create(path).with_context(|| format!("--latency-log {}", path.display()))?;
@@ -687,22 +792,26 @@ async fn main() -> Result<()> {
             let started = Instant::now();
             let gap = Duration::from_secs_f64(seconds as f64 / calls as f64);
             let mut handles = Vec::new();
+            let mut peak: Option<u64> = None;
             for i in 0..calls {
-                let (target, stats) = (target.clone(), stats.clone());
+                let (each, stats) = (target.clone(), stats.clone());
                 handles.push(tokio::spawn(async move {
                     let caller = format!("+3366{:07}", i);
-                    one_call(&target, &stats, Flow::Booking, caller).await;
+                    one_call(&each, &stats, Flow::Booking, caller).await;
                 }));
                 tokio::time::sleep(gap).await;
+                peak = peak.max(target.pid.and_then(proc_figures).map(|f| f.0));
             }
             for h in handles {
                 let _ = h.await;
             }
-            let cpu = match (idle, target.pid.and_then(proc_figures)) {
+            let end = target.pid.and_then(proc_figures);
+            let cpu = match (idle, end) {
                 (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
                 _ => None,
             };
-            snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), None, cpu).print(cli.json);
+            let peak = peak.max(end.map(|f| f.0));
+            snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), peak, cpu).print(cli.json);
             match (&target.db, &target.voice) {
                 (Some(db), Some(voice)) => check_monday(db, voice, &stats.transcripts.lock().unwrap())?,
                 _ => println!("monday check skipped: only with --spawn"),

@@ -28,10 +28,6 @@ pub use switchboard::{BoardEvent, Phone, Switchboard};
 /// What FreeSWITCH leaves unencoded in event values (see the captures).
 const FS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'/').remove(b',');
 
-/// The ids and numbers of the call recorded in capture 01.
-const CAPTURED_UUID: &str = "b619d073-a1e8-4990-b237-ea51e82a42a7";
-const CAPTURED_CALLER: &str = "0611223344";
-
 /// The frames of a capture file: direction (`sent`/`received`) and bytes.
 pub fn frames(path: &Path) -> io::Result<Vec<(String, String)>> {
     let data = std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("capture {}: {e}", path.display())))?;
@@ -68,7 +64,17 @@ pub struct EventBody {
 
 impl EventBody {
     fn parse(body: &str) -> Self {
-        let captured = body.lines().filter(|l| !l.is_empty()).filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string()))).collect();
+        Self::parse_without(body, |_| false)
+    }
+
+    /// Parse, leaving out the headers `drop` names.
+    fn parse_without(body: &str, drop: impl Fn(&str) -> bool) -> Self {
+        let captured = body
+            .lines()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_string(), v.to_string())))
+            .filter(|(k, _)| !drop(k))
+            .collect();
         Self { captured, changed: Vec::new() }
     }
 
@@ -137,9 +143,32 @@ impl EventBody {
 /// Frames from the captures, ready to be replayed.
 pub struct Captures {
     connect_reply: String,
+    /// The id and the caller's number of the captured call, replaced in the
+    /// connect reply by each call's own.
+    captured_uuid: String,
+    captured_caller: String,
     pub(crate) events: HashMap<String, EventBody>,
+    /// `CHANNEL_EXECUTE_COMPLETE` by application, where the captures have
+    /// one (the real ones grow as the call goes: 3.1 KB for the first
+    /// `multiset`, 5.5 KB for a `play_and_get_digits` in capture 13).
+    completions: HashMap<String, EventBody>,
     linger_notice: String,
     disconnect_notice: String,
+}
+
+/// Which captured frames a scripted switch replays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// The first captures' (01, 04, 09, 11): a softphone's call with every
+    /// event subscribed, 4–7 KB events.
+    #[default]
+    Emulated,
+    /// This service's own calls on a real switch (13–16): the connect
+    /// reply, each application's completion, the DTMF and hang-up events as
+    /// they reach the service after its `nixevent` (median 3.7 KB, about 100
+    /// headers); the events they lack (the ones the service unsubscribes
+    /// from, the bridge's) from the first captures.
+    Real,
 }
 
 /// Where the captures are in a checkout: `../shared/esl-captures` beside the repository.
@@ -158,33 +187,70 @@ impl Captures {
         CAPS.get_or_init(|| Arc::new(Captures::load(&default_captures_dir()).unwrap_or_else(|e| panic!("{e}")))).clone()
     }
 
-    /// Load the frames from a captures folder.
+    /// Load the frames from a captures folder (the first captures' shape).
     pub fn load(dir: &Path) -> io::Result<Captures> {
-        let c01 = frames(&dir.join("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt"))?;
+        Self::load_shaped(dir, Shape::Emulated)
+    }
+
+    /// Load the frames of `shape` from a captures folder.
+    pub fn load_shaped(dir: &Path, shape: Shape) -> io::Result<Captures> {
+        let (reply_file, notices_file, first): (&str, &str, &[&str]) = match shape {
+            Shape::Emulated => ("01_outbound_async_basic_dtmf_bgapi_bridgefail.txt", "04_outbound_caller_hangup_mid_playback_linger5.txt", &[]),
+            Shape::Real => (
+                "13_standardiste_booking_by_keys.txt",
+                "13_standardiste_booking_by_keys.txt",
+                &[
+                    "13_standardiste_booking_by_keys.txt",
+                    "14_standardiste_message.txt",
+                    "15_standardiste_urgent_to_secretary.txt",
+                    "16_standardiste_cancel.txt",
+                    "15b_standardiste_inbound_link.txt",
+                ],
+            ),
+        };
+        let replies = frames(&dir.join(reply_file))?;
         let connect_reply =
-            c01.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
+            replies.iter().find(|(d, f)| d == "received" && f.starts_with("Event-Name: CHANNEL_DATA")).ok_or_else(|| missing("connect reply"))?.1.clone();
+        let header = |name: &str| connect_reply.lines().find_map(|l| l.strip_prefix(name)).map(str::to_string).ok_or_else(|| missing(name));
+        let (captured_uuid, captured_caller) = (header("Unique-ID: ")?, header("Caller-Caller-ID-Number: ")?);
         let mut events = HashMap::new();
-        for file in [
+        let mut completions = HashMap::new();
+        let others = [
             "01_outbound_async_basic_dtmf_bgapi_bridgefail.txt",
             "09_outbound_bridge_to_secretary_then_transfer.txt",
             "04_outbound_caller_hangup_mid_playback_linger5.txt",
             "11_inbound_auth_api_events_plain_json_bgapi.txt",
-        ] {
+        ];
+        // The shape's own captures first: the first event of a name wins.
+        for file in first.iter().chain(others.iter()) {
             for (d, f) in frames(&dir.join(file))? {
                 if d != "received" || !f.contains("Content-Type: text/event-plain") {
                     continue;
                 }
                 let Some(at) = f.find("\n\n") else { continue };
                 let body = &f[at + 2..];
-                let ev = EventBody::parse(body);
+                // The captured call's answers are not this call's: the
+                // switch sets them on each completion as the patient answers.
+                let ev = match shape {
+                    Shape::Emulated => EventBody::parse(body),
+                    Shape::Real => EventBody::parse_without(body, |k| {
+                        k.starts_with("variable_standardiste_keys_")
+                            || matches!(k, "variable_read_result" | "variable_record_ms" | "variable_playback_terminator_used" | "variable_DIALSTATUS")
+                    }),
+                };
                 if let Some(name) = ev.get("Event-Name") {
+                    if name == "CHANNEL_EXECUTE_COMPLETE"
+                        && let Some(app) = ev.get("Application")
+                    {
+                        completions.entry(app).or_insert_with(|| ev.clone());
+                    }
                     events.entry(name).or_insert(ev);
                 }
             }
         }
-        let c04 = frames(&dir.join("04_outbound_caller_hangup_mid_playback_linger5.txt"))?;
-        let linger_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: linger")).ok_or_else(|| missing("linger notice"))?.1.clone();
-        let disconnect_notice = c04.iter().find(|(_, f)| f.contains("Content-Disposition: disconnect")).ok_or_else(|| missing("disconnect notice"))?.1.clone();
+        let notices = frames(&dir.join(notices_file))?;
+        let notice = |what: &str| notices.iter().find(|(_, f)| f.contains(what)).map(|(_, f)| f.clone()).ok_or_else(|| missing(what));
+        let (linger_notice, disconnect_notice) = (notice("Content-Disposition: linger")?, notice("Content-Disposition: disconnect")?);
         for needed in [
             "CHANNEL_EXECUTE",
             "CHANNEL_EXECUTE_COMPLETE",
@@ -195,13 +261,14 @@ impl Captures {
             "CHANNEL_BRIDGE",
             "CHANNEL_UNBRIDGE",
             "CHANNEL_PARK",
+            "CHANNEL_CREATE",
             "BACKGROUND_JOB",
         ] {
             if !events.contains_key(needed) {
                 return Err(missing(needed));
             }
         }
-        Ok(Captures { connect_reply, events, linger_notice, disconnect_notice })
+        Ok(Captures { connect_reply, captured_uuid, captured_caller, events, completions, linger_notice, disconnect_notice })
     }
 
     /// The final disconnect notice, as FreeSWITCH sends it before closing.
@@ -282,6 +349,12 @@ pub struct Patient {
     /// to its end (the service plays sentences that no key stops), as in
     /// capture 13: the DTMF events come before the playback's completion.
     pub type_ahead: Option<(usize, String)>,
+    /// Plays in real time, as a switch does: a playback lasts its files'
+    /// length, a recording its `record_ms` (a call then lasts about as long
+    /// as on a real switch, and so do the service's timers). A question
+    /// still lasts `think`: the patient robot of captures 13–16 pressed its
+    /// key about half a second into each question, which stops the prompt.
+    pub real_time: bool,
 }
 
 impl Patient {
@@ -300,6 +373,7 @@ impl Patient {
             voice: None,
             hang_up_on_hold_after: None,
             type_ahead: None,
+            real_time: false,
         }
     }
 }
@@ -537,7 +611,8 @@ impl SwitchCall {
                 let (k, _) = line.split_once(": ").unwrap();
                 format!("{k}: {}\n", utf8_percent_encode(&self.destination, FS_ENCODE))
             } else {
-                line.replace(CAPTURED_UUID, &self.uuid).replace(CAPTURED_CALLER, &utf8_percent_encode(&self.caller, FS_ENCODE).to_string())
+                line.replace(&self.caps.captured_uuid, &self.uuid)
+                    .replace(&self.caps.captured_caller, &utf8_percent_encode(&self.caller, FS_ENCODE).to_string())
             };
             out.push_str(&replaced);
         }
@@ -548,6 +623,21 @@ impl SwitchCall {
     pub fn event(&self, name: &str) -> EventBody {
         let mut ev = self.caps.events.get(name).unwrap_or_else(|| panic!("no {name} captured")).clone();
         ev.set("Unique-ID", &self.uuid).set("Channel-Call-UUID", &self.uuid).set("Caller-Unique-ID", &self.uuid);
+        ev
+    }
+
+    /// The completion of `app`, as captured for that application when the
+    /// captures have one, rebound to this call.
+    pub fn completion(&self, app: &str) -> EventBody {
+        let mut ev = match self.caps.completions.get(app) {
+            Some(ev) => {
+                let mut ev = ev.clone();
+                ev.set("Unique-ID", &self.uuid).set("Channel-Call-UUID", &self.uuid).set("Caller-Unique-ID", &self.uuid);
+                ev
+            }
+            None => self.event("CHANNEL_EXECUTE_COMPLETE"),
+        };
+        ev.set("Application", app);
         ev
     }
 
@@ -595,7 +685,7 @@ impl SwitchCall {
         let mut ex = self.event("CHANNEL_EXECUTE");
         ex.set("Application", app).set("Application-Data", arg).set("Application-UUID", id);
         self.send_event(&ex).await?;
-        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+        let mut done = self.completion(app);
         done.set("Application", app).set("Application-Data", arg).set("Application-Response", response).set("Application-UUID", id);
         for (k, v) in vars {
             done.set(&format!("variable_{k}"), v);
@@ -646,7 +736,7 @@ impl SwitchCall {
         self.send_event(&h).await?;
         if let Some((app, arg, id)) = running {
             let response = if app == "playback" { "PLAYBACK ERROR" } else { "_none_" };
-            let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+            let mut done = self.completion(app);
             done.set("Application", app)
                 .set("Application-Data", arg)
                 .set("Application-Response", response)
@@ -658,7 +748,7 @@ impl SwitchCall {
     }
 
     async fn hangup_tail(&mut self) -> io::Result<()> {
-        let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+        let mut sock = self.completion("socket");
         sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string()).set("Hangup-Cause", "NORMAL_CLEARING");
         self.send_event(&sock).await?;
         let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
@@ -826,7 +916,7 @@ impl SwitchCall {
                 };
                 self.send_event(&ex).await?;
                 self.send_event(&self.event("CHANNEL_ANSWER")).await?;
-                let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                let mut done = self.completion("answer");
                 done.set("Application", "answer").set("Application-Response", "_none_").set("Application-UUID", id);
                 self.send_awaited(&done.frame()).await
             }
@@ -850,6 +940,9 @@ impl SwitchCall {
                     self.send_event(&ex).await?;
                     t.hung_up = true;
                     return self.caller_hangs_up(Some(("playback", arg, id))).await;
+                }
+                if patient.real_time {
+                    tokio::time::sleep(play_length(arg)).await;
                 }
                 if let Some((_, keys)) = patient.type_ahead.clone().filter(|(n, _)| *n == self.playbacks) {
                     for k in keys.chars() {
@@ -891,7 +984,7 @@ impl SwitchCall {
                             d.set("DTMF-Digit", &k.to_string());
                             self.send_event(&d).await?;
                         }
-                        let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                        let mut done = self.completion(app);
                         done.set("Application", app).set("Application-Data", arg).set("Application-Response", "_none_").set("Application-UUID", id);
                         done.set(&format!("variable_{var}"), &keys).set("variable_read_result", "success");
                         self.send_awaited(&done.frame()).await
@@ -920,6 +1013,9 @@ impl SwitchCall {
                     .map_err(io::Error::other)??;
                 }
                 t.recordings.push(path);
+                if patient.real_time {
+                    tokio::time::sleep(Duration::from_millis(patient.record_ms.into())).await;
+                }
                 let ms = patient.record_ms.to_string();
                 self.complete("record", arg, id, "_none_", &[("record_ms", &ms)]).await?;
                 if patient.hangup == HangupAt::AfterRecording(self.records) {
@@ -935,7 +1031,7 @@ impl SwitchCall {
                     self.send_event(&ex).await?;
                     self.send_event(&self.event("CHANNEL_BRIDGE")).await?;
                     self.send_event(&self.event("CHANNEL_UNBRIDGE")).await?;
-                    let mut done = self.event("CHANNEL_EXECUTE_COMPLETE");
+                    let mut done = self.completion(app);
                     done.set("Application", app).set("Application-Response", "_none_").set("Application-UUID", id).set("variable_DIALSTATUS", "SUCCESS");
                     self.send_awaited(&done.frame()).await
                 } else {
@@ -951,13 +1047,44 @@ impl SwitchCall {
             "transfer" => {
                 t.transferred = Some(arg.to_string());
                 self.complete(app, arg, id, "_none_", &[]).await?;
-                let mut sock = self.event("CHANNEL_EXECUTE_COMPLETE");
+                let mut sock = self.completion("socket");
                 sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string());
                 self.send_event(&sock).await
             }
             _ => self.complete(app, arg, id, "_none_", &[]).await,
         }
     }
+}
+
+/// How long the switch takes to play a playback argument: the wav files'
+/// lengths (from their headers, read once each), a tone's or a silence's
+/// own. A file that cannot be read plays as nothing, as FreeSWITCH skips it.
+pub fn play_length(arg: &str) -> Duration {
+    static LENGTHS: OnceLock<std::sync::Mutex<HashMap<String, Duration>>> = OnceLock::new();
+    let list = arg.strip_prefix("file_string://").unwrap_or(arg);
+    list.split('!')
+        .map(|f| {
+            if let Some(ms) = f.strip_prefix("silence_stream://") {
+                return Duration::from_millis(ms.parse().unwrap_or(0));
+            }
+            if f.starts_with("tone_stream://") {
+                // The beep before a recording: %(400,0,800).
+                return Duration::from_millis(400);
+            }
+            let mut lengths = LENGTHS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+            *lengths.entry(f.to_string()).or_insert_with(|| wav_length(Path::new(f)).unwrap_or_default())
+        })
+        .sum()
+}
+
+/// A wav file's length: its data bytes over the byte rate of its header.
+fn wav_length(path: &Path) -> Option<Duration> {
+    use std::io::Read as _;
+    let mut head = [0u8; 44];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    let byte_rate = u32::from_le_bytes(head[28..32].try_into().ok()?);
+    let len = std::fs::metadata(path).ok()?.len().saturating_sub(44);
+    (byte_rate > 0).then(|| Duration::from_secs_f64(len as f64 / f64::from(byte_rate)))
 }
 
 /// A valid 8 kHz mono 16-bit wav of `samples` samples of silence.

@@ -125,6 +125,10 @@ pub struct Switchboard {
     caps: Arc<Captures>,
     drop_link: Notify,
     password: String,
+    /// Whether the callers' channels are told on the inbound link too, as a
+    /// real switch does for every channel (`CHANNEL_CREATE` when the call
+    /// is registered, `CHANNEL_HANGUP_COMPLETE` when it is gone: 15b).
+    announce_calls: std::sync::atomic::AtomicBool,
 }
 
 fn quoted_split(s: &str, sep: char) -> Vec<String> {
@@ -156,7 +160,27 @@ fn leg_of(part: &str) -> (String, String) {
 impl Switchboard {
     /// An empty switch; the service must log in with `password`.
     pub fn new(password: &str) -> Arc<Switchboard> {
-        Arc::new(Switchboard { board: Mutex::new(Board::default()), caps: Captures::get(), drop_link: Notify::new(), password: password.into() })
+        Self::with_captures(password, Captures::get())
+    }
+
+    /// An empty switch replaying these captures' frames.
+    pub fn with_captures(password: &str, caps: Arc<Captures>) -> Arc<Switchboard> {
+        Arc::new(Switchboard {
+            board: Mutex::new(Board::default()),
+            caps,
+            drop_link: Notify::new(),
+            password: password.into(),
+            announce_calls: Default::default(),
+        })
+    }
+
+    /// Tell the callers' channels on the inbound link (see `announce_calls`).
+    pub fn announce_calls(&self, on: bool) {
+        self.announce_calls.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn announces(&self) -> bool {
+        self.announce_calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn board(&self) -> std::sync::MutexGuard<'_, Board> {
@@ -186,11 +210,19 @@ impl Switchboard {
     /// A caller's channel exists, with this caller's number.
     pub fn register_call(&self, uuid: &str, caller: &str) {
         self.board().calls.insert(uuid.into(), caller.into());
+        if self.announces() {
+            self.send(self.leg_event("CHANNEL_CREATE", uuid).frame());
+        }
     }
 
     /// A caller's channel is gone.
     pub fn unregister_call(&self, uuid: &str) {
-        self.board().calls.remove(uuid);
+        let was = self.board().calls.remove(uuid).is_some();
+        if was && self.announces() {
+            let mut ev = self.leg_event("CHANNEL_HANGUP_COMPLETE", uuid);
+            ev.set("Hangup-Cause", "NORMAL_CLEARING");
+            self.send(ev.frame());
+        }
     }
 
     /// Drop the inbound connection (the switch restarts its listener).
