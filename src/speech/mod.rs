@@ -26,6 +26,9 @@ use tokio::sync::{OnceCell, Semaphore};
 /// espeak-ng processes running at once, at most.
 const MAX_ENGINES: usize = 4;
 
+/// Texts whose file name is remembered, at most.
+const MAX_KNOWN_PATHS: usize = 20_000;
+
 /// A prompt could not be rendered.
 #[derive(Debug, Error)]
 pub enum SpeechError {
@@ -63,6 +66,10 @@ pub struct Voice {
     inflight: Arc<Mutex<HashMap<PathBuf, Arc<OnceCell<()>>>>>,
     /// Files known to be rendered: the hot path asks no file system.
     rendered: Arc<Mutex<HashSet<PathBuf>>>,
+    /// The file of each text already asked for: a booking call names about
+    /// sixty pieces, and hashing each with SHA-256 every time was a
+    /// twentieth of the service's instructions per call (callgrind).
+    paths: Arc<Mutex<HashMap<String, PathBuf>>>,
     engines: Arc<Semaphore>,
     /// Sentences rendered by the engine, and found already rendered.
     figures: Arc<(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64)>,
@@ -167,6 +174,7 @@ impl Voice {
             cache_dir: cache_dir.into(),
             inflight: Arc::new(Mutex::new(HashMap::new())),
             rendered: Arc::new(Mutex::new(HashSet::new())),
+            paths: Arc::new(Mutex::new(HashMap::new())),
             engines: Arc::new(Semaphore::new(MAX_ENGINES)),
             figures: Arc::default(),
         }
@@ -174,6 +182,21 @@ impl Voice {
 
     /// The file a text renders to (whether rendered yet or not).
     pub fn path_for(&self, text: &str) -> PathBuf {
+        if let Some(known) = self.paths.lock().unwrap_or_else(|p| p.into_inner()).get(text) {
+            return known.clone();
+        }
+        let path = self.hashed_path(text);
+        let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: a practice's sentences and a few months of dates fit; past
+        // that the memory is given back and the hashing starts over.
+        if paths.len() >= MAX_KNOWN_PATHS {
+            paths.clear();
+        }
+        paths.insert(text.to_string(), path.clone());
+        path
+    }
+
+    fn hashed_path(&self, text: &str) -> PathBuf {
         let mut h = Sha256::new();
         h.update(self.voice.as_bytes());
         h.update([0]);
