@@ -244,12 +244,19 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         let (counters, limit) = (counters.clone(), config.speech.transcribe_below_calls as u64);
         Arc::new(move || counters.live() > limit)
     };
+    // The names said at booking wait for no call at all (a Monday morning's
+    // names follow it, one after the other): a name is never urgent.
+    let calls_live: crate::speech::transcription::Busy = {
+        let counters = counters.clone();
+        Arc::new(move || counters.live() > 0)
+    };
     env.transcripts = recognizer.as_ref().map(|r| {
-        crate::speech::transcription::TranscriptionPool::start(
+        crate::speech::transcription::TranscriptionPool::start_with(
             r.with_threads(background),
             store.clone(),
             config.speech.language.voice().to_string(),
-            busy.clone(),
+            busy,
+            calls_live,
         )
     });
     env.recognizer = recognizer.map(|r| r.with_threads(cores));

@@ -36,6 +36,14 @@ const SWEEP_BATCH: usize = 50;
 /// How often a deferred transcription looks whether the calls are fewer.
 const QUIET_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// A name said at booking is never urgent: it waits until no call is live,
+/// with the other names waiting, but never longer than this; past it, it is
+/// transcribed like a message (while the calls are under the threshold).
+pub const NAME_MAX_DEFER: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Names held in memory at most; past it they stay in the store, where the
+/// sweep finds them once the service is quiet.
+const NAMES_HELD: usize = 1000;
+
 /// Whether the service is too busy for a transcription now (live calls over
 /// a threshold). Monday morning's calls go first; the transcripts follow.
 pub type Busy = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
@@ -70,12 +78,22 @@ impl TranscriptionPool {
     /// stops, to start again once it says otherwise (at most [`MAX_DEFER`]
     /// after the job was queued; past that, it runs to its end).
     pub fn start(recognizer: Recognizer, store: Store, language: String, busy: Busy) -> Self {
+        Self::start_with(recognizer, store, language, busy.clone(), busy)
+    }
+
+    /// Like [`start`](Self::start); `calls_live` says whether any call is
+    /// live: while it does, the names said at booking wait (at most
+    /// [`NAME_MAX_DEFER`]), and once it stops they are transcribed one after
+    /// the other, a Monday morning's names in the quiet that follows it,
+    /// instead of sharing the cores with the calls. Messages do not wait for
+    /// quiet: their words may flag them urgent.
+    pub fn start_with(recognizer: Recognizer, store: Store, language: String, busy: Busy, calls_live: Busy) -> Self {
         let (queue, jobs) = sync_channel::<Job>(QUEUE);
         let spawned = std::thread::Builder::new().name("transcription".into()).spawn(move || {
             if let Err(e) = super::run_when_idle() {
                 warn!(error = ?e, "transcriptions run at normal priority: they may slow calls down under load");
             }
-            Worker { recognizer, store, language, busy, swept: (0, 0), given_up: HashSet::new() }.run(jobs);
+            Worker { recognizer, store, language, busy, calls_live, names: Vec::new(), swept: (0, 0), given_up: HashSet::new() }.run(jobs);
         });
         if let Err(e) = spawned {
             warn!(error = %e, "cannot start the transcription thread: messages keep their audio only");
@@ -107,6 +125,10 @@ struct Worker {
     store: Store,
     language: String,
     busy: Busy,
+    calls_live: Busy,
+    /// Names said at booking waiting for no call to be live, with when each
+    /// was first held.
+    names: Vec<(Job, Instant)>,
     /// Where the look through the store has got to: the last message and
     /// appointment ids taken; back to the start once nothing is left.
     swept: (i64, i64),
@@ -124,13 +146,56 @@ impl Worker {
     fn run(mut self, jobs: Receiver<Job>) {
         let mut next_sweep = Instant::now();
         loop {
-            match jobs.recv_timeout(next_sweep.saturating_duration_since(Instant::now())) {
-                Ok(job) => self.transcribe(job),
+            let until_sweep = next_sweep.saturating_duration_since(Instant::now());
+            // Names waiting: look every QUIET_POLL whether the calls are gone.
+            let wait = if self.names.is_empty() { until_sweep } else { until_sweep.min(QUIET_POLL) };
+            match jobs.recv_timeout(wait) {
+                Ok(job) => self.take(job),
                 Err(RecvTimeoutError::Timeout) => {
-                    let more = !(self.busy)() && self.sweep();
-                    next_sweep = if more { Instant::now() } else { Instant::now() + SWEEP_EVERY };
+                    self.names_if_quiet();
+                    if Instant::now() >= next_sweep {
+                        let more = !(self.busy)() && self.sweep();
+                        next_sweep = if more { Instant::now() } else { Instant::now() + SWEEP_EVERY };
+                    }
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    /// A job now, or, a name while calls are live, held for the quiet.
+    fn take(&mut self, job: Job) {
+        match job.target {
+            Target::AppointmentName(_) if (self.calls_live)() => {
+                if self.names.iter().any(|(held, _)| held.target == job.target) {
+                    return;
+                }
+                if self.names.len() < NAMES_HELD {
+                    self.names.push((job, Instant::now()));
+                }
+                // Past NAMES_HELD the name stays in the store for the sweep.
+            }
+            _ => self.transcribe(job),
+        }
+        self.names_if_quiet();
+    }
+
+    /// The names held, one after the other, once no call is live (each one
+    /// stops and starts again if a call comes in); a name held past
+    /// [`NAME_MAX_DEFER`] goes at once, like a message.
+    fn names_if_quiet(&mut self) {
+        while let Some(at) = self.names.iter().position(|(_, since)| !(self.calls_live)() || since.elapsed() >= NAME_MAX_DEFER) {
+            let (job, since) = self.names.remove(at);
+            if since.elapsed() >= NAME_MAX_DEFER {
+                self.transcribe(job);
+                continue;
+            }
+            // A call came in: the name goes back to wait, the worker back to
+            // the messages.
+            let calls_live = self.calls_live.clone();
+            if let Some(job) = self.transcribe_yielding(job, &move || calls_live(), false) {
+                self.names.insert(at, (job, since));
+                return;
             }
         }
     }
@@ -159,7 +224,7 @@ impl Worker {
             info!(count = jobs.len(), "recordings left without text: transcribing them now");
         }
         for job in jobs {
-            self.transcribe(job);
+            self.take(job);
         }
         true
     }
@@ -167,16 +232,30 @@ impl Worker {
     /// One job: waits while the service is busy, starts again when calls
     /// interrupt it, stores the text.
     fn transcribe(&mut self, job: Job) {
+        let busy = self.busy.clone();
+        // Waiting out the calls, it never hands the job back.
+        let _ = self.transcribe_yielding(job, &move || busy(), true);
+    }
+
+    /// One job, stopped while `busy` says so (for [`MAX_DEFER`] at most):
+    /// `wait_out`, it waits and starts again; otherwise the job is handed
+    /// back, not done, for the caller to hold.
+    fn transcribe_yielding(&mut self, job: Job, busy: &(dyn Fn() -> bool + Sync), wait_out: bool) -> Option<Job> {
         let samples = match read_wav_16k(&job.audio) {
             Ok(samples) => samples,
-            Err(e) => return self.give_up(job.target, &e.to_string()),
+            Err(e) => {
+                self.give_up(job.target, &e.to_string());
+                return None;
+            }
         };
         let queued = Instant::now();
         // Past the deferral limit, nothing interrupts it any more.
-        let busy = &self.busy;
         let must_yield = || busy() && queued.elapsed() < MAX_DEFER;
         let (text, secs) = loop {
             while must_yield() {
+                if !wait_out {
+                    return Some(job);
+                }
                 std::thread::sleep(QUIET_POLL);
             }
             let started = Instant::now();
@@ -199,6 +278,7 @@ impl Worker {
             },
             (Err(e), target) => self.give_up(target, &e.to_string()),
         }
+        None
     }
 
     fn give_up(&mut self, target: Target, error: &str) {

@@ -212,3 +212,61 @@ async fn the_name_said_at_booking_becomes_the_patient_name() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// A name said at booking waits while any call is live (a name is never
+/// urgent), and is transcribed once none is; a message left at the same
+/// moment does not wait for the quiet (its words may make it urgent).
+#[test]
+fn names_said_at_booking_wait_for_the_quiet_while_messages_do_not() {
+    use chrono::{Datelike, TimeZone};
+    use standardiste::agenda::{Source, WeeklyRange};
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, p, message, clip) = store_with_message(dir.path(), "Please call me back this afternoon.");
+    let name_clip = english_clip(dir.path(), "name.wav", "My name is John Smith.");
+    // Next Monday at 09:00, Paris time.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let monday = today + chrono::Duration::days(7 - today.weekday().num_days_from_monday() as i64);
+    let start = chrono_tz::Europe::Paris.from_local_datetime(&monday.and_hms_opt(9, 0, 0).unwrap()).single().unwrap().with_timezone(&chrono::Utc);
+    let appointment = store
+        .run_sync(|db| {
+            let d = db.add_doctor(p, "Docteur Test")?;
+            db.set_working_hours(d, &[WeeklyRange::parse("lundi 08:00-12:00").unwrap()])?;
+            db.set_booking_rules(d, Some(0), Some(60), None)?;
+            let t = db.add_type(d, "consultation", 20, true, true)?;
+            let request = standardiste::store::BookingRequest {
+                doctor_id: d,
+                type_id: t,
+                start,
+                patient_name: String::new(),
+                phone: Some("+33622222222".into()),
+                name_recording: Some(name_clip.to_string_lossy().into_owned()),
+                source: Source::Phone,
+                now: chrono::Utc::now(),
+            };
+            Ok(db.book(&request)?.expect("the slot is free"))
+        })
+        .unwrap();
+    let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let calls_live = {
+        let live = live.clone();
+        std::sync::Arc::new(move || live.load(std::sync::atomic::Ordering::SeqCst))
+    };
+    let pool = TranscriptionPool::start_with(Recognizer::load(&model(), 2).unwrap(), store.clone(), "en".into(), std::sync::Arc::new(|| false), calls_live);
+    assert!(pool.submit(Job { target: Target::AppointmentName(appointment.id), audio: name_clip }));
+    assert!(pool.submit(Job { target: Target::Message(message), audio: clip }));
+    // The message, submitted after the name, is transcribed while the call is live…
+    let transcript = transcribed(&store, p, message).transcript.unwrap();
+    assert_eq!(words(&transcript), "please call me back this afternoon", "{transcript}");
+    // …and the name has waited (the worker looks every half second).
+    std::thread::sleep(Duration::from_secs(2));
+    let name = |store: &Store| store.run_sync(|db| db.appointment(appointment.id)).unwrap().patient_name;
+    assert_eq!(name(&store), "", "a name is not transcribed while a call is live");
+    live.store(false, std::sync::atomic::Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    while name(&store).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the name was not transcribed once the calls were gone");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(words(&name(&store)).contains("smith"), "{}", name(&store));
+}
