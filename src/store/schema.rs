@@ -300,6 +300,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls ADD COLUMN queue_wait_secs REAL;
     CREATE INDEX calls_by_practice_time ON calls (practice_id, started_at);
     "#,
+    // 11: a call-back is claimed by the secretary placing it (two clicks,
+    // one call), and one that reached nobody stays to do with its attempts
+    // and last outcome.
+    r#"
+    ALTER TABLE callbacks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE callbacks ADD COLUMN claimed_by TEXT;
+    ALTER TABLE callbacks ADD COLUMN claimed_at INTEGER;
+    "#,
 ];
 
 /// The version a fully migrated file reports.

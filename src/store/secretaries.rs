@@ -44,8 +44,13 @@ pub struct Callback {
     pub placed_at: Option<DateTime<Utc>>,
     /// Who placed it.
     pub placed_by: Option<String>,
-    /// How it went (`answered`, or why nobody was reached: « pas de réponse »…).
+    /// How it went (`answered`, or why nobody was reached: « pas de réponse »…);
+    /// for one still to do, how the last attempt went.
     pub outcome: Option<String>,
+    /// Calls placed for it so far (one that reached nobody stays to do).
+    pub attempts: i64,
+    /// The secretary whose call back is under way.
+    pub claimed_by: Option<String>,
 }
 
 /// What a secretary reads before speaking for a practice.
@@ -85,10 +90,16 @@ fn callback_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Callback> {
         placed_at: r.get::<_, Option<i64>>(6)?.map(instant),
         placed_by: r.get(7)?,
         outcome: r.get(8)?,
+        attempts: r.get(9)?,
+        claimed_by: r.get(10)?,
     })
 }
 
-const CALLBACK_COLS: &str = "id, practice_id, caller, reason, urgent, requested_at, placed_at, placed_by, outcome";
+const CALLBACK_COLS: &str = "id, practice_id, caller, reason, urgent, requested_at, placed_at, placed_by, outcome, attempts, claimed_by";
+
+/// A claim older than this is a call back that never reported (the service
+/// stopped while it rang): another secretary may take it.
+pub const CLAIM_STALE: Duration = Duration::minutes(5);
 
 /// How many call-back requests are taken over the last day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,7 +256,48 @@ impl Db {
 
     /// A secretary placed the call back; `outcome` says how it went.
     pub fn callback_placed(&mut self, id: i64, by: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError> {
-        match self.conn.exec("UPDATE callbacks SET placed_at = ?2, placed_by = ?3, outcome = ?4 WHERE id = ?1", params![id, at.timestamp(), by, outcome])? {
+        match self.conn.exec(
+            "UPDATE callbacks SET placed_at = ?2, placed_by = ?3, outcome = ?4, claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
+            params![id, at.timestamp(), by, outcome],
+        )? {
+            0 => Err(StoreError::NotFound(format!("callback {id}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Claim a call back still to do for `by`, in one statement: of two
+    /// secretaries clicking at once, one gets it (`Ok(true)`), the other
+    /// `Ok(false)`. A claim older than [`CLAIM_STALE`] no longer holds.
+    pub fn claim_callback(&mut self, id: i64, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let stale = (at - CLAIM_STALE).timestamp();
+        let claimed = self.conn.exec(
+            "UPDATE callbacks SET claimed_by = ?2, claimed_at = ?3 WHERE id = ?1 AND placed_at IS NULL AND (claimed_by IS NULL OR claimed_at < ?4)",
+            params![id, by, at.timestamp(), stale],
+        )?;
+        Ok(claimed == 1)
+    }
+
+    /// The claim of `by` is given back (the call could not be started).
+    pub fn release_callback(&mut self, id: i64, by: &str) -> Result<(), StoreError> {
+        self.conn.exec("UPDATE callbacks SET claimed_by = NULL, claimed_at = NULL WHERE id = ?1 AND claimed_by = ?2", params![id, by])?;
+        Ok(())
+    }
+
+    /// One attempt of a call back: answered, it is done; otherwise it stays
+    /// to do, its attempts counted and `outcome` kept as the last one.
+    pub fn callback_attempt(&mut self, id: i64, by: &str, at: DateTime<Utc>, answered: bool, outcome: &str) -> Result<(), StoreError> {
+        let changed = if answered {
+            self.conn.exec(
+                "UPDATE callbacks SET attempts = attempts + 1, placed_at = ?2, placed_by = ?3, outcome = ?4, claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
+                params![id, at.timestamp(), by, outcome],
+            )?
+        } else {
+            self.conn.exec(
+                "UPDATE callbacks SET attempts = attempts + 1, placed_by = ?2, outcome = ?3, claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
+                params![id, by, outcome],
+            )?
+        };
+        match changed {
             0 => Err(StoreError::NotFound(format!("callback {id}"))),
             _ => Ok(()),
         }

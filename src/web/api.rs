@@ -252,7 +252,8 @@ async fn place(State(web): State<Web>, Secretaries(access): Secretaries, Path(id
     let cb = web.store.run(move |db| db.callback(id)).await.map_err(|_| ApiError::not_found(what))?;
     access.practice(cb.practice_id, what)?;
     let entry = access.audit("callback.place", Some(cb.practice_id), id.to_string());
-    let (cb, practice, number, blocked) = web
+    let claimant = agent.clone();
+    let (cb, practice, number, blocked, claimed) = web
         .store
         .run(move |db| {
             let snap = db.snapshot(cb.practice_id)?;
@@ -262,18 +263,31 @@ async fn place(State(web): State<Web>, Secretaries(access): Secretaries, Path(id
             if let (Some(why), None) = (blocked, cb.placed_at) {
                 db.callback_placed(id, "standardiste", Utc::now(), &format!("refusé: {why}"))?;
             }
+            // One statement decides between two clicks: one call.
+            let claimed = blocked.is_none() && db.claim_callback(id, &claimant, Utc::now())?;
             db.audit(&entry)?;
-            Ok((cb, snap.practice.name, number, blocked))
+            Ok((db.callback(id)?, snap.practice.name, number, blocked, claimed))
         })
         .await?;
-    if cb.placed_at.is_some() {
-        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
-    }
     if let Some(why) = blocked {
         warn!(callback = id, %why, "a call back to a number the practice does not call was refused");
         return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("callback {id}: not called back ({why})")));
     }
-    web.queues.place_callback(cb, &practice, number, &agent).await?;
+    if cb.placed_at.is_some() {
+        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
+    }
+    if !claimed {
+        let by = cb.claimed_by.unwrap_or_default();
+        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} is being placed by {by}")));
+    }
+    if let Err(e) = web.queues.place_callback(cb, &practice, number, &agent).await {
+        // Not started: the call back is to do again, for anyone.
+        let release = web.store.run(move |db| db.release_callback(id, &agent)).await;
+        if let Err(r) = release {
+            warn!(callback = id, error = %r, "could not give back the claim of a call back that did not start (it lapses after five minutes)");
+        }
+        return Err(e.into());
+    }
     Ok(done())
 }
 

@@ -310,6 +310,9 @@ pub const CONSOLE: &[(&str, &str, &str)] = &[
     ("no_callbacks", "Aucun rappel à faire.", "No call-back to place."),
     ("asked", "demandé le", "asked on"),
     ("placed", "rappelé le", "called back on"),
+    ("attempts", "essai(s)", "attempt(s)"),
+    ("last", "dernier", "last"),
+    ("calling", "appel en cours par", "being called by"),
     ("lost", "Connexion perdue: reconnexion…", "Connection lost: reconnecting…"),
     ("error", "Refusé", "Refused"),
 ];

@@ -318,3 +318,32 @@ fn the_last_booking_of_a_number_names_its_doctor_and_type() {
     store.run_sync(|db| db.book(&request(d, t, paris(2026, 11, 25, 9, 0), "+33622222222", now + chrono::Duration::minutes(2)))).unwrap().unwrap();
     assert_eq!(store.run_sync(|db| db.last_booked(p, "+33611111111")).unwrap(), Some((d, long)));
 }
+
+#[test]
+fn a_call_back_is_claimed_once_and_a_claim_lapses_after_five_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("cb.sqlite")).unwrap();
+    let (p, _, _) = practice(&store);
+    let now = Utc::now();
+    let limits = standardiste::store::CallbackLimits { per_number: 10, per_practice: 10 };
+    let id = store.run_sync(move |db| db.request_callback(p, "+33611111111", "rappel", false, now, limits)).unwrap().unwrap();
+    assert!(store.run_sync(move |db| db.claim_callback(id, "ana", now)).unwrap());
+    assert!(!store.run_sync(move |db| db.claim_callback(id, "bea", now + Duration::minutes(4))).unwrap(), "ana's call back is under way");
+    // A claim that never reported (the service stopped while it rang) lapses.
+    assert!(store.run_sync(move |db| db.claim_callback(id, "bea", now + Duration::minutes(6))).unwrap());
+    // Nobody answered: still to do, counted, nobody's.
+    store.run_sync(move |db| db.callback_attempt(id, "bea", now, false, "pas de réponse")).unwrap();
+    let cb = store.run_sync(move |db| db.callback(id)).unwrap();
+    assert_eq!((cb.placed_at, cb.attempts, cb.claimed_by.as_deref(), cb.outcome.as_deref()), (None, 1, None, Some("pas de réponse")));
+    // Released by its claimant only; answered, it is done and no one claims it.
+    assert!(store.run_sync(move |db| db.claim_callback(id, "ana", now)).unwrap());
+    store.run_sync(move |db| db.release_callback(id, "bea")).unwrap();
+    assert_eq!(store.run_sync(move |db| db.callback(id)).unwrap().claimed_by.as_deref(), Some("ana"));
+    store.run_sync(move |db| db.release_callback(id, "ana")).unwrap();
+    assert_eq!(store.run_sync(move |db| db.callback(id)).unwrap().claimed_by, None);
+    assert!(store.run_sync(move |db| db.claim_callback(id, "ana", now)).unwrap());
+    store.run_sync(move |db| db.callback_attempt(id, "ana", now, true, "answered")).unwrap();
+    let cb = store.run_sync(move |db| db.callback(id)).unwrap();
+    assert_eq!((cb.placed_at.is_some(), cb.attempts, cb.placed_by.as_deref()), (true, 2, Some("ana")));
+    assert!(!store.run_sync(move |db| db.claim_callback(id, "bea", now + Duration::hours(1))).unwrap(), "done: nothing to claim");
+}

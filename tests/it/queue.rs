@@ -63,6 +63,11 @@ impl Desk {
         .unwrap()
     }
 
+    /// The call backs still to do.
+    async fn open_callbacks(&self) -> Vec<Value> {
+        self.api("GET", "/api/callbacks", None).await.1.as_array().cloned().unwrap_or_default()
+    }
+
     async fn login(&self, id: &str) {
         let (status, v) = self.api("POST", &format!("/api/agents/{id}/login"), None).await;
         assert_eq!(status, 200, "{v}");
@@ -387,6 +392,72 @@ async fn with_nobody_logged_in_the_caller_leaves_a_message_or_asks_to_be_called_
     }
     let (_, open) = d.api("GET", "/api/callbacks", None).await;
     assert!(open.as_array().unwrap().is_empty());
+}
+
+/// Two secretaries clicking "call back" at once place one call; a call back
+/// that reaches nobody stays to do, with its attempts and last outcome, and
+/// can be placed again.
+#[tokio::test]
+async fn two_clicks_place_one_call_back_and_one_that_reaches_nobody_stays_to_do() {
+    // The patient's phone rings without an answer for 2 × 5 s: the second
+    // click comes while the first call back rings, however busy the machine.
+    let d = desk(|c| c.queue.ring_secs = 5).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.secretary("bea", "user/1102", Level::Primary);
+    d.board.phone("user/1101", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    d.board.phone("user/1102", Phone::answers(Duration::from_millis(100), Duration::from_millis(200)));
+    let patient = "sofia/gateway/operator/0611223344";
+    d.board.phone(patient, Phone::never_answers());
+    d.login("ana").await;
+    d.login("bea").await;
+    let (practice, limits) = (d.practice, standardiste::store::CallbackLimits { per_number: 10, per_practice: 10 });
+    let id = d
+        .svc
+        .running
+        .store
+        .run_sync(move |db| db.request_callback(practice, "+33611223344", "rappel demandé", false, chrono::Utc::now(), limits))
+        .unwrap()
+        .unwrap();
+    let place = format!("/api/callbacks/{id}/place");
+    let ((a, va), (b, vb)) = tokio::join!(d.api("POST", &place, Some(json!({ "agent": "ana" }))), d.api("POST", &place, Some(json!({ "agent": "bea" }))));
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one click places it, the other is told: {va} {vb}");
+    let refused = if a == 409 { &va } else { &vb };
+    assert!(refused["error"].as_str().unwrap_or_default().contains("being placed"), "{refused}");
+    // The attempt reaches nobody: the call back stays to do, counted.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let entry = loop {
+        let list = d.open_callbacks().await;
+        if let Some(c) = list.iter().find(|c| c["id"] == id && c["attempts"] == 1) {
+            break c.clone();
+        }
+        assert!(Instant::now() < deadline, "the failed attempt was not recorded: {list:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(entry["placed_at"].is_null(), "still to do: {entry}");
+    assert!(entry["claimed_by"].is_null(), "nobody's any more: {entry}");
+    assert!(!entry["outcome"].as_str().unwrap_or_default().is_empty(), "the last outcome is kept: {entry}");
+    let rang_patient =
+        |d: &Desk| d.board.log().iter().filter(|(_, e)| matches!(e, BoardEvent::Rang { dials, .. } if dials.iter().any(|x| x == patient))).count();
+    assert_eq!(rang_patient(&d), 1, "two clicks, one call");
+    // Placed again: a second attempt, counted too.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, v) = d.api("POST", &place, Some(json!({ "agent": "ana" }))).await;
+        if status == 200 {
+            break;
+        }
+        // ana may still be wrapping up the first attempt.
+        assert!(Instant::now() < deadline, "{status} {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !d.open_callbacks().await.iter().any(|c| c["id"] == id && c["attempts"] == 2) {
+        assert!(Instant::now() < deadline, "the second attempt was not recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(rang_patient(&d), 2);
 }
 
 #[tokio::test]

@@ -259,8 +259,9 @@ impl<L: Lines> Task<L> {
                     self.board.callback_failed(&patient_leg, &agent, now);
                 }
                 let store = self.store.clone();
+                let answered = result.is_ok();
                 tokio::spawn(async move {
-                    if let Err(e) = store.run(move |db| db.callback_placed(id, &agent, now, &outcome)).await {
+                    if let Err(e) = store.run(move |db| db.callback_attempt(id, &agent, now, answered, &outcome)).await {
                         warn!(error = %e, callback = id, "could not record the call back");
                     }
                 });

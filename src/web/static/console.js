@@ -140,7 +140,9 @@ function drawCallbacks() {
       return el(
         "li",
         { "data-id": c.id, class: c.urgent ? "is-urgent" : "" },
-        `${practiceName(c.practice_id)} — ${c.caller} — ${c.reason} (${W.asked} ${local(c.requested_at)}) `,
+        `${practiceName(c.practice_id)} — ${c.caller} — ${c.reason} (${W.asked} ${local(c.requested_at)}) `
+          + (c.attempts ? `— ${c.attempts} ${W.attempts}, ${W.last}: ${c.outcome || "…"} ` : "")
+          + (c.claimed_by ? `— ${W.calling} ${c.claimed_by} ` : ""),
         el("button", { type: "button", onclick: async () => {
           try { await api("POST", `/api/callbacks/${c.id}/place`, { agent: me }); say(out, "…"); } catch (e) { say(out, `${W.error}: ${e.message}`, true); }
         } }, W.call_back),
