@@ -286,18 +286,11 @@ impl Db {
     /// One attempt of a call back: answered, it is done; otherwise it stays
     /// to do, its attempts counted and `outcome` kept as the last one.
     pub fn callback_attempt(&mut self, id: i64, by: &str, at: DateTime<Utc>, answered: bool, outcome: &str) -> Result<(), StoreError> {
-        let changed = if answered {
-            self.conn.exec(
-                "UPDATE callbacks SET attempts = attempts + 1, placed_at = ?2, placed_by = ?3, outcome = ?4, claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
-                params![id, at.timestamp(), by, outcome],
-            )?
-        } else {
-            self.conn.exec(
-                "UPDATE callbacks SET attempts = attempts + 1, placed_by = ?2, outcome = ?3, claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
-                params![id, by, outcome],
-            )?
-        };
-        match changed {
+        match self.conn.exec(
+            "UPDATE callbacks SET attempts = attempts + 1, placed_at = CASE WHEN ?5 THEN ?2 ELSE placed_at END, placed_by = ?3, outcome = ?4,
+             claimed_by = NULL, claimed_at = NULL WHERE id = ?1",
+            params![id, at.timestamp(), by, outcome, answered],
+        )? {
             0 => Err(StoreError::NotFound(format!("callback {id}"))),
             _ => Ok(()),
         }

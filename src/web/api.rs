@@ -252,6 +252,7 @@ async fn place(State(web): State<Web>, Secretaries(access): Secretaries, Path(id
     let cb = web.store.run(move |db| db.callback(id)).await.map_err(|_| ApiError::not_found(what))?;
     access.practice(cb.practice_id, what)?;
     let entry = access.audit("callback.place", Some(cb.practice_id), id.to_string());
+    let placed_before = cb.placed_at.is_some();
     let claimant = agent.clone();
     let (cb, practice, number, blocked, claimed) = web
         .store
@@ -269,12 +270,14 @@ async fn place(State(web): State<Web>, Secretaries(access): Secretaries, Path(id
             Ok((db.callback(id)?, snap.practice.name, number, blocked, claimed))
         })
         .await?;
+    // Placed already (before this click, or by another one meanwhile): said
+    // first, as before a refusal of the number.
+    if placed_before || (blocked.is_none() && cb.placed_at.is_some()) {
+        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
+    }
     if let Some(why) = blocked {
         warn!(callback = id, %why, "a call back to a number the practice does not call was refused");
         return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("callback {id}: not called back ({why})")));
-    }
-    if cb.placed_at.is_some() {
-        return Err(ApiError(StatusCode::CONFLICT, format!("callback {id} was placed already")));
     }
     if !claimed {
         let by = cb.claimed_by.unwrap_or_default();

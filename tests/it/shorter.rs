@@ -9,16 +9,10 @@ use standardiste::config::Config;
 
 const CALLER_E164: &str = "+33611223344";
 
-/// Seconds a file lasts, as the switch plays it.
-fn secs_of(file: &str) -> f64 {
-    if file.starts_with("silence_stream://") {
-        return file.trim_start_matches("silence_stream://").parse::<f64>().unwrap_or(0.0) / 1000.0;
-    }
-    standardiste::speech::recognition::read_wav_16k(std::path::Path::new(file)).unwrap_or_else(|e| panic!("{file}: {e}")).len() as f64 / 16_000.0
-}
-
-fn files(arg: &str) -> Vec<&str> {
-    arg.strip_prefix("file_string://").unwrap_or(arg).split('!').collect()
+/// Seconds a playback argument lasts, as the switch plays it (its files
+/// must all be readable wavs).
+fn secs_of(arg: &str) -> f64 {
+    scripted_switch::try_play_length(arg).unwrap_or_else(|e| panic!("{e}")).as_secs_f64()
 }
 
 /// Seconds from the answer until the switch received `until` (an app name),
@@ -28,14 +22,13 @@ fn silent_seconds(t: &Transcript, until: &str) -> f64 {
     for c in &t.commands {
         match c.app() {
             Some(app) if app == until => return secs,
-            Some("playback") if c.arg().starts_with("tone_stream://") => secs += 0.4,
-            Some("playback") => secs += files(c.arg()).iter().map(|f| secs_of(f)).sum::<f64>(),
+            Some("playback") => secs += secs_of(c.arg()),
             Some("play_and_get_digits") => {
                 // min max tries timeout terminators file invalid-file var regexp inter-digit
                 let parts: Vec<&str> = c.arg().split(' ').collect();
                 let tries: f64 = parts[2].parse().unwrap();
                 let timeout: f64 = parts[3].parse::<f64>().unwrap() / 1000.0;
-                secs += tries * (files(parts[5]).iter().map(|f| secs_of(f)).sum::<f64>() + timeout);
+                secs += tries * (secs_of(parts[5]) + timeout);
             }
             Some("record") => secs += c.arg().split(' ').nth(1).unwrap().parse::<f64>().unwrap(),
             _ => {}

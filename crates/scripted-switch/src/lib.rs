@@ -627,18 +627,17 @@ impl SwitchCall {
     }
 
     /// The completion of `app`, as captured for that application when the
-    /// captures have one, rebound to this call.
+    /// captures have one, rebound to this call (each caller sets its
+    /// `Application` and the rest).
     pub fn completion(&self, app: &str) -> EventBody {
-        let mut ev = match self.caps.completions.get(app) {
+        match self.caps.completions.get(app) {
             Some(ev) => {
                 let mut ev = ev.clone();
                 ev.set("Unique-ID", &self.uuid).set("Channel-Call-UUID", &self.uuid).set("Caller-Unique-ID", &self.uuid);
                 ev
             }
             None => self.event("CHANNEL_EXECUTE_COMPLETE"),
-        };
-        ev.set("Application", app);
-        ev
+        }
     }
 
     /// Read the next command; `None` when the service closed the connection.
@@ -1061,20 +1060,38 @@ impl SwitchCall {
 /// own. A file that cannot be read plays as nothing, as FreeSWITCH skips it.
 pub fn play_length(arg: &str) -> Duration {
     static LENGTHS: OnceLock<std::sync::Mutex<HashMap<String, Duration>>> = OnceLock::new();
-    let list = arg.strip_prefix("file_string://").unwrap_or(arg);
-    list.split('!')
+    play_pieces(arg)
         .map(|f| {
-            if let Some(ms) = f.strip_prefix("silence_stream://") {
-                return Duration::from_millis(ms.parse().unwrap_or(0));
-            }
-            if f.starts_with("tone_stream://") {
-                // The beep before a recording: %(400,0,800).
-                return Duration::from_millis(400);
-            }
-            let mut lengths = LENGTHS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
-            *lengths.entry(f.to_string()).or_insert_with(|| wav_length(Path::new(f)).unwrap_or_default())
+            piece_length(f, |file| {
+                let mut lengths = LENGTHS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+                Some(*lengths.entry(file.to_string()).or_insert_with(|| wav_length(Path::new(file)).unwrap_or_default()))
+            })
+            .unwrap_or_default()
         })
         .sum()
+}
+
+/// Like [`play_length`], but a file that cannot be read is an error naming
+/// it (for the tests that add up what a caller hears).
+pub fn try_play_length(arg: &str) -> Result<Duration, String> {
+    play_pieces(arg).map(|f| piece_length(f, |file| wav_length(Path::new(file))).ok_or_else(|| format!("{f}: not a readable wav"))).sum()
+}
+
+/// The pieces of a playback argument (`file_string://a!b` or one file).
+fn play_pieces(arg: &str) -> impl Iterator<Item = &str> {
+    arg.strip_prefix("file_string://").unwrap_or(arg).split('!')
+}
+
+/// One piece's length: a silence's, a tone's, or a file's from `file`.
+fn piece_length(piece: &str, file: impl FnOnce(&str) -> Option<Duration>) -> Option<Duration> {
+    if let Some(ms) = piece.strip_prefix("silence_stream://") {
+        return Some(Duration::from_millis(ms.parse().unwrap_or(0)));
+    }
+    if piece.starts_with("tone_stream://") {
+        // The beep before a recording: %(400,0,800).
+        return Some(Duration::from_millis(400));
+    }
+    file(piece)
 }
 
 /// A wav file's length: its data bytes over the byte rate of its header.

@@ -3,22 +3,26 @@
 
 /// CPU time (user + system, seconds) of a process so far.
 pub fn cpu_seconds(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    // /proc reports in USER_HZ, fixed at 100 on Linux.
-    Some(ticks as f64 / 100.0)
+    // utime is the 14th field, stime the 15th.
+    stat_seconds(pid, 14)
 }
 
 /// CPU time (user + system, seconds) of the processes a process started and
 /// waited for (the service's espeak-ng renders): `/proc`'s cutime + cstime.
 pub fn children_cpu_seconds(pid: u32) -> Option<f64> {
+    // cutime is the 16th field, cstime the 17th.
+    stat_seconds(pid, 16)
+}
+
+/// The sum of `/proc/PID/stat`'s fields `field` and `field + 1` (numbered
+/// from 1, as in proc(5)), clock ticks read as seconds.
+fn stat_seconds(pid: u32, field: usize) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) start at the 3rd.
     let rest = &stat[stat.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(13)?.parse::<u64>().ok()? + f.get(14)?.parse::<u64>().ok()?;
+    let ticks: u64 = f.get(field - 3)?.parse::<u64>().ok()? + f.get(field - 2)?.parse::<u64>().ok()?;
+    // /proc reports in USER_HZ, fixed at 100 on Linux.
     Some(ticks as f64 / 100.0)
 }
 
