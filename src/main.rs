@@ -66,6 +66,11 @@ fn run(cli: Cli) -> Result<(), cli::Failure> {
             let input = tokio::io::BufReader::new(tokio::io::stdin());
             rt.block_on(cli::try_dialogue(&config, &practice, &caller, input, std::io::stdout())).map(|_| ())
         }
+        Command::CheckFreeswitch => {
+            let config = cli::load_config(cli.config.as_ref())?;
+            let rt = runtime()?;
+            rt.block_on(cli::check_freeswitch(&config, &mut std::io::stdout()))
+        }
         Command::Agent(c) => cli::agents::agent(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),
         Command::Queue(c) => cli::agents::queue(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),
         Command::Callback(c) => cli::agents::callback(&cli::load_config(cli.config.as_ref())?, cli.token.as_deref(), c, &mut std::io::stdout()),

@@ -109,6 +109,7 @@ fn admin(db: &mut Db, command: Command, out: &mut dyn Write) -> Result<(), Failu
     match command {
         Command::Serve
         | Command::CheckConfig { .. }
+        | Command::CheckFreeswitch
         | Command::Try { .. }
         | Command::Sounds { .. }
         | Command::Transcribe { .. }

@@ -33,6 +33,12 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Ask FreeSWITCH, over the Event Socket, whether it is ready for the
+    /// service: modules, each practice's number to the socket, socket_resume,
+    /// the hand-over context, the music on hold, the shared folders (a tone
+    /// played and recorded on a loopback call). Each failing item with its
+    /// fix; exit status 1 if any fails.
+    CheckFreeswitch,
     /// Practices: create, set fields, hours, numbers, duty, holidays.
     #[command(subcommand)]
     Practice(PracticeCmd),

@@ -62,6 +62,21 @@ pub fn failed(e: impl std::fmt::Display) -> Failure {
 }
 
 /// Load the configuration named on the command line (or the defaults).
+/// `check-freeswitch`: the findings, one a line; a failure if any item fails.
+pub async fn check_freeswitch(config: &Config, out: &mut dyn Write) -> Result<(), Failure> {
+    let store = crate::service::open_store(config).map_err(failed)?;
+    let numbers = store.run_sync(|db| db.practice_numbers())?;
+    let findings = crate::freeswitch::check::check(config, &numbers).await;
+    write!(out, "{}", crate::freeswitch::check::render(&findings)).map_err(failed)?;
+    let failing = findings.iter().filter(|f| !f.ok).count();
+    if failing == 0 {
+        writeln!(out, "FreeSWITCH is ready for standardiste ({} items checked)", findings.len()).map_err(failed)?;
+        Ok(())
+    } else {
+        Err(Failure { code: 1, message: format!("{failing} of {} items to fix", findings.len()) })
+    }
+}
+
 pub fn load_config(path: Option<&PathBuf>) -> Result<Config, Failure> {
     match path {
         Some(p) => Config::load(p).map_err(|e| Failure { code: EXIT_CONFIG, message: e.to_string() }),

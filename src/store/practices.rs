@@ -149,7 +149,13 @@ impl Db {
         Ok(rows)
     }
 
-    /// Attach a dialled number to a practice (one number, one practice).
+    /// Every dialled number and its practice's name, by number.
+    pub fn practice_numbers(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT d.did, p.name FROM dids d JOIN practices p ON p.id = d.practice_id ORDER BY d.did")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// The id and name of each of these practices, in the order given
     /// (unknown ids left out): what a page's practice selector shows.
     pub fn practice_labels(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
@@ -158,6 +164,7 @@ impl Db {
         Ok(ids.iter().filter_map(|id| all.get(id).map(|n| (*id, n.clone()))).collect())
     }
 
+    /// Attach a dialled number to a practice (one number, one practice).
     pub fn add_did(&mut self, practice_id: i64, did: &str) -> Result<(), StoreError> {
         let did = agenda::phone::normalize(did).map_err(|e| RuleError::new("did", e.to_string()))?;
         match self.conn.exec("INSERT INTO dids (did, practice_id) VALUES (?1, ?2)", params![did, practice_id]) {

@@ -21,8 +21,10 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+pub mod installed;
 pub mod measure;
 pub mod switchboard;
+pub use installed::Installed;
 pub use switchboard::{BoardEvent, Phone, Switchboard};
 
 /// What FreeSWITCH leaves unencoded in event values (see the captures).
@@ -1106,8 +1108,13 @@ fn wav_length(path: &Path) -> Option<Duration> {
 
 /// A valid 8 kHz mono 16-bit wav of `samples` samples of silence.
 pub fn wav_8k(samples: usize) -> Vec<u8> {
-    let data_len = (samples * 2) as u32;
-    let mut v = Vec::with_capacity(44 + data_len as usize);
+    wav_8k_from(&vec![0; samples * 2])
+}
+
+/// A wav of these 8 kHz 16-bit mono samples (little-endian bytes).
+pub fn wav_8k_from(pcm: &[u8]) -> Vec<u8> {
+    let data_len = pcm.len() as u32;
+    let mut v = Vec::with_capacity(44 + pcm.len());
     v.extend_from_slice(b"RIFF");
     v.extend_from_slice(&(36 + data_len).to_le_bytes());
     v.extend_from_slice(b"WAVEfmt ");
@@ -1120,6 +1127,6 @@ pub fn wav_8k(samples: usize) -> Vec<u8> {
     v.extend_from_slice(&16u16.to_le_bytes());
     v.extend_from_slice(b"data");
     v.extend_from_slice(&data_len.to_le_bytes());
-    v.resize(44 + data_len as usize, 0);
+    v.extend_from_slice(pcm);
     v
 }

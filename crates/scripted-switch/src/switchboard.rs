@@ -117,6 +117,8 @@ struct Board {
     calls: HashMap<String, String>,
     link: Option<mpsc::UnboundedSender<String>>,
     log: Vec<(Instant, BoardEvent)>,
+    /// What check-freeswitch asks about; `None`: those commands are unknown.
+    installed: Option<crate::Installed>,
 }
 
 /// The emulated switch's shared state.
@@ -190,6 +192,11 @@ impl Switchboard {
     /// Script a phone (by its dial string, as the service dials it).
     pub fn phone(&self, dial: &str, phone: Phone) {
         self.board().phones.insert(dial.into(), phone);
+    }
+
+    /// Give the switch an installation (modules, dialplan, streams, folders).
+    pub fn install(&self, installed: crate::Installed) {
+        self.board().installed = Some(installed);
     }
 
     /// What happened so far.
@@ -467,6 +474,8 @@ impl Switchboard {
                             (Some(_), _) => conn.reply_api("_undef_").await?,
                             (None, _) => conn.reply_api("-ERR No such channel!\n").await?,
                         }
+                    } else if let Some(body) = line.strip_prefix("api ").and_then(|c| self.board().installed.as_ref().and_then(|i| i.answer(c))) {
+                        conn.reply_api(&body).await?;
                     } else if let Some(rest) = line.strip_prefix("api ") {
                         let name = rest.split(' ').next().unwrap_or("");
                         conn.reply_api(&format!("-ERR {name} Command not found!\n")).await?;
