@@ -46,7 +46,9 @@ pub struct Metrics {
     /// practice).
     pub calls: Family<Labels, Counter>,
     /// Calls handed to a human (the secretaries, the doctor, the practice's
-    /// phone), by practice and by why.
+    /// phone), by practice, outcome and typed reason (`why`: asked, urgent,
+    /// no_answer, wrong_keys, unidentified, not_bookable, agenda_refused,
+    /// service_error, off_duty, allowed_caller).
     pub handovers: Family<Labels, Counter>,
     /// Seconds from the switch's event (an application done, keys typed) to
     /// the service's next command on that call.
@@ -68,15 +70,17 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// One call finished (and waited `queue_wait` seconds for a secretary).
-    pub fn call_ended(&self, practice: Option<i64>, outcome: &str, queue_wait: Option<f64>) {
+    /// One call finished (and waited `queue_wait` seconds for a secretary);
+    /// `handover`: why it went to a human (`Handover::as_str`), when it did.
+    pub fn call_ended(&self, practice: Option<i64>, outcome: &str, handover: Option<&str>, queue_wait: Option<f64>) {
         if let Some(w) = queue_wait {
             self.queue_wait.observe(w);
         }
         let practice = practice.map(|p| p.to_string()).unwrap_or_default();
         self.calls.get_or_create(&vec![("practice", practice.clone()), ("outcome", outcome.to_string())]).inc();
         if let crate::store::stats::Finished::HandedOver { to } = crate::store::stats::finished_by(outcome) {
-            self.handovers.get_or_create(&vec![("practice", practice), ("to", to.to_string()), ("why", outcome.to_string())]).inc();
+            let why = handover.unwrap_or("unknown").to_string();
+            self.handovers.get_or_create(&vec![("practice", practice), ("to", to.to_string()), ("outcome", outcome.to_string()), ("why", why)]).inc();
         }
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
 use crate::agenda::{self, Source};
-use crate::reception::{Action, CallContext, DoctorChoice, Input, Outcome, Receptionist, RecordingKind, Refusal};
+use crate::reception::{Action, CallContext, DoctorChoice, Handover, Input, Outcome, Receptionist, RecordingKind, Refusal};
 use crate::store::{BookError, BookingRequest, Store, StoreError};
 
 use super::{Bridged, Channel, ChannelError, Completion, Gather, Gathered, RecordRequest};
@@ -104,6 +104,8 @@ pub struct CallSummary {
     /// Seconds the caller waited in the queue (until a secretary, the queue
     /// giving the call back, or the caller hanging up).
     pub queue_wait_secs: Option<f64>,
+    /// Why the call went to a human, when it did.
+    pub handover: Option<Handover>,
 }
 
 impl CallSummary {
@@ -114,6 +116,16 @@ impl CallSummary {
             _ if self.unrouted => "unrouted",
             Outcome::InProgress => Outcome::Abandoned.as_str(),
             o => o.as_str(),
+        }
+    }
+
+    /// Why the call went to a human, as recorded: only for a call that
+    /// ended with a human (a queue that gave the call back, then a message,
+    /// is not a hand-over).
+    pub fn recorded_handover(&self) -> Option<&'static str> {
+        match crate::store::stats::finished_by(self.recorded_outcome()) {
+            crate::store::stats::Finished::HandedOver { .. } => Some(self.handover.map(Handover::as_str).unwrap_or("unknown")),
+            _ => None,
         }
     }
 }
@@ -128,6 +140,7 @@ impl Default for CallSummary {
             unrouted: false,
             queue_gave_back: false,
             queue_wait_secs: None,
+            handover: None,
         }
     }
 }
@@ -209,6 +222,7 @@ pub async fn drive_from<C: Channel>(
             warn!(error = %e, "store unavailable at call start: handing the call to the secretaries");
             summary.detail = format!("erreur de la base au début de l'appel: {e}");
             summary.outcome = Outcome::Secretaries;
+            summary.handover = Some(Handover::ServiceError);
             let _ = channel.set_vars(&[("standardiste_reason", summary.detail.clone())]).await;
             channel.transfer(&env.default_secretaries, &env.context).await?;
             summary.handed_over = true;
@@ -236,6 +250,7 @@ pub async fn drive_from<C: Channel>(
         rec = next;
         call.summary.outcome = rec.outcome();
         call.summary.detail = rec.detail().to_string();
+        call.summary.handover = rec.handover();
         if actions.is_empty() {
             break;
         }

@@ -78,6 +78,7 @@ async fn record_call(store: &Store, setup: &CallSetup, summary: &CallSummary) {
         outcome: summary.recorded_outcome().to_string(),
         detail: summary.detail.clone(),
         queue_wait_secs: summary.queue_wait_secs,
+        handover: summary.recorded_handover().map(str::to_string),
     };
     if let Err(e) = store.run(move |db| db.record_call(&rec)).await {
         warn!(error = %e, "could not record the call");

@@ -80,6 +80,12 @@ fn write_stats(s: &crate::store::PracticeStats, json: bool, out: &mut dyn Write)
     .map_err(failed)?;
     writeln!(out, "attente au secrétariat: {} appels, {:.0} s en moyenne, {:.0} s au plus", t.waited, t.average_wait_secs, t.longest_wait_secs)
         .map_err(failed)?;
+    if !t.by_handover.is_empty() {
+        let mut why: Vec<(&String, &i64)> = t.by_handover.iter().collect();
+        why.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let why: Vec<String> = why.iter().map(|(k, n)| format!("{n} {}", crate::words::outcome(crate::words::HANDOVERS_FR, k))).collect();
+        writeln!(out, "transmis parce que: {}", why.join(", ")).map_err(failed)?;
+    }
     let hours: Vec<String> = s.busiest_hours.iter().map(|h| format!("{h} h")).collect();
     writeln!(out, "heures les plus chargées: {}", if hours.is_empty() { "aucune".into() } else { hours.join(", ") }).map_err(failed)?;
     writeln!(out, "économisé: {:.2} € ({} appels à {:.2} € l'appel d'un télésecrétariat)", s.saved, t.without_human, s.price_per_call).map_err(failed)

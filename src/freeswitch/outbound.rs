@@ -258,7 +258,7 @@ async fn handle_call(stream: TcpStream, service: Arc<CallService>, _permit: Owne
         };
         // Whatever happens, the dialplan takes the call back when the socket closes.
         let summary = call::run(&service.env, setup, Some(deadline), set_up).await.summary;
-        service.metrics.call_ended(summary.practice_id, summary.recorded_outcome(), summary.queue_wait_secs);
+        service.metrics.call_ended(summary.practice_id, summary.recorded_outcome(), summary.recorded_handover(), summary.queue_wait_secs);
         info!(outcome = summary.recorded_outcome(), "call over");
         let _ = client.disconnect().await;
     }

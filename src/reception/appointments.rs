@@ -18,8 +18,8 @@ impl Receptionist {
                     me.go(Step::Listing, vec![Action::ListAppointments])
                 }
                 _ if tries + 1 >= BIRTH_TRIES => self.hand_to_secretaries(
+                    Handover::Unidentified,
                     "date de naissance incorrecte trois fois (rendez-vous)",
-                    false,
                     prompts::join(l, prompts::BIRTH_WRONG, prompts::TO_SECRETARIES),
                 ),
                 _ => self.go(
@@ -30,9 +30,11 @@ impl Receptionist {
             Step::Listing => match input {
                 Input::Appointments(list) if list.is_empty() => self.menu(Some(prompts::say(l, prompts::NO_APPOINTMENT))),
                 Input::Appointments(list) => self.review(list, 0),
-                other => {
-                    self.hand_to_secretaries(&format!("liste des rendez-vous: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES))
-                }
+                other => self.hand_to_secretaries(
+                    Handover::ServiceError,
+                    &format!("liste des rendez-vous: réponse inattendue {other:?}"),
+                    prompts::say(l, prompts::TO_SECRETARIES),
+                ),
             },
             Step::Review(list, i) => {
                 let question = Self::ask(self.review_prompt(&list[i]));
@@ -48,8 +50,8 @@ impl Receptionist {
                                 self.search(Draft { doctor: doc, type_id: a.type_id, moving: Some(a.id), offered: vec![], chosen: None, recording: None }, None)
                             }
                             None => self.hand_to_secretaries(
+                                Handover::NotBookable,
                                 "déplacement d'un rendez-vous d'un médecin non réservable par téléphone",
-                                false,
                                 prompts::say(l, prompts::TO_SECRETARIES),
                             ),
                         }
@@ -81,7 +83,7 @@ impl Receptionist {
                     me.outcome = Outcome::Cancelled;
                     me.anything_else(prompts::say(l, prompts::CANCELLED))
                 }
-                _ => self.hand_to_secretaries("annulation refusée par l'agenda", false, prompts::say(l, prompts::TO_SECRETARIES)),
+                _ => self.hand_to_secretaries(Handover::AgendaRefused, "annulation refusée par l'agenda", prompts::say(l, prompts::TO_SECRETARIES)),
             },
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),

@@ -60,9 +60,11 @@ impl Receptionist {
                     let prompt = prompts::offer_slots(l, &draft.offered.iter().map(|s| s.start).collect::<Vec<_>>(), self.ctx.practice.timezone, self.ctx.now);
                     self.go(Step::OfferSlots(draft), vec![Self::ask(prompt)])
                 }
-                other => {
-                    self.hand_to_secretaries(&format!("recherche de créneaux: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES))
-                }
+                other => self.hand_to_secretaries(
+                    Handover::ServiceError,
+                    &format!("recherche de créneaux: réponse inattendue {other:?}"),
+                    prompts::say(l, prompts::TO_SECRETARIES),
+                ),
             },
             Step::OfferSlots(mut draft) => {
                 let n = draft.offered.len();
@@ -139,7 +141,11 @@ impl Receptionist {
                         vec![Action::Say(prompts::say(l, prompts::SLOT_TAKEN)), Action::FindSlots { doctor_id, type_id, after: None, count: 3 }],
                     )
                 }
-                other => self.hand_to_secretaries(&format!("réservation: réponse inattendue {other:?}"), false, prompts::say(l, prompts::TO_SECRETARIES)),
+                other => self.hand_to_secretaries(
+                    Handover::ServiceError,
+                    &format!("réservation: réponse inattendue {other:?}"),
+                    prompts::say(l, prompts::TO_SECRETARIES),
+                ),
             },
             // A step of another flow: not this one's to answer.
             _ => (self, vec![]),
@@ -185,7 +191,7 @@ impl Receptionist {
     pub(super) fn choose_doctor(self) -> Next {
         let l = self.ctx.lang;
         match self.ctx.doctors.len() {
-            0 => self.hand_to_secretaries("aucun médecin réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
+            0 => self.hand_to_secretaries(Handover::NotBookable, "aucun médecin réservable par téléphone", prompts::say(l, prompts::TO_SECRETARIES)),
             1 => self.after_doctor(0),
             _ => {
                 let q = self.doctor_question();
@@ -198,7 +204,9 @@ impl Receptionist {
         let l = self.ctx.lang;
         let types = self.ctx.doctors[doc].types.clone();
         match types.len() {
-            0 => self.hand_to_secretaries("aucun type de consultation réservable par téléphone", false, prompts::say(l, prompts::TO_SECRETARIES)),
+            0 => {
+                self.hand_to_secretaries(Handover::NotBookable, "aucun type de consultation réservable par téléphone", prompts::say(l, prompts::TO_SECRETARIES))
+            }
             1 => self.search(Draft { doctor: doc, type_id: types[0].0, moving: None, offered: vec![], chosen: None, recording: None }, None),
             _ => {
                 let q = self.type_question(doc);

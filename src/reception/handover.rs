@@ -28,7 +28,11 @@ impl Receptionist {
                 Input::Digits(d) if d == "1" => {
                     let dial = self.allowed_dial();
                     match dial {
-                        Some(dial) => self.go(Step::Bridging, vec![Action::Say(prompts::say(l, prompts::DOCTOR_PUT_THROUGH)), Action::Bridge { dial }]),
+                        Some(dial) => {
+                            let mut me = self;
+                            me.handover = Some(Handover::AllowedCaller);
+                            me.go(Step::Bridging, vec![Action::Say(prompts::say(l, prompts::DOCTOR_PUT_THROUGH)), Action::Bridge { dial }])
+                        }
                         None => self.go(Step::AfterDoctor, vec![Self::ask(prompts::join(l, prompts::DOCTOR_UNAVAILABLE, prompts::OFFER_MESSAGE))]),
                     }
                 }
@@ -76,7 +80,9 @@ impl Receptionist {
     }
 
     /// Hand over to the secretaries with the reason and the history.
-    pub(super) fn hand_to_secretaries(mut self, why: &str, urgent: bool, say: Utterance) -> Next {
+    pub(super) fn hand_to_secretaries(mut self, kind: Handover, why: &str, say: Utterance) -> Next {
+        let urgent = kind == Handover::Urgent;
+        self.handover = Some(kind);
         let mut reason = why.to_string();
         if !self.tried.is_empty() {
             reason.push_str(&format!(" (a essayé: {})", self.tried.join(", ")));

@@ -38,7 +38,7 @@ impl Receptionist {
             Step::Listening => match input {
                 Input::Recorded { path, .. } => self.go(Step::Understanding, vec![Action::Understand { recording: path }]),
                 // Silent at the menu and at the invitation to speak: a human, at once.
-                _ => self.hand_to_secretaries("pas de réponse: menu principal", false, prompts::say(l, prompts::TO_SECRETARIES)),
+                _ => self.hand_to_secretaries(Handover::NoAnswer, "pas de réponse: menu principal", prompts::say(l, prompts::TO_SECRETARIES)),
             },
             Step::Understanding => match input {
                 Input::Understood(Some(choice)) => self.go(Step::ConfirmSpoken(choice), vec![Self::ask(prompts::spoken_readback(l, choice))]),
@@ -101,8 +101,8 @@ impl Receptionist {
                     let text = prompts::hours(l, &day_hours(&p.opening_hours), &day_hours(&p.walk_in_hours), &p.address);
                     self.anything_else(text)
                 }
-                "9" => self.hand_to_secretaries("urgence (touche 9)", true, prompts::say(l, prompts::URGENT)),
-                "0" => self.hand_to_secretaries("demande du secrétariat (touche 0)", false, prompts::say(l, prompts::TO_SECRETARIES)),
+                "9" => self.hand_to_secretaries(Handover::Urgent, "urgence (touche 9)", prompts::say(l, prompts::URGENT)),
+                "0" => self.hand_to_secretaries(Handover::Asked, "demande du secrétariat (touche 0)", prompts::say(l, prompts::TO_SECRETARIES)),
                 "*" => {
                     self.misses = 0;
                     (self, vec![question])

@@ -97,6 +97,8 @@ pub struct Receptionist {
     outcome: Outcome,
     /// The reason given when handed over.
     detail: String,
+    /// Why the call went to a human, when it did.
+    handover: Option<Handover>,
     /// Speech was offered once already in this call.
     spoke: bool,
     /// The caller typed a date of birth the practice knows for the number.
@@ -108,7 +110,17 @@ type Next = (Receptionist, Vec<Action>);
 impl Receptionist {
     /// A receptionist at the start of a call.
     pub fn new(ctx: CallContext) -> Self {
-        Self { ctx, step: Step::Start, misses: 0, tried: Vec::new(), outcome: Outcome::InProgress, detail: String::new(), spoke: false, verified: false }
+        Self {
+            ctx,
+            step: Step::Start,
+            misses: 0,
+            tried: Vec::new(),
+            outcome: Outcome::InProgress,
+            detail: String::new(),
+            handover: None,
+            spoke: false,
+            verified: false,
+        }
     }
 
     /// How the call ended (or `InProgress`).
@@ -119,6 +131,11 @@ impl Receptionist {
     /// The reason recorded with the outcome.
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+
+    /// Why the call went to a human (the last hand-over, when there were two).
+    pub fn handover(&self) -> Option<Handover> {
+        self.handover
     }
 
     /// Whether the dialogue is over.
@@ -159,12 +176,12 @@ impl Receptionist {
     fn retry(mut self, input: &Input, question: Action, what: &str) -> Next {
         let l = self.ctx.lang;
         self.misses += 1;
-        let (said, why) = match input {
-            Input::NoInput => (prompts::say(l, prompts::NO_KEY), format!("pas de réponse: {what}")),
-            _ => (prompts::say(l, prompts::INVALID_KEY), format!("touche invalide: {what}")),
+        let (said, kind, why) = match input {
+            Input::NoInput => (prompts::say(l, prompts::NO_KEY), Handover::NoAnswer, format!("pas de réponse: {what}")),
+            _ => (prompts::say(l, prompts::INVALID_KEY), Handover::WrongKeys, format!("touche invalide: {what}")),
         };
         if self.misses >= 2 {
-            return self.hand_to_secretaries(&why, false, prompts::say(l, prompts::TO_SECRETARIES));
+            return self.hand_to_secretaries(kind, &why, prompts::say(l, prompts::TO_SECRETARIES));
         }
         let question = match question {
             Action::Ask { prompt, max_digits } => Action::Ask { prompt: said.then(prompt), max_digits },
@@ -195,8 +212,8 @@ impl Receptionist {
                     return (self, vec![]);
                 }
                 return self.hand_to_secretaries(
+                    Handover::ServiceError,
                     &format!("erreur du service: {why}"),
-                    false,
                     prompts::join(l, prompts::SERVICE_ERROR, prompts::TO_SECRETARIES),
                 );
             }
@@ -232,8 +249,12 @@ impl Receptionist {
         let greeting = prompts::greeting(l, &self.ctx.practice.name);
         let secretaries_or_phone = |me: Self| -> Next {
             match me.ctx.practice.practice_phone.clone() {
-                Some(dial) => me.go(Step::PracticePhone, vec![Action::ToPracticePhone { dial }]),
-                None => me.hand_to_secretaries("hors des heures du standard virtuel", false, prompts::say(l, prompts::TO_SECRETARIES)),
+                Some(dial) => {
+                    let mut me = me;
+                    me.handover = Some(Handover::OffDuty);
+                    me.go(Step::PracticePhone, vec![Action::ToPracticePhone { dial }])
+                }
+                None => me.hand_to_secretaries(Handover::OffDuty, "hors des heures du standard virtuel", prompts::say(l, prompts::TO_SECRETARIES)),
             }
         };
         match self.ctx.duty.clone() {

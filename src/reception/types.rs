@@ -248,6 +248,64 @@ pub enum Input {
     HungUp,
 }
 
+/// Why a call went to a human: the figures' and the metrics' reason (the
+/// secretaries read the sentence of `detail`, which says more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Handover {
+    /// The caller asked for the secretaries (key 0, or said so).
+    Asked,
+    /// An urgent call (key 9, or said so).
+    Urgent,
+    /// No key at a question, twice.
+    NoAnswer,
+    /// Wrong keys at a question, twice.
+    WrongKeys,
+    /// The date of birth did not match, three times.
+    Unidentified,
+    /// Nothing the caller asked for can be booked by phone.
+    NotBookable,
+    /// The agenda refused the change.
+    AgendaRefused,
+    /// The service failed (the store, the voice, an answer it did not expect).
+    ServiceError,
+    /// Outside the virtual receptionist's hours: the practice's secretaries or phone.
+    OffDuty,
+    /// A caller the doctor allows, put through to him.
+    AllowedCaller,
+}
+
+impl Handover {
+    /// Every reason, in the order the figures show them.
+    pub const ALL: [Handover; 10] = [
+        Handover::Asked,
+        Handover::Urgent,
+        Handover::NoAnswer,
+        Handover::WrongKeys,
+        Handover::Unidentified,
+        Handover::NotBookable,
+        Handover::AgendaRefused,
+        Handover::ServiceError,
+        Handover::OffDuty,
+        Handover::AllowedCaller,
+    ];
+
+    /// Its name in the calls table and the metrics' `why` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Handover::Asked => "asked",
+            Handover::Urgent => "urgent",
+            Handover::NoAnswer => "no_answer",
+            Handover::WrongKeys => "wrong_keys",
+            Handover::Unidentified => "unidentified",
+            Handover::NotBookable => "not_bookable",
+            Handover::AgendaRefused => "agenda_refused",
+            Handover::ServiceError => "service_error",
+            Handover::OffDuty => "off_duty",
+            Handover::AllowedCaller => "allowed_caller",
+        }
+    }
+}
+
 /// How the call ended, for statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -25,23 +25,25 @@ pub struct CallRecord {
     pub detail: String,
     /// Seconds waited in the secretaries' queue, for a call that went there.
     pub queue_wait_secs: Option<f64>,
+    /// Why a call that ended with a human went there (`Handover::as_str`).
+    pub handover: Option<String>,
 }
 
 impl Db {
     /// Record a finished call.
     pub fn record_call(&mut self, c: &CallRecord) -> Result<(), StoreError> {
         self.conn.exec(
-            "INSERT INTO calls (practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![c.practice_id, c.uuid, c.caller, c.started_at.timestamp(), c.ended_at.timestamp(), c.outcome, c.detail, c.queue_wait_secs],
+            "INSERT INTO calls (practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs, handover) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![c.practice_id, c.uuid, c.caller, c.started_at.timestamp(), c.ended_at.timestamp(), c.outcome, c.detail, c.queue_wait_secs, c.handover],
         )?;
         Ok(())
     }
 
     /// Calls recorded, newest first.
     pub fn calls(&self, limit: i64) -> Result<Vec<CallRecord>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs FROM calls ORDER BY id DESC LIMIT ?1")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs, handover FROM calls ORDER BY id DESC LIMIT ?1",
+        )?;
         let rows = st.query_map([limit], call_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -49,7 +51,7 @@ impl Db {
     /// A practice's calls that started at or after `since`, newest first.
     pub fn calls_since(&self, practice_id: i64, since: DateTime<Utc>) -> Result<Vec<CallRecord>, StoreError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs FROM calls WHERE practice_id = ?1 AND started_at >= ?2 ORDER BY started_at DESC, id DESC",
+            "SELECT practice_id, uuid, caller, started_at, ended_at, outcome, detail, queue_wait_secs, handover FROM calls WHERE practice_id = ?1 AND started_at >= ?2 ORDER BY started_at DESC, id DESC",
         )?;
         let rows = st.query_map(params![practice_id, since.timestamp()], call_from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -85,5 +87,6 @@ fn call_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
         outcome: r.get(5)?,
         detail: r.get(6)?,
         queue_wait_secs: r.get(7)?,
+        handover: r.get(8)?,
     })
 }

@@ -308,6 +308,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE callbacks ADD COLUMN claimed_by TEXT;
     ALTER TABLE callbacks ADD COLUMN claimed_at INTEGER;
     "#,
+    // 12: why a call that ended with a human went there (the figures and
+    // the metrics count hand-overs by this reason).
+    r#"
+    ALTER TABLE calls ADD COLUMN handover TEXT;
+    "#,
 ];
 
 /// The version a fully migrated file reports.

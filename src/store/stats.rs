@@ -62,6 +62,9 @@ pub struct DayStats {
     pub abandoned: i64,
     /// Every outcome and its calls.
     pub by_outcome: BTreeMap<String, i64>,
+    /// The calls handed to a human, by why (`Handover::as_str`; `unknown`
+    /// for calls recorded before the reason was).
+    pub by_handover: BTreeMap<String, i64>,
     /// Calls that waited in the secretaries' queue.
     pub waited: i64,
     /// Their average wait, seconds.
@@ -73,12 +76,15 @@ pub struct DayStats {
 }
 
 impl DayStats {
-    fn add(&mut self, outcome: &str, wait: Option<f64>) {
+    fn add(&mut self, outcome: &str, handover: Option<&str>, wait: Option<f64>) {
         self.calls += 1;
         *self.by_outcome.entry(outcome.to_string()).or_default() += 1;
         match finished_by(outcome) {
             Finished::WithoutHuman => self.without_human += 1,
-            Finished::HandedOver { .. } => self.handed_over += 1,
+            Finished::HandedOver { .. } => {
+                self.handed_over += 1;
+                *self.by_handover.entry(handover.unwrap_or("unknown").to_string()).or_default() += 1;
+            }
             Finished::Abandoned => self.abandoned += 1,
             Finished::Unrouted => {}
         }
@@ -144,23 +150,23 @@ impl Db {
             tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| Utc.from_utc_datetime(&naive))
         };
         let (start, end) = (midnight(from), midnight(last + Duration::days(1)));
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT started_at, outcome, queue_wait_secs FROM calls WHERE practice_id = ?1 AND started_at >= ?2 AND started_at < ?3")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT started_at, outcome, queue_wait_secs, handover FROM calls WHERE practice_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        )?;
         let rows = st
             .query_map(params![practice_id, start.timestamp(), end.timestamp()], |r| {
-                Ok((instant(r.get(0)?), r.get::<_, String>(1)?, r.get::<_, Option<f64>>(2)?))
+                Ok((instant(r.get(0)?), r.get::<_, String>(1)?, r.get::<_, Option<f64>>(2)?, r.get::<_, Option<String>>(3)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut per_day: Vec<DayStats> = (0..days).map(|i| DayStats { day: from + Duration::days(i64::from(i)), ..DayStats::default() }).collect();
         let mut total = DayStats { day: from, ..DayStats::default() };
         let mut by_hour = vec![0i64; 24];
-        for (at, outcome, wait) in rows {
+        for (at, outcome, wait, handover) in rows {
             let local = at.with_timezone(&tz);
             let index = (local.date_naive() - from).num_days();
             if let Some(day) = usize::try_from(index).ok().and_then(|i| per_day.get_mut(i)) {
-                day.add(&outcome, wait);
-                total.add(&outcome, wait);
+                day.add(&outcome, handover.as_deref(), wait);
+                total.add(&outcome, handover.as_deref(), wait);
                 by_hour[local.hour() as usize] += 1;
             }
         }
@@ -188,6 +194,10 @@ mod tests {
     use crate::store::CallRecord;
 
     fn call(db: &mut Db, at: DateTime<Utc>, outcome: &str, wait: Option<f64>) {
+        let handover = match finished_by(outcome) {
+            Finished::HandedOver { .. } => Some(if outcome == "urgent" { "urgent" } else { "asked" }.to_string()),
+            _ => None,
+        };
         let uuid = uuid::Uuid::new_v4().to_string();
         let rec = CallRecord {
             practice_id: Some(1),
@@ -198,6 +208,7 @@ mod tests {
             outcome: outcome.into(),
             detail: String::new(),
             queue_wait_secs: wait,
+            handover,
         };
         db.record_call(&rec).unwrap();
     }
@@ -231,6 +242,8 @@ mod tests {
         assert_eq!(wed.calls, 0);
         assert_eq!(s.total.calls, 7);
         assert_eq!(s.total.by_outcome["booked"], 2);
+        assert_eq!(s.total.by_handover, BTreeMap::from([("asked".to_string(), 1), ("urgent".to_string(), 1)]));
+        assert_eq!(mon.by_handover.values().sum::<i64>(), mon.handed_over);
         assert!((s.share_without_human - 4.0 / 7.0).abs() < 1e-9);
         assert_eq!(s.saved, 3.4, "4 calls at 0.85 €");
         assert_eq!(s.busiest_hours, vec![8, 9, 0]);

@@ -18,6 +18,8 @@ macro_rules! words {
             pub days: [&'static str; 7],
             /// The calls table's outcomes.
             pub outcomes: &'static [(&'static str, &'static str)],
+            /// Why calls went to a human.
+            pub handovers: &'static [(&'static str, &'static str)],
             $(
                 #[doc = $fr]
                 pub $name: &'static str,
@@ -31,6 +33,7 @@ macro_rules! words {
             other_lang_name: "English",
             days: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
             outcomes: crate::words::OUTCOMES_FR,
+            handovers: crate::words::HANDOVERS_FR,
             $($name: $fr,)*
         };
 
@@ -41,6 +44,7 @@ macro_rules! words {
             other_lang_name: "Français",
             days: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
             outcomes: crate::words::OUTCOMES_EN,
+            handovers: crate::words::HANDOVERS_EN,
             $($name: $en,)*
         };
     };
@@ -87,6 +91,7 @@ words! {
     figures_by_day: "Appels par jour", "Calls per day";
     figures_by_hour: "Appels par heure de la journée", "Calls by hour of the day";
     figures_busiest: "Heures les plus chargées", "Busiest hours";
+    figures_why: "Pourquoi transmis", "Why handed over";
     figures_day: "Jour", "Day";
     nav_practice: "Cabinet", "Practice";
     choose: "Afficher", "Show";

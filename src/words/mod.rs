@@ -20,5 +20,5 @@ pub mod prompts;
 pub mod utterance;
 pub mod wording;
 
-pub use outcomes::{OUTCOMES_EN, OUTCOMES_FR, outcome};
+pub use outcomes::{HANDOVERS_EN, HANDOVERS_FR, OUTCOMES_EN, OUTCOMES_FR, outcome};
 pub use utterance::{Fill, Part, Segment, Utterance};

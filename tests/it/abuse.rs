@@ -286,6 +286,7 @@ fn old_message(store: &standardiste::store::Store, dir: &std::path::Path, caller
                 outcome: "message".into(),
                 detail: "touche 3".into(),
                 queue_wait_secs: None,
+                handover: None,
             })?;
             db.request_callback(1, &c, "rappel", false, at, standardiste::store::CallbackLimits { per_number: 100, per_practice: 100 })?.expect("taken");
             Ok(())

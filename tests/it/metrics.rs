@@ -49,14 +49,14 @@ async fn the_counters_match_the_calls_made_and_health_tells_the_link() {
     assert_eq!(value(&before, "standardiste_inbound_enabled", &[]), Some(1.0));
     assert!(before.iter().any(|s| s["name"] == "standardiste_build_info" && s["labels"]["version"] == env!("CARGO_PKG_VERSION")));
 
-    // Three callers ask for the hours, two for the secretaries.
+    // Three callers ask for the hours, one for the secretaries, one is urgent.
     svc.running.store.run_sync(|db| db.set_practice_field(1, standardiste::store::PracticeField::Secretaries, None)).unwrap();
     for _ in 0..3 {
         let t = call(svc.running.addr, "0611223344", Patient::keys(&["4"])).await;
         assert!(t.transferred.is_none());
     }
-    for _ in 0..2 {
-        let t = call(svc.running.addr, "0611223344", Patient::keys(&["0"])).await;
+    for key in ["0", "9"] {
+        let t = call(svc.running.addr, "0611223344", Patient::keys(&[key])).await;
         assert!(t.transferred.is_some());
     }
     // The last call's row and count are written as its connection closes.
@@ -70,8 +70,13 @@ async fn the_counters_match_the_calls_made_and_health_tells_the_link() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(value(&samples, "standardiste_calls_total", &[("practice", "1"), ("outcome", "info")]), Some(3.0));
-    assert_eq!(value(&samples, "standardiste_calls_total", &[("practice", "1"), ("outcome", "secretaries")]), Some(2.0));
+    assert_eq!(value(&samples, "standardiste_calls_total", &[("practice", "1"), ("outcome", "secretaries")]), Some(1.0));
+    assert_eq!(value(&samples, "standardiste_calls_total", &[("practice", "1"), ("outcome", "urgent")]), Some(1.0));
     assert_eq!(value(&samples, "standardiste_handovers_total", &[("practice", "1"), ("to", "secretaries")]), Some(2.0));
+    // By typed reason: the caller asked (key 0), an urgent call (key 9).
+    assert_eq!(value(&samples, "standardiste_handovers_total", &[("practice", "1"), ("why", "asked")]), Some(1.0));
+    assert_eq!(value(&samples, "standardiste_handovers_total", &[("practice", "1"), ("why", "urgent"), ("outcome", "urgent")]), Some(1.0));
+    assert_eq!(value(&samples, "standardiste_handovers_total", &[("why", "unknown")]), None);
     // What the store holds says the same.
     let rows = svc.running.store.run_sync(|db| db.calls(100)).unwrap();
     assert_eq!(rows.len(), 5);
@@ -96,6 +101,7 @@ async fn the_counters_match_the_calls_made_and_health_tells_the_link() {
     let s: serde_json::Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!((s["total"]["calls"].as_i64(), s["total"]["without_human"].as_i64(), s["total"]["handed_over"].as_i64()), (Some(5), Some(3), Some(2)), "{s}");
     assert_eq!(s["total"]["by_outcome"]["info"], 3);
+    assert_eq!(s["total"]["by_handover"], serde_json::json!({ "asked": 1, "urgent": 1 }), "{s}");
     assert_eq!(s["saved"], 2.55, "3 calls at 0.85 €");
     assert_eq!(s["days"].as_array().unwrap().len(), 1);
     assert_eq!(s["by_hour"].as_array().unwrap().iter().map(|n| n.as_i64().unwrap()).sum::<i64>(), 5);
@@ -120,10 +126,12 @@ async fn the_counters_match_the_calls_made_and_health_tells_the_link() {
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("5 appels, 3 sans humain (60 %), 2 transmis") && text.contains("économisé: 2.55 €"), "{text}");
+    assert!(text.contains("transmis parce que: 1 demandé par l'appelant, 1 urgence"), "{text}");
     let (session, _) = http::browser_login(web, "dr", "a-long-test-password").expect("logs in");
     let page = http::request(web, "GET", "/figures?p=1", &[("Cookie", &format!("standardiste_session={session}"))], "");
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("<strong id=\"saved\">2,55 €</strong>") && page.body.contains("<strong>60 %</strong>"), "{}", page.body);
+    assert!(page.body.contains("<h2 id=\"why\">Pourquoi transmis</h2>") && page.body.contains("<li><strong>1</strong> urgence</li>"), "{}", page.body);
     assert!(page.body.matches("<rect class=\"alone\"").count() >= 2 && page.body.contains("<rect class=\"handed\""), "the charts are drawn");
 }
 

@@ -171,6 +171,7 @@ fn off_duty_calls_ring_the_practice_then_fall_back_to_a_message() {
     assert_eq!(out[0], vec![Action::ToPracticePhone { dial: "user/1010".into() }]);
     assert_eq!(out[1], vec![Action::Hangup]);
     assert_eq!(r.outcome(), Outcome::PracticePhone);
+    assert_eq!(r.handover(), Some(Handover::OffDuty));
     let (_, out) = run(c.clone(), vec![Input::BridgeEnded { answered: false }]);
     assert_eq!(out[1][0], Action::Answer);
     assert!(matches!(out[1][2], Action::Record { kind: RecordingKind::Message, .. }));
@@ -178,6 +179,7 @@ fn off_duty_calls_ring_the_practice_then_fall_back_to_a_message() {
     let (r, out) = run(c, vec![]);
     assert!(secretaries(&out[0]).is_some());
     assert_eq!(r.outcome(), Outcome::Secretaries);
+    assert_eq!(r.handover(), Some(Handover::OffDuty));
 }
 
 #[test]
@@ -209,6 +211,7 @@ fn an_allowed_caller_reaches_the_doctor_or_leaves_a_message() {
     assert_eq!(ask_text(&out[0]), fr(prompts::ALLOWED_PRE_MENU));
     assert!(out[1].contains(&Action::Bridge { dial: "user/1012".into() }), "the rule's doctor");
     assert_eq!(r.outcome(), Outcome::Doctor);
+    assert_eq!(r.handover(), Some(Handover::AllowedCaller));
     let (_, out) = run(c.clone(), vec![digits("1"), Input::BridgeEnded { answered: false }, digits("1")]);
     assert!(ask_text(&out[2]).contains(fr(prompts::DOCTOR_UNAVAILABLE)));
     assert!(matches!(out[3][0], Action::Record { kind: RecordingKind::Message, .. }));
@@ -225,6 +228,7 @@ fn a_bad_key_repeats_then_hands_over_with_the_reason() {
     assert!(reason.starts_with("touche invalide: menu principal"), "{reason}");
     assert!(!urgent);
     assert_eq!(r.outcome(), Outcome::Secretaries);
+    assert_eq!(r.handover(), Some(Handover::WrongKeys));
 }
 
 #[test]
@@ -234,8 +238,9 @@ fn no_key_repeats_once_then_hands_over() {
     assert_eq!(ask_text(&out[1]), format!("{} {}", fr(prompts::NO_KEY), fr(prompts::MENU_SILENT)));
     let (_, out) = run(ctx(), vec![Input::NoInput, digits("1")]);
     assert!(ask_text(&out[2]).starts_with("Pour le docteur"), "the short menu's key books: {:?}", out[2]);
-    let (_, out) = run(ctx(), vec![Input::NoInput, Input::NoInput]);
+    let (r, out) = run(ctx(), vec![Input::NoInput, Input::NoInput]);
     assert!(secretaries(&out[2]).unwrap().0.starts_with("pas de réponse: menu principal"));
+    assert_eq!(r.handover(), Some(Handover::NoAnswer));
     // A good key in between resets the count.
     let (_, out) = run(ctx(), vec![Input::NoInput, digits("*"), Input::NoInput]);
     assert!(secretaries(&out[3]).is_none());
@@ -257,11 +262,15 @@ fn star_repeats_and_keys_0_4_9_do_what_the_menu_says() {
     }
     assert_eq!(ask_text(&out[1]), fr(prompts::ANYTHING_ELSE), "anything else, not the whole menu");
     assert_eq!(r.outcome(), Outcome::Info);
+    assert_eq!(r.handover(), None, "nothing handed over");
+    let (r, _) = run(ctx(), vec![digits("0")]);
+    assert_eq!((r.outcome(), r.handover()), (Outcome::Secretaries, Some(Handover::Asked)));
     let (r, out) = run(ctx(), vec![digits("9")]);
     assert_eq!(out[1][0], say(fr(prompts::URGENT)));
     assert!(fr(prompts::URGENT).contains("composez le 15"));
     assert_eq!(secretaries(&out[1]), Some(("urgence (touche 9)".into(), true)));
     assert_eq!(r.outcome(), Outcome::Urgent);
+    assert_eq!(r.handover(), Some(Handover::Urgent));
     let (r, out) = run(ctx(), vec![digits("4"), digits("0")]);
     assert_eq!(secretaries(&out[2]).unwrap().0, "demande du secrétariat (touche 0) (a essayé: horaires)");
     assert_eq!(r.outcome(), Outcome::Secretaries);
@@ -354,6 +363,7 @@ fn a_service_error_hands_over_with_the_reason() {
     assert!(reason.starts_with("erreur du service: base verrouillée"), "{reason}");
     assert!(reason.contains("a essayé: prise de rendez-vous"));
     assert_eq!(r.outcome(), Outcome::Secretaries);
+    assert_eq!(r.handover(), Some(Handover::ServiceError));
 }
 
 /// Every path of the tests above, cut by a hang-up at every step: nothing

@@ -79,6 +79,8 @@ struct FiguresPage<'a> {
     days: Vec<Bar>,
     hours: Vec<Bar>,
     busiest: String,
+    /// Why calls were handed over: the words and the calls, most first.
+    reasons: Vec<(String, i64)>,
 }
 
 /// `GET /figures?p=`
@@ -128,6 +130,11 @@ pub async fn show(State(web): State<Web>, access: Access, Query(q): Query<PageQu
         wait: format!("{:.0} s", s.total.average_wait_secs),
         longest: format!("{:.0} s", s.total.longest_wait_secs),
         busiest: s.busiest_hours.iter().map(|h| format!("{h} h–{} h", h + 1)).collect::<Vec<_>>().join(", "),
+        reasons: {
+            let mut r: Vec<_> = s.total.by_handover.iter().map(|(why, n)| (crate::words::outcome(t.handovers, why).to_string(), *n)).collect();
+            r.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            r
+        },
         days: bars(&day_columns),
         hours: bars(&hour_columns),
         nav: Some(frame.nav.clone()),
