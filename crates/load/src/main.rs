@@ -11,6 +11,10 @@
 //!   monday  a burst of calls for one practice, all booking; then checks the agenda
 //!   call    one call with the keys given, checked: answered, the greeting played
 //!           (what .ci/run plays into `make run`)
+//!   day     a practice's day of mixed calls (bookings, cancellations, messages,
+//!           hours, the secretaries, urgent calls), then the practice's figures
+//!           (`standardiste stats --json`) checked against the generator's own
+//!           count of how each call ended
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -136,6 +140,15 @@ enum Profile {
         #[arg(long, value_delimiter = ',', default_value = "4")]
         keys: Vec<String>,
     },
+    /// A day of `calls` mixed calls, `concurrent` at a time (with --spawn):
+    /// then the practice's figures, as `standardiste stats --json` gives
+    /// them, must match what the generator counted call by call.
+    Day {
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
+        #[arg(long, default_value_t = 10)]
+        concurrent: usize,
+    },
     /// A burst of `calls` booking calls in `seconds` for one practice.
     Monday {
         #[arg(long, default_value_t = 300)]
@@ -159,6 +172,7 @@ enum Flow {
     Message,
     Hours,
     Secretaries,
+    Urgent,
 }
 
 impl Flow {
@@ -169,6 +183,33 @@ impl Flow {
             Flow::Message => "message",
             Flow::Hours => "hours",
             Flow::Secretaries => "secretaries",
+            Flow::Urgent => "urgent",
+        }
+    }
+
+    /// The outcome the practice's figures should record for a call of this
+    /// flow, from what the switch saw: confirmed and hung up by the service
+    /// (booked, cancelled, message), told the hours (the caller hangs up),
+    /// transferred (secretaries, urgent). `None`: the call did not end as
+    /// its flow does.
+    ///
+    /// A booking the caller gave up on (the slot taken again and again,
+    /// their keys run out before a confirmation) is `abandoned`, as a caller
+    /// who hangs up before anything is done. `cancelled` needs the sentence
+    /// saying so (`told_cancelled`: its file was played).
+    fn heard_outcome(self, t: &Transcript, told_cancelled: impl Fn(&Transcript) -> bool) -> Option<&'static str> {
+        let service_hung_up = t.commands.last().and_then(|c| c.headers.get("call-command")).map(String::as_str) == Some("hangup")
+            || t.apps().last().map(String::as_str) == Some("hangup");
+        let caller_hung_up = t.hung_up && !service_hung_up && t.transferred.is_none();
+        match self {
+            Flow::Booking if service_hung_up && t.recordings.len() == 1 && t.transferred.is_none() => Some("booked"),
+            Flow::Booking if caller_hung_up => Some("abandoned"),
+            Flow::Cancel if told_cancelled(t) && t.transferred.is_none() => Some("cancelled"),
+            Flow::Message if service_hung_up && t.recordings.len() == 1 && t.transferred.is_none() => Some("message"),
+            Flow::Hours if caller_hung_up => Some("info"),
+            Flow::Secretaries if t.transferred.is_some() => Some("secretaries"),
+            Flow::Urgent if t.transferred.is_some() => Some("urgent"),
+            _ => None,
         }
     }
 }
@@ -192,6 +233,8 @@ struct Stats {
     by_kind: Mutex<BTreeMap<String, Vec<Duration>>>,
     errors: Mutex<BTreeMap<String, u64>>,
     flows: Mutex<BTreeMap<&'static str, u64>>,
+    /// How the calls ended, as the switch saw them (`Flow::heard_outcome`).
+    heard: Mutex<BTreeMap<String, u64>>,
     /// Numbers that booked, for later cancel calls.
     booked: Mutex<VecDeque<String>>,
     transcripts: Mutex<Vec<(String, Transcript)>>,
@@ -232,6 +275,7 @@ fn patient_for(flow: Flow, think: Duration, real_time: bool) -> Patient {
         // menu 4, then hangs up at the menu.
         Flow::Hours => &["4"],
         Flow::Secretaries => &["0"],
+        Flow::Urgent => &["9"],
     };
     let mut p = Patient::keys(keys);
     p.think = think;
@@ -311,6 +355,19 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
                 stats.booked.lock().unwrap().push_back(caller.clone());
             }
             *stats.flows.lock().unwrap().entry(flow.name()).or_default() += 1;
+            let told_cancelled = |t: &Transcript| {
+                target.voice.as_ref().is_some_and(|v| {
+                    let text = prompts::t(standardiste::words::catalogue::Lang::Fr, prompts::CANCELLED);
+                    let file = v.path_for(standardiste::speech::pieces(text).first().copied().unwrap_or(text)).to_string_lossy().into_owned();
+                    t.played.contains(&file)
+                })
+            };
+            let heard = flow.heard_outcome(&t, told_cancelled).map(str::to_string).unwrap_or_else(|| {
+                let last = t.commands.last().map(|c| c.app().unwrap_or(&c.line).to_string()).unwrap_or_default();
+
+                format!("unexpected end of a {} call (last command {last}, {} recordings, transferred {:?})", flow.name(), t.recordings.len(), t.transferred)
+            });
+            *stats.heard.lock().unwrap().entry(heard).or_default() += 1;
             stats.completed.fetch_add(1, Ordering::Relaxed);
             if stats.keep_transcripts.load(Ordering::Relaxed) {
                 stats.transcripts.lock().unwrap().push((caller, t));
@@ -505,6 +562,8 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
 
 struct Spawned {
     child: Child,
+    /// Its configuration file.
+    config: PathBuf,
     _dir: tempfile::TempDir,
     _recordings: tempfile::TempDir,
 }
@@ -581,7 +640,7 @@ fn spawn_service(link: Option<u16>, no_model: bool) -> Result<(Spawned, SocketAd
         std::thread::sleep(Duration::from_millis(50));
     }
     let voice = Voice::new("espeak-ng", "fr", 150, prompts_dir);
-    Ok((Spawned { child, _dir: dir, _recordings: recordings }, addr, db, voice))
+    Ok((Spawned { child, config: cfg, _dir: dir, _recordings: recordings }, addr, db, voice))
 }
 
 /// Monday: check the agenda. No two booked appointments of a doctor overlap,
@@ -620,6 +679,101 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
         bail!("the agenda check failed");
     }
     Ok(())
+}
+
+/// The day's mix, call `n`: booking 20 %, cancel 10 % (of a number that
+/// booked; the hours when none has yet), message 20 %, hours 30 %, the
+/// secretaries 15 %, urgent 5 %.
+fn day_flow(stats: &Stats, n: u64) -> (Flow, String) {
+    let fresh = format!("+3368{:07}", n % 10_000_000);
+    match n % 20 {
+        0..=3 => (Flow::Booking, fresh),
+        4 | 5 => match stats.booked.lock().unwrap().pop_front() {
+            Some(number) => (Flow::Cancel, number),
+            None => (Flow::Hours, fresh),
+        },
+        6..=9 => (Flow::Message, fresh),
+        10..=15 => (Flow::Hours, fresh),
+        16..=18 => (Flow::Secretaries, fresh),
+        _ => (Flow::Urgent, fresh),
+    }
+}
+
+/// The day profile's check: the practice's figures of today (and
+/// yesterday, should the day have turned midnight in Paris), read as the
+/// practice reads them (`standardiste stats --json`), against how the
+/// generator saw each call end (the warm-up's calls too).
+fn check_day(config: &Path, heard: &BTreeMap<String, u64>) -> Result<()> {
+    let unexpected: Vec<_> = heard.iter().filter(|(k, _)| k.starts_with("unexpected")).collect();
+    if !unexpected.is_empty() {
+        bail!("calls that did not end as their flow does: {unexpected:?}");
+    }
+    let exe = std::env::current_exe()?.parent().context("no folder for this binary")?.join("standardiste");
+    let expected: u64 = heard.values().sum();
+    let stats_of = || -> Result<serde_json::Value> {
+        let out = Command::new(&exe)
+            .arg("--config")
+            .arg(config)
+            .args(["stats", "--practice", standardiste::store::demo::DEMO_PRACTICE, "--days", "2", "--json"])
+            .output()?;
+        if !out.status.success() {
+            bail!("standardiste stats failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    // Each call's row is written as its connection closes: the last ones may lag.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let s = loop {
+        let s = stats_of()?;
+        if s["total"]["calls"].as_u64() == Some(expected) || Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let failed = day_mismatches(heard, &s);
+    if !failed.is_empty() {
+        bail!("the practice's figures do not match the generator's calls:\n  {}", failed.join("\n  "));
+    }
+    let count = |k: &str| heard.get(k).copied().unwrap_or(0);
+    let alone = count("booked") + count("cancelled") + count("message") + count("info");
+    let price = s["price_per_call"].as_f64().unwrap_or(0.0);
+    let by_handover = &s["total"]["by_handover"];
+    println!(
+        "day check: the practice's figures match the generator's {expected} calls: {heard:?}; {alone} without a human ({:.0} %), saved {} € at {price} € a call; hand-overs {by_handover}",
+        100.0 * s["share_without_human"].as_f64().unwrap_or(0.0),
+        s["saved"]
+    );
+    Ok(())
+}
+
+/// What differs between the practice's figures (`stats --json`) and the
+/// generator's count of how its calls ended; empty when they agree.
+fn day_mismatches(heard: &BTreeMap<String, u64>, s: &serde_json::Value) -> Vec<String> {
+    let expected: u64 = heard.values().sum();
+    let total = &s["total"];
+    let count = |k: &str| heard.get(k).copied().unwrap_or(0);
+    let alone = count("booked") + count("cancelled") + count("message") + count("info");
+    let by_outcome: BTreeMap<String, u64> =
+        total["by_outcome"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default();
+    let by_handover: BTreeMap<String, u64> =
+        total["by_handover"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default();
+    let want_handover: BTreeMap<String, u64> =
+        [("asked", count("secretaries")), ("urgent", count("urgent"))].into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| (k.to_string(), n)).collect();
+    let price = s["price_per_call"].as_f64().unwrap_or(0.0);
+    let checks = [
+        ("calls", total["calls"].as_u64() == Some(expected), format!("{} against {expected}", total["calls"])),
+        ("by outcome", by_outcome == *heard, format!("{by_outcome:?} against {heard:?}")),
+        ("hand-overs by reason", by_handover == want_handover, format!("{by_handover:?} against {want_handover:?}")),
+        ("without a human", total["without_human"].as_u64() == Some(alone), format!("{} against {alone}", total["without_human"])),
+        ("handed over", total["handed_over"].as_u64() == Some(count("secretaries") + count("urgent")), format!("{}", total["handed_over"])),
+        ("urgent", total["urgent"].as_u64() == Some(count("urgent")), format!("{}", total["urgent"])),
+        (
+            "saved",
+            (s["saved"].as_f64().unwrap_or(-1.0) - (alone as f64 * price * 100.0).round() / 100.0).abs() < 1e-9,
+            format!("{} against {alone} calls at {price}", s["saved"]),
+        ),
+    ];
+    checks.iter().filter(|c| !c.1).map(|(what, _, detail)| format!("{what}: {detail}")).collect()
 }
 
 /// The `call` profile: one call, checked.
@@ -785,6 +939,39 @@ async fn main() -> Result<()> {
         }
         // Played and returned before the warm-up.
         Profile::Call { .. } => {}
+        Profile::Day { calls, concurrent } => {
+            let Some(config) = spawned.as_ref().map(|s| s.config.clone()) else { bail!("the day profile reads the practice's figures: run it with --spawn") };
+            let stats = Arc::new(Stats::default());
+            mark_phase_start();
+            let started = Instant::now();
+            let mut handles = Vec::new();
+            for _ in 0..concurrent.max(1) {
+                let (target, stats, counter) = (target.clone(), stats.clone(), counter.clone());
+                handles.push(tokio::spawn(async move {
+                    loop {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        if n >= calls as u64 {
+                            break;
+                        }
+                        let (flow, caller) = day_flow(&stats, n);
+                        one_call(&target, &stats, flow, caller).await;
+                    }
+                }));
+            }
+            for h in handles {
+                let _ = h.await;
+            }
+            let cpu = match (idle, target.pid.and_then(proc_figures)) {
+                (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
+                _ => None,
+            };
+            snapshot(&format!("day: {calls} mixed calls, {concurrent} at a time"), &stats, started, idle.map(|i| i.0), None, cpu).print(cli.json);
+            let mut heard = warm.heard.lock().unwrap().clone();
+            for (k, n) in stats.heard.lock().unwrap().iter() {
+                *heard.entry(k.clone()).or_default() += n;
+            }
+            check_day(&config, &heard)?;
+        }
         Profile::Monday { calls, seconds } => {
             let stats = Arc::new(Stats::default());
             stats.keep_transcripts.store(true, Ordering::Relaxed);
@@ -828,4 +1015,39 @@ async fn main() -> Result<()> {
 /// Up to the hard limit: ten thousand calls are ten thousand sockets.
 fn raise_fd_limit() {
     standardiste::service::raise_fd_limit();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heard() -> BTreeMap<String, u64> {
+        [("booked", 3), ("info", 2), ("secretaries", 1), ("urgent", 1)].into_iter().map(|(k, n)| (k.to_string(), n)).collect()
+    }
+
+    fn figures(booked: u64) -> serde_json::Value {
+        let alone = booked + 2;
+        serde_json::json!({
+            "total": {
+                "calls": alone + 2, "without_human": alone, "handed_over": 2, "urgent": 1,
+                "by_outcome": { "booked": booked, "info": 2, "secretaries": 1, "urgent": 1 },
+                "by_handover": { "asked": 1, "urgent": 1 },
+            },
+            "price_per_call": 0.85,
+            "saved": (alone as f64 * 0.85 * 100.0).round() / 100.0,
+            "share_without_human": alone as f64 / (alone + 2) as f64,
+        })
+    }
+
+    #[test]
+    fn figures_that_agree_pass_and_a_booking_missing_is_named() {
+        assert!(day_mismatches(&heard(), &figures(3)).is_empty(), "{:?}", day_mismatches(&heard(), &figures(3)));
+        let off = day_mismatches(&heard(), &figures(2));
+        for what in ["calls:", "by outcome:", "without a human:", "saved:"] {
+            assert!(off.iter().any(|m| m.starts_with(what)), "{what} {off:?}");
+        }
+        let mut urgent_as_asked = figures(3);
+        urgent_as_asked["total"]["by_handover"] = serde_json::json!({ "asked": 2 });
+        assert_eq!(day_mismatches(&heard(), &urgent_as_asked).len(), 1);
+    }
 }
