@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy screenshots bench clean sounds model vendor-check smoke install
+.PHONY: run build test clippy screenshots bench soak clean sounds model vendor-check smoke install
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 ## Installs the Debian packages it needs when it can, or names them.
@@ -78,6 +78,14 @@ bench:
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
 	$(LOAD) --think-ms 2000 ramp --start 1000 --step 1000 --step-seconds 8 --max 2000
 	$(LOAD) monday --calls 300 --seconds 10
+
+## The crash soak (issue 19): mixed calls, the service killed with SIGKILL
+## fifty times at random moments and started again on the same files; after
+## each kill the database is intact and holds every action a caller heard
+## confirmed (docs/BENCHMARKS.md). About two minutes.
+soak:
+	$(CARGO) build --release --bins
+	$(LOAD) --no-model soak --kills 50 --concurrent 10
 
 # The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
 # the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): a scratch

@@ -11,6 +11,9 @@
 //!   monday  a burst of calls for one practice, all booking; then checks the agenda
 //!   call    one call with the keys given, checked: answered, the greeting played
 //!           (what .ci/run plays into `make run`)
+//!   soak    mixed calls, the service killed with SIGKILL at random moments and
+//!           started again on the same files, each time: the database intact
+//!           and everything a caller heard confirmed found in it
 //!   day     a practice's day of mixed calls (bookings, cancellations, messages,
 //!           hours, the secretaries, urgent calls), then the practice's figures
 //!           (`standardiste stats --json`) checked against the generator's own
@@ -149,6 +152,22 @@ enum Profile {
         #[arg(long, default_value_t = 10)]
         concurrent: usize,
     },
+    /// Mixed calls, `concurrent` at a time, and the service killed with
+    /// SIGKILL `kills` times at random moments (with --spawn), started again
+    /// on the same database and folders each time; after each kill the
+    /// database passes `PRAGMA integrity_check`, every booking, cancellation
+    /// and message a caller heard confirmed is in it (the message with its
+    /// recording), and no appointment block belongs to an appointment that
+    /// is not booked.
+    Soak {
+        #[arg(long, default_value_t = 50)]
+        kills: usize,
+        #[arg(long, default_value_t = 10)]
+        concurrent: usize,
+        /// Longest run of calls between two kills (ms); each is random up to it.
+        #[arg(long, default_value_t = 3000)]
+        max_run_ms: u64,
+    },
     /// A burst of `calls` booking calls in `seconds` for one practice.
     Monday {
         #[arg(long, default_value_t = 300)]
@@ -237,7 +256,7 @@ struct Stats {
     heard: Mutex<BTreeMap<String, u64>>,
     /// Numbers that booked, for later cancel calls.
     booked: Mutex<VecDeque<String>>,
-    transcripts: Mutex<Vec<(String, Transcript)>>,
+    transcripts: Mutex<Vec<(String, Flow, Transcript)>>,
     keep_transcripts: AtomicBool,
 }
 
@@ -370,7 +389,7 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
             *stats.heard.lock().unwrap().entry(heard).or_default() += 1;
             stats.completed.fetch_add(1, Ordering::Relaxed);
             if stats.keep_transcripts.load(Ordering::Relaxed) {
-                stats.transcripts.lock().unwrap().push((caller, t));
+                stats.transcripts.lock().unwrap().push((caller, flow, t));
             }
         }
         Err(kind) => stats.error(kind),
@@ -562,6 +581,9 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
 
 struct Spawned {
     child: Child,
+    /// The binary, and where it listens (to start it again).
+    exe: PathBuf,
+    addr: SocketAddr,
     /// Its configuration file.
     config: PathBuf,
     _dir: tempfile::TempDir,
@@ -623,15 +645,22 @@ fn spawn_service(link: Option<u16>, no_model: bool) -> Result<(Spawned, SocketAd
     let config = if no_model { format!("{config}\n[speech]\nmodel = \"{}\"\n", dir.path().join("no-model.bin").display()) } else { config };
     let cfg = dir.path().join("load.toml");
     std::fs::write(&cfg, config)?;
-    let child = Command::new(&exe)
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let child = start_serve(&exe, &cfg, addr)?;
+    let voice = Voice::new("espeak-ng", "fr", 150, prompts_dir);
+    Ok((Spawned { child, exe, addr, config: cfg, _dir: dir, _recordings: recordings }, addr, db, voice))
+}
+
+/// `standardiste serve` on this configuration, once it listens at `addr`.
+fn start_serve(exe: &Path, cfg: &Path, addr: SocketAddr) -> Result<Child> {
+    let child = Command::new(exe)
         .arg("--config")
-        .arg(&cfg)
+        .arg(cfg)
         .arg("serve")
         .env("RUST_LOG", std::env::var("SERVICE_LOG").unwrap_or_else(|_| "warn,freeswitch_esl_tokio=error".into()))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()?;
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let started = Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
         if started.elapsed() > Duration::from_secs(20) {
@@ -639,14 +668,13 @@ fn spawn_service(link: Option<u16>, no_model: bool) -> Result<(Spawned, SocketAd
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let voice = Voice::new("espeak-ng", "fr", 150, prompts_dir);
-    Ok((Spawned { child, config: cfg, _dir: dir, _recordings: recordings }, addr, db, voice))
+    Ok(child)
 }
 
 /// Monday: check the agenda. No two booked appointments of a doctor overlap,
 /// and every caller either booked or heard that the slot was taken and was
 /// offered others.
-fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) -> Result<()> {
+fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Flow, Transcript)]) -> Result<()> {
     let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let overlaps: i64 = conn.query_row(
         "SELECT COUNT(*) FROM appointments a JOIN appointments b ON a.doctor_id = b.doctor_id AND a.id < b.id
@@ -660,7 +688,7 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
     let taken_prompt = voice.path_for(first).to_string_lossy().into_owned();
     let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
     let mut retakes = 0;
-    for (caller, t) in transcripts {
+    for (caller, _, t) in transcripts {
         let has: i64 = conn.query_row("SELECT COUNT(*) FROM appointments WHERE phone = ?1 AND status = 'booked'", [caller], |r| r.get(0))?;
         let heard_taken = t.played.iter().filter(|p| **p == taken_prompt).count();
         retakes += heard_taken;
@@ -678,6 +706,149 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Transcript)]) 
     if overlaps != 0 || neither != 0 {
         bail!("the agenda check failed");
     }
+    Ok(())
+}
+
+/// What the callers heard confirmed, over the whole soak.
+#[derive(Default)]
+struct Confirmed {
+    /// Numbers told "C'est noté" (their booking).
+    booked: std::collections::HashSet<String>,
+    /// Numbers told their appointment is cancelled.
+    cancelled: std::collections::HashSet<String>,
+    /// Numbers whose cancellation was started (it may have been committed
+    /// unheard, before a kill): their booking may be either way.
+    cancel_tried: std::collections::HashSet<String>,
+    /// Recordings of the messages callers were told are recorded.
+    messages: Vec<String>,
+}
+
+impl Confirmed {
+    /// Read one call's transcript: the confirmations it heard.
+    fn note(&mut self, voice: &Voice, flow: Flow, caller: &str, t: &Transcript) {
+        let heard = |key| {
+            let text = prompts::t(standardiste::words::catalogue::Lang::Fr, key);
+            let file = voice.path_for(standardiste::speech::pieces(text).first().copied().unwrap_or(text)).to_string_lossy().into_owned();
+            t.played.contains(&file)
+        };
+        match flow {
+            Flow::Booking if heard(standardiste::words::catalogue::Key("booking.done")) => {
+                self.booked.insert(caller.to_string());
+            }
+            Flow::Cancel => {
+                self.cancel_tried.insert(caller.to_string());
+                if heard(prompts::CANCELLED) {
+                    self.cancelled.insert(caller.to_string());
+                }
+            }
+            Flow::Message if heard(prompts::MESSAGE_SAVED) => self.messages.extend(t.recordings.iter().cloned()),
+            _ => {}
+        }
+    }
+
+    /// What of it the database lacks, and what it holds that it should not.
+    fn missing(&self, conn: &rusqlite::Connection) -> Result<Vec<String>> {
+        let mut missing = Vec::new();
+        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if integrity != "ok" {
+            missing.push(format!("integrity_check: {integrity}"));
+        }
+        let count = |sql: &str, arg: &str| -> Result<i64> { Ok(conn.query_row(sql, [arg], |r| r.get(0))?) };
+        for number in self.booked.iter().filter(|n| !self.cancel_tried.contains(*n)) {
+            if count("SELECT COUNT(*) FROM appointments WHERE phone = ?1 AND status = 'booked'", number)? == 0 {
+                missing.push(format!("booking of {number} (told \"C'est noté\")"));
+            }
+        }
+        for number in &self.cancelled {
+            if count("SELECT COUNT(*) FROM appointments WHERE phone = ?1 AND status = 'booked'", number)? != 0 {
+                missing.push(format!("cancellation of {number} (told it was cancelled)"));
+            }
+        }
+        for path in &self.messages {
+            if count("SELECT COUNT(*) FROM messages WHERE audio_path = ?1", path)? == 0 {
+                missing.push(format!("message row of {path}"));
+            }
+            if !Path::new(path).exists() {
+                missing.push(format!("message recording {path}"));
+            }
+        }
+        let orphans: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM appointment_blocks b LEFT JOIN appointments a ON a.id = b.appointment_id WHERE a.id IS NULL OR a.status <> 'booked'",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans != 0 {
+            missing.push(format!("{orphans} appointment blocks of no booked appointment"));
+        }
+        Ok(missing)
+    }
+}
+
+/// The soak profile: rounds of mixed calls, each ended by a SIGKILL of the
+/// service at a random moment, the database checked, the service started
+/// again on the same files.
+#[allow(clippy::too_many_arguments)]
+async fn soak(
+    target: &Arc<Target>,
+    spawned: &mut Spawned,
+    db: &Path,
+    voice: &Voice,
+    counter: &Arc<AtomicU64>,
+    kills: usize,
+    concurrent: usize,
+    max_run: Duration,
+) -> Result<()> {
+    let stats = Arc::new(Stats::default());
+    stats.keep_transcripts.store(true, Ordering::Relaxed);
+    let mut confirmed = Confirmed::default();
+    let started = Instant::now();
+    for round in 1..=kills {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut handles = Vec::new();
+        for _ in 0..concurrent.max(1) {
+            let (target, stats, counter, stop) = (target.clone(), stats.clone(), counter.clone(), stop.clone());
+            handles.push(tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let (flow, caller) = day_flow(&stats, n);
+                    one_call(&target, &stats, flow, caller).await;
+                }
+            }));
+        }
+        // Somewhere in the round, calls in every state: SIGKILL.
+        tokio::time::sleep(Duration::from_millis(fastrand::u64(100..=max_run.as_millis() as u64))).await;
+        let _ = spawned.child.kill();
+        let _ = spawned.child.wait();
+        stop.store(true, Ordering::Relaxed);
+        for h in handles {
+            let _ = h.await;
+        }
+        for (caller, flow, t) in std::mem::take(&mut *stats.transcripts.lock().unwrap()) {
+            confirmed.note(voice, flow, &caller, &t);
+        }
+        // As the service finds it at its next start (WAL recovery included).
+        let missing = {
+            let conn = rusqlite::Connection::open(db)?;
+            confirmed.missing(&conn)?
+        };
+        if !missing.is_empty() {
+            bail!("after kill {round}: {}", missing.join("; "));
+        }
+        spawned.child = start_serve(&spawned.exe, &spawned.config, spawned.addr)?;
+    }
+    let calls = stats.completed.load(Ordering::Relaxed);
+    println!("== soak: {kills} SIGKILLs, {concurrent} calls at a time, up to {} ms between kills ==", max_run.as_millis());
+    println!(
+        "calls completed: {calls} in {:.1} s; cut by a kill or refused while the service was down: {}",
+        started.elapsed().as_secs_f64(),
+        stats.error_count()
+    );
+    println!(
+        "soak check: after each of the {kills} kills the database passed integrity_check and held every confirmed action: {} bookings, {} cancellations, {} messages with their recordings; no orphan appointment block",
+        confirmed.booked.len(),
+        confirmed.cancelled.len(),
+        confirmed.messages.len()
+    );
     Ok(())
 }
 
@@ -838,7 +1009,7 @@ async fn main() -> Result<()> {
         Some(b) => Some(b.listen().await.context("the emulated inbound Event Socket")?),
         None => None,
     };
-    let (spawned, addr, pid, db, voice) = match (cli.addr, cli.spawn) {
+    let (mut spawned, addr, pid, db, voice) = match (cli.addr, cli.spawn) {
         (Some(a), false) => (None, a, cli.pid, None, None),
         (None, true) => {
             let (s, a, db, voice) = spawn_service(link, cli.no_model)?;
@@ -939,6 +1110,12 @@ async fn main() -> Result<()> {
         }
         // Played and returned before the warm-up.
         Profile::Call { .. } => {}
+        Profile::Soak { kills, concurrent, max_run_ms } => {
+            let (Some(spawned), Some(db), Some(voice)) = (spawned.as_mut(), target.db.clone(), target.voice.clone()) else {
+                bail!("the soak kills the service it started: run it with --spawn")
+            };
+            soak(&target, spawned, &db, &voice, &counter, kills, concurrent, Duration::from_millis(max_run_ms.max(100))).await?;
+        }
         Profile::Day { calls, concurrent } => {
             let Some(config) = spawned.as_ref().map(|s| s.config.clone()) else { bail!("the day profile reads the practice's figures: run it with --spawn") };
             let stats = Arc::new(Stats::default());
@@ -1037,6 +1214,38 @@ mod tests {
             "saved": (alone as f64 * 0.85 * 100.0).round() / 100.0,
             "share_without_human": alone as f64 / (alone + 2) as f64,
         })
+    }
+
+    #[test]
+    fn the_soak_check_names_a_confirmed_booking_or_message_that_is_not_in_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(standardiste::store::Db::open(&path).unwrap());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO practices (id, name, timezone) VALUES (1, 'P', 'Europe/Paris');
+             INSERT INTO doctors (id, practice_id, name, position) VALUES (1, 1, 'Dr', 0);
+             INSERT INTO consultation_types (id, doctor_id, name, duration_minutes) VALUES (1, 1, 'c', 15);
+             INSERT INTO appointments (id, doctor_id, type_id, start_utc, end_utc, phone, source, created_at) VALUES (1, 1, 1, 100, 200, '+33600000001', 'phone', 0);
+             INSERT INTO appointment_blocks (doctor_id, block, appointment_id) VALUES (1, 0, 1);",
+        )
+        .unwrap();
+        let recording = dir.path().join("m.wav");
+        std::fs::write(&recording, b"RIFF").unwrap();
+        let mut c = Confirmed::default();
+        c.booked.insert("+33600000001".into());
+        assert_eq!(c.missing(&conn).unwrap(), Vec::<String>::new());
+        c.booked.insert("+33600000002".into());
+        c.messages.push(recording.to_string_lossy().into_owned());
+        let missing = c.missing(&conn).unwrap();
+        assert!(missing.iter().any(|m| m.contains("booking of +33600000002")), "{missing:?}");
+        assert!(missing.iter().any(|m| m.starts_with("message row of")), "{missing:?}");
+        // Cancelled under its blocks: an orphan block; and a cancellation heard but not done.
+        conn.execute("UPDATE appointments SET status = 'cancelled' WHERE id = 1", []).unwrap();
+        let c = Confirmed { cancelled: ["+33600000003".to_string()].into(), ..Confirmed::default() };
+        assert_eq!(c.missing(&conn).unwrap(), vec!["1 appointment blocks of no booked appointment".to_string()]);
+        conn.execute("UPDATE appointments SET status = 'booked', phone = '+33600000003' WHERE id = 1", []).unwrap();
+        assert!(c.missing(&conn).unwrap()[0].starts_with("cancellation of +33600000003"));
     }
 
     #[test]
