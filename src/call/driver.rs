@@ -246,6 +246,11 @@ pub async fn drive_from<C: Channel>(
     let mut rec = Receptionist::new(ctx);
     let mut input = Input::Start;
     loop {
+        // The receptionist is told of a hang-up once, and gets one last word
+        // (keeping a message); nothing is asked of the caller after it. A
+        // hang-up the channel saw while a step ran (a recording the caller
+        // ended by hanging up) reaches her as the next question's answer.
+        let told_hang_up = input == Input::HungUp;
         let (next, actions) = rec.step(input);
         rec = next;
         call.summary.outcome = rec.outcome();
@@ -254,7 +259,6 @@ pub async fn drive_from<C: Channel>(
         if actions.is_empty() {
             break;
         }
-        let was_hung_up = call.channel.is_hung_up();
         call.channel.forget_typed_keys();
         let mut last = Input::Done;
         for action in actions {
@@ -271,9 +275,7 @@ pub async fn drive_from<C: Channel>(
                 break;
             }
         }
-        if was_hung_up || (rec.is_done() && !matches!(last, Input::SecretariesUnavailable { .. })) {
-            // After a hang-up the receptionist gets one last word (keeping a
-            // message); nothing is asked of the caller any more.
+        if told_hang_up || (rec.is_done() && !matches!(last, Input::SecretariesUnavailable { .. })) {
             break;
         }
         input = last;

@@ -315,12 +315,29 @@ impl Channel for EslChannel {
         // `record` stops on the playback terminators: `#` ends a message.
         self.execute("set", Some("playback_terminators=#")).await?;
         let arg = format!("{} {} {} {}", r.path, r.max_secs, r.silence_threshold, r.silence_secs);
-        let e = self.execute("record", Some(&arg)).await?;
-        let ms: f64 = e.complete.as_ref().and_then(|c| c.header_str("variable_record_ms")).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let e = match self.execute("record", Some(&arg)).await {
+            Ok(e) => e,
+            // The switch went away mid-recording: what it wrote is kept.
+            Err(ChannelError::Disconnected(why)) => {
+                debug!(why, "the connection closed during the recording");
+                self.hung_up = true;
+                Exec { complete: None, hung_up: true, bridged: false }
+            }
+            Err(other) => return Err(other),
+        };
+        let reported: Option<f64> = e.complete.as_ref().and_then(|c| c.header_str("variable_record_ms")).and_then(|v| v.parse().ok());
+        // No completion (the caller hung up and the switch's report was
+        // lost): the file FreeSWITCH wrote says how long it is.
+        let ms = reported.filter(|ms| *ms > 0.0).or_else(|| crate::speech::wav_seconds(std::path::Path::new(&r.path)).map(|s| s * 1000.0)).unwrap_or(0.0);
         if !e.hung_up {
-            self.execute("set", Some("playback_terminators=none")).await?;
+            // The recording is made: a hang-up or a closed connection now
+            // must not lose it.
+            if let Err(err) = self.execute("set", Some("playback_terminators=none")).await {
+                debug!(error = %err, "the switch went away right after the recording");
+                self.hung_up = true;
+            }
         }
-        Ok(Recorded { secs: ms / 1000.0, hung_up: e.hung_up })
+        Ok(Recorded { secs: ms / 1000.0, hung_up: e.hung_up || self.hung_up })
     }
 
     async fn bridge(&mut self, dial: &str, timeout_secs: u32) -> Result<Bridged, ChannelError> {

@@ -100,6 +100,13 @@ pub fn pieces(text: &str) -> Vec<&str> {
     out
 }
 
+/// How long a PCM wav lasts, in seconds; `None` for a missing or unreadable
+/// file. Read only when the switch did not say (a recording whose report was
+/// lost with a hang-up).
+pub fn wav_seconds(path: &Path) -> Option<f64> {
+    recognition::read_wav_16k(path).ok().map(|samples| samples.len() as f64 / 16_000.0)
+}
+
 /// Whether a file looks like a wav FreeSWITCH can play (RIFF/WAVE, some data).
 fn playable_wav(path: &Path) -> bool {
     use std::io::Read;
