@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy screenshots bench soak clean sounds model vendor-check smoke install
+.PHONY: run build test clippy screenshots bench soak fuzz clean sounds model vendor-check smoke install
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 ## Installs the Debian packages it needs when it can, or names them.
@@ -86,6 +86,14 @@ bench:
 soak:
 	$(CARGO) build --release --bins
 	$(LOAD) --no-model soak --kills 50 --concurrent 10
+
+## Coverage-guided fuzzing (cargo fuzz, libFuzzer; issue 19): the frames
+## of a call's outbound connection, the configuration file, the practice
+## import, the web pages and API; FUZZ_SECONDS (60) each, seeded from
+## ../shared/esl-captures and the project's own files.
+fuzz:
+	$(CARGO) build --release --bins
+	scripts/fuzz
 
 # The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
 # the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): a scratch
