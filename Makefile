@@ -2,7 +2,7 @@
 CARGO ?= cargo
 CONFIG ?= standardiste.example.toml
 
-.PHONY: run build test clippy screenshots bench soak fuzz clean sounds model vendor-check smoke install
+.PHONY: run build test test-busy clippy screenshots bench soak fuzz clean sounds model vendor-check smoke install
 
 ## Build and start the service on var/standardiste.sqlite with the demo practice (number 1000).
 ## Installs the Debian packages it needs when it can, or names them.
@@ -78,6 +78,10 @@ bench:
 	$(LOAD) --think-ms 2000 steady --calls 1000 --seconds 20
 	$(LOAD) --think-ms 2000 ramp --start 1000 --step 1000 --step-seconds 8 --max 2000
 	$(LOAD) monday --calls 300 --seconds 10
+
+## make test twice beside stress-ng --cpu 2 --cpu-load 50 (issue 19).
+test-busy:
+	scripts/test-busy
 
 ## The crash soak (issue 19): mixed calls, the service killed with SIGKILL
 ## fifty times at random moments and started again on the same files; after
