@@ -327,6 +327,17 @@ impl Db {
         }
         let end = new_start + Duration::minutes(ty.duration_minutes);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Checked again under the write lock: a cancellation may have
+        // committed since the appointment was read (the caller on the phone,
+        // a secretary in the console), and moving it would give its new
+        // slot's blocks to an appointment that is not booked.
+        let still_booked: bool = tx
+            .query_row("SELECT status = 'booked' AND (?2 IS NULL OR phone = ?2) FROM appointments WHERE id = ?1", params![id, phone], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false);
+        if !still_booked {
+            return Err(StoreError::NotFound(format!("rendez-vous n°{id}")));
+        }
         tx.exec("DELETE FROM appointment_blocks WHERE appointment_id = ?1", [id])?;
         if let Err(refusal) = Self::claim_blocks(&tx, old.doctor_id, id, new_start, end)? {
             return Ok(Err(refusal));

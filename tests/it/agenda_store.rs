@@ -347,3 +347,52 @@ fn a_call_back_is_claimed_once_and_a_claim_lapses_after_five_minutes() {
     assert_eq!((cb.placed_at.is_some(), cb.attempts, cb.placed_by.as_deref()), (true, 2, Some("ana")));
     assert!(!store.run_sync(move |db| db.claim_callback(id, "bea", now + Duration::hours(1))).unwrap(), "done: nothing to claim");
 }
+
+/// A cancellation racing a move of the same appointment (the caller on the
+/// phone, a secretary in the console): whichever wins, no appointment block
+/// is left to an appointment that is not booked (the move checks, inside its
+/// transaction, that the appointment is still booked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancel_racing_a_move_leaves_no_orphan_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.sqlite");
+    let store = Store::open(&path).unwrap();
+    let (_, d, t) = practice(&store);
+    let now = paris(2026, 11, 20, 12, 0);
+    let slots = store.run_sync(move |db| db.free_slots(d, t, now, None, 40)).unwrap();
+    let (mut cancelled_first, mut moved_first) = (0, 0);
+    for round in 0..150 {
+        let phone = format!("+336{round:08}");
+        let a = store.run_sync({
+            let phone = phone.clone();
+            let start = slots[round % 20].start;
+            move |db| db.book(&request(d, t, start, &phone, now))
+        });
+        let Ok(Ok(a)) = a else { continue };
+        let to = slots[20 + round % 20].start;
+        let (id, p1, p2) = (a.id, phone.clone(), phone.clone());
+        let (s1, s2) = (store.clone(), store.clone());
+        let cancel = tokio::spawn(async move { s1.run(move |db| db.cancel(id, Some(&p1))).await });
+        let mv = tokio::spawn(async move { s2.run(move |db| db.move_appointment(id, Some(&p2), to, now)).await });
+        let cancelled = cancel.await.unwrap().unwrap();
+        let moved = matches!(mv.await.unwrap(), Ok(Ok(_)));
+        if cancelled && !moved {
+            cancelled_first += 1;
+        } else if moved {
+            moved_first += 1;
+        }
+        let orphans: i64 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM appointment_blocks b LEFT JOIN appointments a ON a.id = b.appointment_id WHERE a.id IS NULL OR a.status <> 'booked'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0, "round {round}: cancelled {cancelled}, moved {moved}");
+        // Free the slot for the next rounds.
+        let (p3, s3) = (phone.clone(), store.clone());
+        s3.run(move |db| db.cancel(id, Some(&p3))).await.unwrap();
+    }
+    assert!(cancelled_first + moved_first > 100, "the races ran: {cancelled_first} cancelled first, {moved_first} moved");
+}
