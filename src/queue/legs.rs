@@ -97,6 +97,11 @@ impl Legs {
         }
     }
 
+    /// Whether this run rang this leg and has not seen it go.
+    pub fn knows_leg(&self, leg: &str) -> bool {
+        self.legs.contains_key(leg) || self.orphans.contains(leg)
+    }
+
     /// What the changes so far ask for, in order.
     pub fn effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.out)

@@ -313,6 +313,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE calls ADD COLUMN handover TEXT;
     "#,
+    // 13: what each secretary last chose (logged in, out, paused and why),
+    // restored when the service starts again; the secretaries' legs rung
+    // and not yet gone, hung up at the next start when a crash left them.
+    r#"
+    ALTER TABLE secretaries ADD COLUMN presence TEXT NOT NULL DEFAULT 'out' CHECK (presence IN ('out', 'in', 'paused'));
+    ALTER TABLE secretaries ADD COLUMN pause_reason TEXT NOT NULL DEFAULT '';
+    CREATE TABLE queue_legs (id TEXT PRIMARY KEY, rung_at INTEGER NOT NULL) WITHOUT ROWID;
+    "#,
 ];
 
 /// The version a fully migrated file reports.

@@ -182,6 +182,40 @@ impl Db {
         Ok(Secretary { id: id.to_string(), name: row.0, dial: row.1, practices: self.practices_of(id)? })
     }
 
+    /// Keep what a secretary chose: `out`, `in` or `paused` (with why), to
+    /// restore it when the service starts again.
+    pub fn set_presence(&mut self, id: &str, presence: &str, reason: &str) -> Result<(), StoreError> {
+        self.conn.exec("UPDATE secretaries SET presence = ?2, pause_reason = ?3 WHERE id = ?1", params![id, presence, reason])?;
+        Ok(())
+    }
+
+    /// The secretaries logged in or paused when the service last ran:
+    /// (id, `in` or `paused`, why paused).
+    pub fn presences(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT id, presence, pause_reason FROM secretaries WHERE presence <> 'out' ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// A secretary's leg is about to ring (kept until it is gone).
+    pub fn keep_leg(&mut self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.exec("INSERT OR REPLACE INTO queue_legs (id, rung_at) VALUES (?1, ?2)", params![id, at.timestamp()])?;
+        Ok(())
+    }
+
+    /// A secretary's leg is gone.
+    pub fn forget_leg(&mut self, id: &str) -> Result<(), StoreError> {
+        self.conn.exec("DELETE FROM queue_legs WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// The legs rung and not known to be gone.
+    pub fn kept_legs(&self) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT id FROM queue_legs ORDER BY rung_at")?;
+        let rows = st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    }
+
     /// Whether any secretary serves this practice.
     pub fn has_secretaries(&self, practice_id: i64) -> Result<bool, StoreError> {
         Ok(self.conn.row("SELECT EXISTS (SELECT 1 FROM secretary_practices WHERE practice_id = ?1)", [practice_id], |r| r.get(0))?)

@@ -595,3 +595,68 @@ async fn a_missing_music_stream_falls_back_to_the_ring_back_tone() {
     assert!(t.holds >= 1, "then the caller waited on the ring-back tone: {:?}", t.played);
     assert_eq!(t.recordings.len(), 1, "and left a message when the wait was over");
 }
+
+/// What the secretaries chose survives a restart of the service (issue 19):
+/// logged in, paused with its reason, logged out; the new service serves
+/// them at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretaries_states_survive_a_restart() {
+    let d = desk(|_| {}).await;
+    for (id, dial) in [("ana", "user/1101"), ("ben", "user/1102"), ("cy", "user/1103")] {
+        d.secretary(id, dial, Level::Primary);
+        d.login(id).await;
+    }
+    assert_eq!(d.api("POST", "/api/agents/ben/pause", Some(json!({ "reason": "déjeuner" }))).await.0, 200);
+    assert_eq!(d.api("POST", "/api/agents/cy/logout", None).await.0, 200);
+    let db = d.svc.config.database.path.clone();
+    d.svc.running.shutdown();
+    // A new service on the same database (as after a crash or an upgrade).
+    let (svc, board) = linked(|c| c.database.path = db.clone()).await;
+    let token = token_for(&svc.running.store, "root", standardiste::store::Role::Admin, &[], None);
+    let again = Desk { svc, board, practice: d.practice, token };
+    let q = again.queues().await;
+    assert_eq!(Desk::agent_state(&q, "ana")["state"], "available", "{q}");
+    assert_eq!(Desk::agent_state(&q, "ben"), json!({ "state": "paused", "reason": "déjeuner" }));
+    assert_eq!(Desk::agent_state(&q, "cy")["state"], "logged_out", "{q}");
+    // And the one available is offered the next call.
+    again.board.phone("user/1101", Phone::answers(Duration::from_millis(200), Duration::from_secs(1)));
+    let call = again.dial("0611223344", Patient::keys(&["0"]));
+    again.until("ana's phone rings", |log| rang(log).iter().any(|dials| dials.contains(&"user/1101".to_string()))).await;
+    drop(call);
+}
+
+/// A secretary's leg a crash left parked on the switch is hung up when the
+/// next run connects (issue 19); a kept leg the switch no longer has is
+/// forgotten; the legs of this run are not touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legs_a_crash_left_parked_are_hung_up_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    {
+        // What the last run kept before it rang, and never saw go.
+        let store = standardiste::store::Store::open(&db).unwrap();
+        store.run_sync(|db| db.keep_leg("0b7c2f1e-leftover-parked", chrono::Utc::now())).unwrap();
+        store.run_sync(|db| db.keep_leg("0b7c2f1e-leftover-gone", chrono::Utc::now())).unwrap();
+    }
+    let board = Switchboard::new(SWITCH_PASSWORD);
+    board.leftover_leg("0b7c2f1e-leftover-parked", "user/1101");
+    board.leftover_leg("someone-elses-channel", "user/2000");
+    let port = board.listen().await.unwrap();
+    let svc = start(|c| {
+        c.freeswitch.port = port;
+        c.freeswitch.password = SWITCH_PASSWORD.into();
+        c.database.path = db.clone();
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !board.log().iter().any(|(_, e)| matches!(e, BoardEvent::Killed { leg } if leg == "0b7c2f1e-leftover-parked")) {
+        assert!(Instant::now() < deadline, "the leftover leg was not hung up: {:#?}", board.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !svc.running.store.run_sync(|db| db.kept_legs()).unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "both kept legs forgotten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!board.log().iter().any(|(_, e)| matches!(e, BoardEvent::Killed { leg } if leg == "someone-elses-channel")), "a channel not ours is left alone");
+}

@@ -214,6 +214,12 @@ impl Switchboard {
         b.calls.keys().cloned().chain(b.legs.iter().filter(|(_, l)| !l.killed).map(|(k, _)| k.clone())).collect()
     }
 
+    /// A leg another run of the service originated is parked on the switch
+    /// (the service crashed while a secretary waited on it).
+    pub fn leftover_leg(&self, id: &str, dial: &str) {
+        self.board().legs.insert(id.into(), LegState { dial: dial.into(), talk: Duration::ZERO, answered: true, parked: true, killed: false });
+    }
+
     /// A caller's channel exists, with this caller's number.
     pub fn register_call(&self, uuid: &str, caller: &str) {
         self.board().calls.insert(uuid.into(), caller.into());

@@ -101,6 +101,7 @@ pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings)
 
 impl<L: Lines> Task<L> {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>, mut events: Option<broadcast::Receiver<LineEvent>>) {
+        self.restore_presence().await;
         let mut tick = tokio::time::interval(self.settings.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -116,7 +117,14 @@ impl<L: Lines> Task<L> {
                     None => break,
                 },
                 ev = event => match ev {
-                    Ok(ev) => self.board.line_event(ev, Utc::now()),
+                    Ok(ev) => {
+                        match &ev {
+                            LineEvent::Gone(leg) => self.forget_leg(leg),
+                            LineEvent::Resynced(live) => self.hang_up_leftovers(live).await,
+                            _ => {}
+                        }
+                        self.board.line_event(ev, Utc::now())
+                    }
                     Err(broadcast::error::RecvError::Lagged(n)) => warn!(missed = n, "queue: switch reports missed; the next resync catches up"),
                     Err(broadcast::error::RecvError::Closed) => events = None,
                 },
@@ -223,19 +231,34 @@ impl<L: Lines> Task<L> {
                     Err(_) => Err(QueueError::UnknownAgent(id.clone())),
                 };
                 info!(agent = %id, ok = r.is_ok(), "secretary logs in");
+                if r.is_ok() {
+                    self.keep_presence(&id, "in", "").await;
+                }
                 let _ = reply.send(r);
             }
             Command::Logout { id, reply } => {
                 self.know(&id).await;
-                let _ = reply.send(self.board.q.logout(&id));
+                let r = self.board.q.logout(&id);
+                if r.is_ok() {
+                    self.keep_presence(&id, "out", "").await;
+                }
+                let _ = reply.send(r);
             }
             Command::Pause { id, reason, reply } => {
                 self.know(&id).await;
-                let _ = reply.send(self.board.q.pause(&id, &reason));
+                let r = self.board.q.pause(&id, &reason);
+                if r.is_ok() {
+                    self.keep_presence(&id, "paused", &reason).await;
+                }
+                let _ = reply.send(r);
             }
             Command::Resume { id, reply } => {
                 self.know(&id).await;
-                let _ = reply.send(self.board.q.resume(&id, now));
+                let r = self.board.q.resume(&id, now);
+                if r.is_ok() {
+                    self.keep_presence(&id, "in", "").await;
+                }
+                let _ = reply.send(r);
             }
             Command::Snapshot { reply } => {
                 let _ = reply.send(self.snapshot(now));
@@ -265,6 +288,61 @@ impl<L: Lines> Task<L> {
                         warn!(error = %e, callback = id, "could not record the call back");
                     }
                 });
+            }
+        }
+    }
+
+    fn forget_leg(&self, leg: &str) {
+        let (store, leg) = (self.store.clone(), leg.to_string());
+        tokio::spawn(async move {
+            let _ = store.run(move |db| db.forget_leg(&leg)).await;
+        });
+    }
+
+    /// After the inbound link (re)connects: the legs kept in the store that
+    /// this run did not ring (a crash left them, parked or ringing) are hung
+    /// up when the switch still has them, and forgotten.
+    async fn hang_up_leftovers(&mut self, live: &[String]) {
+        let kept = match self.store.run(|db| db.kept_legs()).await {
+            Ok(k) => k,
+            Err(e) => return warn!(error = %e, "could not read the legs kept"),
+        };
+        for leg in kept.into_iter().filter(|l| !self.board.knows_leg(l)) {
+            if live.contains(&leg) {
+                info!(%leg, "a secretary's leg left by the last run is still up: hanging it up");
+                self.hang_up(&leg);
+            }
+            self.forget_leg(&leg);
+        }
+    }
+
+    /// What a secretary chose, kept for the next start (a failure is logged:
+    /// the change itself holds in this run).
+    async fn keep_presence(&self, id: &str, presence: &'static str, reason: &str) {
+        let (id, reason) = (id.to_string(), reason.to_string());
+        if let Err(e) = self.store.run(move |db| db.set_presence(&id, presence, &reason)).await {
+            warn!(error = %e, "could not keep the secretary's state for the next start");
+        }
+    }
+
+    /// At start: the secretaries logged in or paused when the service last
+    /// stopped (or was killed) are again, as they chose; one who was on a
+    /// call or in wrap-up is available.
+    async fn restore_presence(&mut self) {
+        self.reload_agents().await;
+        let presences = match self.store.run(|db| db.presences()).await {
+            Ok(p) => p,
+            Err(e) => return warn!(error = %e, "could not read the secretaries' states: all start logged out"),
+        };
+        let now = Utc::now();
+        for (id, presence, reason) in presences {
+            if !self.board.q.has_agent(&id) {
+                continue;
+            }
+            let restored = self.board.q.login(&id, now).and_then(|()| if presence == "paused" { self.board.q.pause(&id, &reason) } else { Ok(()) });
+            match restored {
+                Ok(()) => info!(agent = %id, %presence, "secretary's state restored"),
+                Err(e) => warn!(agent = %id, error = %e, "could not restore the secretary's state"),
             }
         }
     }
@@ -352,7 +430,15 @@ impl<L: Lines> Task<L> {
         let key = if call.urgent { Key("secretary.urgent") } else { Key("secretary.announce") };
         let said = Utterance::filled(self.settings.lang, key, vec![("practice", practice.as_str().into()), ("reason", call.reason.as_str().into())]);
         let (lines, voice, tx, ring, uuid) = (self.lines.clone(), self.voice.clone(), self.tx.clone(), self.settings.ring, call.uuid.clone());
+        let store = self.store.clone();
         tokio::spawn(async move {
+            // Kept before they ring: a leg a crash leaves parked is hung up
+            // at the next start.
+            let ids: Vec<String> = legs.iter().map(|l| l.id.clone()).collect();
+            let now = Utc::now();
+            if let Err(e) = store.run(move |db| ids.iter().try_for_each(|id| db.keep_leg(id, now))).await {
+                warn!(error = %e, "could not keep the legs rung: a crash now would leave them to the switch");
+            }
             let announcement = match voice.render_utterance(&said).await {
                 Ok(files) => files,
                 Err(e) => {
