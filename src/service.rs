@@ -144,6 +144,17 @@ pub fn folders(config: &Config) -> crate::folders::Folders {
     })
 }
 
+/// Make the folders shared with FreeSWITCH (`[paths] prompts` and
+/// `recordings`) as `shared` ([`folders`]) says: what is said of those found
+/// too open, or the folder that could not be made and why.
+pub fn make_shared_folders(config: &Config, shared: &crate::folders::Folders) -> Result<Vec<String>, (std::path::PathBuf, std::io::Error)> {
+    let mut warnings = Vec::new();
+    for dir in [&config.paths.prompts, &config.paths.recordings] {
+        warnings.extend(shared.make(dir).map_err(|e| (dir.clone(), e))?);
+    }
+    Ok(warnings)
+}
+
 /// The call driver's environment from the configuration.
 pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
     DriverEnv {
@@ -220,10 +231,8 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     raise_fd_limit();
     let store = open_store(config)?;
     let shared = folders(config);
-    for dir in [&config.paths.prompts, &config.paths.recordings] {
-        if let Some(warning) = shared.make(dir).map_err(|source| ServeError::Folder { path: dir.display().to_string(), source })? {
-            warn!("{warning}");
-        }
+    for warning in make_shared_folders(config, &shared).map_err(|(dir, source)| ServeError::Folder { path: dir.display().to_string(), source })? {
+        warn!("{warning}");
     }
     // The model loads before the listener opens: a listening socket means ready.
     let recognizer = {

@@ -139,7 +139,7 @@ pub async fn check(config: &Config, numbers: &[(String, String)]) -> Vec<Finding
         Err(e) => Finding::bad("music on hold", format!("local_stream show failed: {e}"), "load mod_local_stream (freeswitch-conf/local_stream.conf.xml)"),
     });
 
-    findings.extend(check_folders(&api, &crate::service::folders(config), &config.paths.prompts, &config.paths.recordings, &config.server.context).await);
+    findings.extend(check_folders(&api, config).await);
     let _ = client.disconnect().await;
     findings
 }
@@ -314,20 +314,19 @@ fn holds_sound(path: &Path) -> Result<bool, String> {
 }
 
 /// The folders made as `serve` makes them, then the loopback call.
-async fn check_folders<F, Fut>(api: &F, shared: &crate::folders::Folders, prompts: &Path, recordings: &Path, context: &str) -> Vec<Finding>
+async fn check_folders<F, Fut>(api: &F, config: &Config) -> Vec<Finding>
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Result<String, String>>,
 {
     let item = "folders";
-    for dir in [prompts, recordings] {
-        if let Err(e) = shared.make(dir) {
-            return vec![Finding::bad(
-                item,
-                format!("the service cannot make {}: {e}", dir.display()),
-                "make the folder's parent writable by the service's user, or set [paths]",
-            )];
-        }
+    let (prompts, recordings, context) = (&config.paths.prompts, &config.paths.recordings, &config.server.context);
+    if let Err((dir, e)) = crate::service::make_shared_folders(config, &crate::service::folders(config)) {
+        return vec![Finding::bad(
+            item,
+            format!("the service cannot make {}: {e}", dir.display()),
+            "make the folder's parent writable by the service's user, or set [paths]",
+        )];
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let play: PathBuf = prompts.join(format!("standardiste-check-{id}.wav"));

@@ -275,20 +275,6 @@ pub enum Handover {
 }
 
 impl Handover {
-    /// Every reason, in the order the figures show them.
-    pub const ALL: [Handover; 10] = [
-        Handover::Asked,
-        Handover::Urgent,
-        Handover::NoAnswer,
-        Handover::WrongKeys,
-        Handover::Unidentified,
-        Handover::NotBookable,
-        Handover::AgendaRefused,
-        Handover::ServiceError,
-        Handover::OffDuty,
-        Handover::AllowedCaller,
-    ];
-
     /// Its name in the calls table and the metrics' `why` label.
     pub fn as_str(self) -> &'static str {
         match self {

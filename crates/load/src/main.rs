@@ -367,21 +367,14 @@ async fn one_call(target: &Target, stats: &Stats, flow: Flow, caller: String) {
             if !(t.hung_up || t.transferred.is_some()) {
                 stats.error("call closed without a hang-up or a transfer");
             }
-            if flow == Flow::Booking
-                && t.commands.last().and_then(|c| c.headers.get("call-command")).map(String::as_str) == Some("hangup")
-                && t.recordings.len() == 1
-            {
+            *stats.flows.lock().unwrap().entry(flow.name()).or_default() += 1;
+            let told_cancelled = |t: &Transcript| target.voice.as_ref().is_some_and(|v| heard_sentence(v, t, prompts::CANCELLED));
+            let heard = flow.heard_outcome(&t, told_cancelled);
+            // A number that booked, for a later cancel call.
+            if heard == Some("booked") {
                 stats.booked.lock().unwrap().push_back(caller.clone());
             }
-            *stats.flows.lock().unwrap().entry(flow.name()).or_default() += 1;
-            let told_cancelled = |t: &Transcript| {
-                target.voice.as_ref().is_some_and(|v| {
-                    let text = prompts::t(standardiste::words::catalogue::Lang::Fr, prompts::CANCELLED);
-                    let file = v.path_for(standardiste::speech::pieces(text).first().copied().unwrap_or(text)).to_string_lossy().into_owned();
-                    t.played.contains(&file)
-                })
-            };
-            let heard = flow.heard_outcome(&t, told_cancelled).map(str::to_string).unwrap_or_else(|| {
+            let heard = heard.map(str::to_string).unwrap_or_else(|| {
                 let last = t.commands.last().map(|c| c.app().unwrap_or(&c.line).to_string()).unwrap_or_default();
 
                 format!("unexpected end of a {} call (last command {last}, {} recordings, transferred {:?})", flow.name(), t.recordings.len(), t.transferred)
@@ -682,10 +675,7 @@ fn check_monday(db: &Path, voice: &Voice, transcripts: &[(String, Flow, Transcri
         [],
         |r| r.get(0),
     )?;
-    // The first piece of the sentence, as rendered and played.
-    let taken = prompts::t(standardiste::words::catalogue::Lang::Fr, prompts::SLOT_TAKEN);
-    let first = standardiste::speech::pieces(taken).first().copied().unwrap_or(taken);
-    let taken_prompt = voice.path_for(first).to_string_lossy().into_owned();
+    let taken_prompt = first_piece_file(voice, prompts::t(standardiste::words::catalogue::Lang::Fr, prompts::SLOT_TAKEN));
     let (mut booked, mut told_taken, mut neither) = (0, 0, 0);
     let mut retakes = 0;
     for (caller, _, t) in transcripts {
@@ -726,11 +716,7 @@ struct Confirmed {
 impl Confirmed {
     /// Read one call's transcript: the confirmations it heard.
     fn note(&mut self, voice: &Voice, flow: Flow, caller: &str, t: &Transcript) {
-        let heard = |key| {
-            let text = prompts::t(standardiste::words::catalogue::Lang::Fr, key);
-            let file = voice.path_for(standardiste::speech::pieces(text).first().copied().unwrap_or(text)).to_string_lossy().into_owned();
-            t.played.contains(&file)
-        };
+        let heard = |key| heard_sentence(voice, t, key);
         match flow {
             Flow::Booking if heard(standardiste::words::catalogue::Key("booking.done")) => {
                 self.booked.insert(caller.to_string());
@@ -905,8 +891,7 @@ fn check_day(config: &Path, heard: &BTreeMap<String, u64>) -> Result<()> {
     if !failed.is_empty() {
         bail!("the practice's figures do not match the generator's calls:\n  {}", failed.join("\n  "));
     }
-    let count = |k: &str| heard.get(k).copied().unwrap_or(0);
-    let alone = count("booked") + count("cancelled") + count("message") + count("info");
+    let alone = without_human(heard);
     let price = s["price_per_call"].as_f64().unwrap_or(0.0);
     let by_handover = &s["total"]["by_handover"];
     println!(
@@ -917,13 +902,18 @@ fn check_day(config: &Path, heard: &BTreeMap<String, u64>) -> Result<()> {
     Ok(())
 }
 
+/// The calls the receptionist finished alone, by the generator's count.
+fn without_human(heard: &BTreeMap<String, u64>) -> u64 {
+    ["booked", "cancelled", "message", "info"].iter().map(|k| heard.get(*k).copied().unwrap_or(0)).sum()
+}
+
 /// What differs between the practice's figures (`stats --json`) and the
 /// generator's count of how its calls ended; empty when they agree.
 fn day_mismatches(heard: &BTreeMap<String, u64>, s: &serde_json::Value) -> Vec<String> {
     let expected: u64 = heard.values().sum();
     let total = &s["total"];
     let count = |k: &str| heard.get(k).copied().unwrap_or(0);
-    let alone = count("booked") + count("cancelled") + count("message") + count("info");
+    let alone = without_human(heard);
     let by_outcome: BTreeMap<String, u64> =
         total["by_outcome"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default();
     let by_handover: BTreeMap<String, u64> =
@@ -947,14 +937,23 @@ fn day_mismatches(heard: &BTreeMap<String, u64>, s: &serde_json::Value) -> Vec<S
     checks.iter().filter(|c| !c.1).map(|(what, _, detail)| format!("{what}: {detail}")).collect()
 }
 
+/// The file the switch plays first for `text`: its first piece, rendered
+/// and cached by the service's voice.
+fn first_piece_file(voice: &Voice, text: &str) -> String {
+    voice.path_for(standardiste::speech::pieces(text).first().copied().unwrap_or(text)).to_string_lossy().into_owned()
+}
+
+/// Whether the caller heard a fixed sentence of the French catalogue.
+fn heard_sentence(voice: &Voice, t: &Transcript, key: standardiste::words::catalogue::Key) -> bool {
+    t.played.contains(&first_piece_file(voice, prompts::t(standardiste::words::catalogue::Lang::Fr, key)))
+}
+
 /// The `call` profile: one call, checked.
 async fn check_one_call(addr: SocketAddr, caps: Arc<Captures>, config: &Path, caller: &str, to: &str, practice: &str, keys: &[String]) -> Result<()> {
     let config = standardiste::config::Config::load(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let lang = config.speech.language;
-    let greeting = prompts::greeting(lang, practice).text();
-    let first = standardiste::speech::pieces(&greeting).first().copied().unwrap_or(&greeting).to_string();
-    let expected = voice.path_for(&first).to_string_lossy().into_owned();
+    let expected = first_piece_file(&voice, &prompts::greeting(lang, practice).text());
     let call = SwitchCall::dial_with(addr, caller, to, caps).await.with_context(|| format!("connecting to {addr}"))?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let t = tokio::time::timeout(Duration::from_secs(120), call.run(Patient::keys(&keys))).await.context("the call took over 120 s")??;
