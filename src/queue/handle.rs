@@ -91,7 +91,7 @@ pub struct Snapshot {
 pub(super) type Reply<T> = oneshot::Sender<T>;
 
 pub(super) enum Command {
-    Join { call: WaitingCall, practice: String, news: mpsc::Sender<News>, reply: Reply<Result<(), JoinError>> },
+    Join { call: WaitingCall, practice: String, news: mpsc::UnboundedSender<News>, reply: Reply<Result<(), JoinError>> },
     Position { uuid: String, reply: Reply<Option<(usize, Duration)>> },
     Leave { uuid: String },
     GiveBack { uuid: String },
@@ -110,23 +110,30 @@ pub(super) enum Command {
 }
 
 /// Handle on the queue task. Clone it freely.
+///
+/// The commands' channel is unbounded so that what a call tells the task
+/// (left, given back, bridged, the bridge failed, ended) is never dropped
+/// and never makes the call wait: every sender either waits for its reply
+/// (one command in flight per asker) or sends a few notices in its call's
+/// life, so what the channel holds is bounded by the calls and requests in
+/// flight, not by time.
 #[derive(Clone)]
 pub struct Queues {
-    pub(super) tx: mpsc::Sender<Command>,
+    pub(super) tx: mpsc::UnboundedSender<Command>,
     /// The task's state after each change, for the consoles.
     pub(super) changes: tokio::sync::broadcast::Sender<std::sync::Arc<Snapshot>>,
 }
 
 impl std::fmt::Debug for Queues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queues").field("pending_commands", &(self.tx.max_capacity() - self.tx.capacity())).finish()
+        f.debug_struct("Queues").field("running", &!self.tx.is_closed()).finish()
     }
 }
 
 /// A place in the queue: the news for this call arrive here.
 pub struct Ticket {
     /// News from the queue.
-    pub news: mpsc::Receiver<News>,
+    pub news: mpsc::UnboundedReceiver<News>,
 }
 
 impl Queues {
@@ -138,21 +145,20 @@ impl Queues {
 
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Option<T> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).await.ok()?;
+        self.tx.send(make(tx)).ok()?;
         rx.await.ok()
     }
 
     fn tell(&self, cmd: Command) {
-        // A full command queue must not block a call; the task catches up
-        // from the switch's own reports (hang-ups, resync).
-        if let Err(e) = self.tx.try_send(cmd) {
-            warn!(error = %e, "queue command dropped");
+        // Only a stopped task refuses: the call then has nobody to tell.
+        if self.tx.send(cmd).is_err() {
+            warn!("the queue is not running: notice not delivered");
         }
     }
 
     /// Queue a call handed over by the receptionist.
     pub async fn join(&self, call: WaitingCall, practice: &str) -> Result<Ticket, JoinError> {
-        let (news, rx) = mpsc::channel(4);
+        let (news, rx) = mpsc::unbounded_channel();
         let practice = practice.to_string();
         self.ask(|reply| Command::Join { call, practice, news, reply }).await.unwrap_or(Err(JoinError::Stopped))?;
         Ok(Ticket { news: rx })

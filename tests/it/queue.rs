@@ -660,3 +660,52 @@ async fn legs_a_crash_left_parked_are_hung_up_at_the_next_start() {
     }
     assert!(!board.log().iter().any(|(_, e)| matches!(e, BoardEvent::Killed { leg } if leg == "someone-elses-channel")), "a channel not ours is left alone");
 }
+
+/// What calls tell the queue (left, given back) is never dropped, however
+/// many arrive before the task can read them (issue 19): 6 000 callers
+/// queued, then every one leaves or is given back in one go, the task not
+/// running in between (this test's runtime has one thread). The command
+/// channel used to hold 4 096 and drop the rest: those calls stayed
+/// "waiting" for good.
+#[tokio::test]
+async fn notices_about_callers_are_never_dropped_under_load() {
+    const CALLS: usize = 6000;
+    let d = desk(|_| {}).await;
+    d.secretary("ana", "user/1101", Level::Primary);
+    d.login("ana").await;
+    // Paused: the calls wait and nobody is rung.
+    assert_eq!(d.api("POST", "/api/agents/ana/pause", Some(json!({ "reason": "réunion" }))).await.0, 200);
+    let queues = d.svc.running.queues.clone();
+    let mut tickets = Vec::new();
+    for i in 0..CALLS {
+        let call = standardiste::queue::WaitingCall {
+            uuid: format!("flood-{i}"),
+            practice_id: d.practice,
+            caller: Some(format!("06{i:08}")),
+            reason: "test".into(),
+            urgent: false,
+            since: chrono::Utc::now(),
+        };
+        tickets.push(queues.join(call, "Cabinet").await.expect("queued"));
+    }
+    assert_eq!(d.queues().await["waiting"].as_array().unwrap().len(), CALLS);
+    // No await in this loop: the queue task cannot read until it is over.
+    for i in 0..CALLS {
+        let uuid = format!("flood-{i}");
+        if i % 2 == 0 { queues.leave(&uuid) } else { queues.give_back(&uuid) }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let stats = d.stats().await;
+        let waiting = d.queues().await["waiting"].as_array().unwrap().len();
+        if waiting == 0 {
+            assert_eq!(stats["offered"], CALLS, "{stats}");
+            assert_eq!(stats["abandoned"], CALLS / 2, "{stats}");
+            assert_eq!(stats["taken_back"], CALLS / 2, "{stats}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{waiting} calls still waiting: {stats}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(tickets);
+}

@@ -57,9 +57,9 @@ struct Task<L: Lines> {
     store: Store,
     voice: Voice,
     settings: Settings,
-    tx: mpsc::Sender<Command>,
+    tx: mpsc::UnboundedSender<Command>,
     /// Each waiting caller's task, and the practice's name.
-    callers: HashMap<String, (mpsc::Sender<News>, String)>,
+    callers: HashMap<String, (mpsc::UnboundedSender<News>, String)>,
     /// The consoles' one channel: the whole state, after every change.
     changes: broadcast::Sender<Arc<Snapshot>>,
     /// What was last published (the state without the clock).
@@ -71,7 +71,7 @@ const CHANGES_KEPT: usize = 16;
 
 /// Start the queue task.
 pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings) -> Queues {
-    let (tx, rx) = mpsc::channel(4096);
+    let (tx, rx) = mpsc::unbounded_channel();
     let (changes, _) = broadcast::channel(CHANGES_KEPT);
     let mut q = SecretaryQueue::new(settings.wrap_up).with_strategy(settings.strategy);
     match store.run_sync(|db| db.secretaries()) {
@@ -100,7 +100,7 @@ pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings)
 }
 
 impl<L: Lines> Task<L> {
-    async fn run(mut self, mut rx: mpsc::Receiver<Command>, mut events: Option<broadcast::Receiver<LineEvent>>) {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>, mut events: Option<broadcast::Receiver<LineEvent>>) {
         self.restore_presence().await;
         let mut tick = tokio::time::interval(self.settings.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -133,7 +133,7 @@ impl<L: Lines> Task<L> {
             self.housekeeping(Utc::now());
         }
         for (tx, _) in self.callers.values() {
-            let _ = tx.try_send(News::TakeBack(TakeBack::Stopped));
+            let _ = tx.send(News::TakeBack(TakeBack::Stopped));
         }
     }
 
@@ -157,11 +157,11 @@ impl<L: Lines> Task<L> {
                     Effect::HangUp(leg) => self.hang_up(&leg),
                     Effect::Tell(uuid, news @ News::TakeBack(_)) => {
                         if let Some((tx, _)) = self.callers.remove(&uuid) {
-                            let _ = tx.try_send(news);
+                            let _ = tx.send(news);
                         }
                     }
                     Effect::Tell(uuid, news) => {
-                        let told = self.callers.get(&uuid).is_some_and(|(tx, _)| tx.try_send(news).is_ok());
+                        let told = self.callers.get(&uuid).is_some_and(|(tx, _)| tx.send(news).is_ok());
                         if !told {
                             self.board.leave(&uuid, now);
                         }
@@ -198,7 +198,7 @@ impl<L: Lines> Task<L> {
                     // Never left ringing into nothing: given back at once.
                     let _ = self.board.q.take_back(&uuid);
                     info!(call = %uuid, "no secretary logged in: given back to the receptionist");
-                    let _ = news.try_send(News::TakeBack(TakeBack::Nobody));
+                    let _ = news.send(News::TakeBack(TakeBack::Nobody));
                 } else {
                     info!(call = %uuid, position, "queued for the secretaries");
                     self.callers.insert(uuid, (news, practice));
@@ -447,7 +447,7 @@ impl<L: Lines> Task<L> {
                 }
             };
             let result = lines.ring(legs, announcement, ring).await;
-            let _ = tx.send(Command::RingDone { call: uuid, result }).await;
+            let _ = tx.send(Command::RingDone { call: uuid, result });
         });
     }
 
@@ -473,7 +473,7 @@ impl<L: Lines> Task<L> {
             (self.lines.clone(), self.tx.clone(), self.settings.ring * 2, cb.id, agent.to_string(), patient.id.clone());
         tokio::spawn(async move {
             let result = lines.call_back(patient, secretary, ring).await;
-            let _ = tx.send(Command::CallbackDone { id, agent, patient_leg, result }).await;
+            let _ = tx.send(Command::CallbackDone { id, agent, patient_leg, result });
         });
         Ok(())
     }
