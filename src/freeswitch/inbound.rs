@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::{EslClient, EslError, EslEventType, EventFormat};
-use tokio::sync::{Mutex, broadcast, oneshot, watch};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -90,7 +90,7 @@ pub struct Inbound {
     client: Arc<Mutex<Option<EslClient>>>,
     state: watch::Receiver<LinkState>,
     jobs: Arc<std::sync::Mutex<Jobs>>,
-    lines: broadcast::Sender<LineEvent>,
+    lines: LineFeed,
 }
 
 impl Inbound {
@@ -135,8 +135,29 @@ impl Inbound {
 
     /// What the switch reports about legs: parked, gone, and the live
     /// channels after every (re)connect.
-    pub fn line_events(&self) -> broadcast::Receiver<LineEvent> {
+    pub fn line_events(&self) -> mpsc::UnboundedReceiver<LineEvent> {
         self.lines.subscribe()
+    }
+}
+
+/// The legs' reports, to every subscriber, none ever dropped: a queue task
+/// busy for a while (a slow store, a burst of calls) reads them late, not
+/// never; a lost hang-up would leave a secretary "on a call" and a lost park
+/// a caller waiting for a leg that is ready. What it holds is the events of
+/// the time the reader was busy.
+#[derive(Clone, Default)]
+pub(crate) struct LineFeed(Arc<std::sync::Mutex<Vec<mpsc::UnboundedSender<LineEvent>>>>);
+
+impl LineFeed {
+    fn subscribe(&self) -> mpsc::UnboundedReceiver<LineEvent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(tx);
+        rx
+    }
+
+    /// To each subscriber still listening.
+    fn send(&self, ev: LineEvent) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).retain(|tx| tx.send(ev.clone()).is_ok());
     }
 }
 
@@ -160,7 +181,7 @@ pub struct InboundConfig {
 pub fn start(cfg: InboundConfig, shutdown: watch::Receiver<bool>) -> (Inbound, tokio::task::JoinHandle<Result<(), InboundError>>) {
     let client = Arc::new(Mutex::new(None));
     let (tx, rx) = watch::channel(LinkState::default());
-    let (lines, _) = broadcast::channel(4096);
+    let lines = LineFeed::default();
     let jobs = Arc::new(std::sync::Mutex::new(Jobs::default()));
     let handle = Inbound { client: client.clone(), state: rx, jobs: jobs.clone(), lines: lines.clone() };
     if cfg.password.trim().is_empty() {
@@ -203,7 +224,7 @@ fn channel_ids(json: &str) -> Vec<String> {
 /// What the link loop feeds besides its state.
 struct Link {
     jobs: Arc<std::sync::Mutex<Jobs>>,
-    lines: broadcast::Sender<LineEvent>,
+    lines: LineFeed,
 }
 
 async fn run(
@@ -248,7 +269,7 @@ async fn run(
                     let channels = match client.api("show channels as json").await {
                         Ok(r) => {
                             let ids = channel_ids(r.body().unwrap_or(""));
-                            let _ = link.lines.send(LineEvent::Resynced(ids.clone()));
+                            link.lines.send(LineEvent::Resynced(ids.clone()));
                             ids
                         }
                         Err(e) => {
@@ -278,10 +299,10 @@ async fn run(
                                         }
                                     }),
                                     (Some("CHANNEL_PARK"), Some(u)) => {
-                                        let _ = link.lines.send(LineEvent::Parked(u));
+                                        link.lines.send(LineEvent::Parked(u));
                                     }
                                     (Some("CHANNEL_HANGUP_COMPLETE"), Some(u)) => {
-                                        let _ = link.lines.send(LineEvent::Gone(u.clone()));
+                                        link.lines.send(LineEvent::Gone(u.clone()));
                                         state.send_modify(|s| s.channels.retain(|c| *c != u));
                                     }
                                     (Some("BACKGROUND_JOB"), _) => {
@@ -327,6 +348,25 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The old broadcast kept 4 096 reports and skipped the rest for a
+    /// reader that fell behind: the queue lost hang-ups and parks.
+    #[test]
+    fn a_reader_that_falls_behind_gets_every_report_in_order() {
+        let feed = LineFeed::default();
+        let mut rx = feed.subscribe();
+        let gone = feed.subscribe();
+        drop(gone);
+        for i in 0..20_000 {
+            feed.send(if i % 2 == 0 { LineEvent::Parked(format!("leg-{i}")) } else { LineEvent::Gone(format!("leg-{i}")) });
+        }
+        assert_eq!(feed.0.lock().unwrap().len(), 1, "a subscriber gone is dropped");
+        for i in 0..20_000 {
+            let want = if i % 2 == 0 { LineEvent::Parked(format!("leg-{i}")) } else { LineEvent::Gone(format!("leg-{i}")) };
+            assert_eq!(rx.try_recv().unwrap(), want);
+        }
+        assert!(rx.try_recv().is_err());
+    }
 
     #[test]
     fn live_channels_are_read_from_show_channels_json() {

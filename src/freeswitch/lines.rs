@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use freeswitch_esl_tokio::commands::{Application, DialString, Endpoint, Originate, Variables, VariablesType};
-use tokio::sync::broadcast;
+use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 use super::inbound::{Inbound, JobError};
@@ -141,7 +141,7 @@ impl Lines for SwitchLines {
         job_result(self.inbound.bgapi(&cmd, timeout + Duration::from_secs(15)).await)
     }
 
-    fn events(&self) -> Option<broadcast::Receiver<LineEvent>> {
+    fn events(&self) -> Option<mpsc::UnboundedReceiver<LineEvent>> {
         Some(self.inbound.line_events())
     }
 }

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::sync::broadcast;
+use tokio::sync::mpsc;
 
 /// Why a ring (or a call back) reached nobody.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,5 +72,5 @@ pub trait Lines: Send + Sync + 'static {
     /// Resolves with the patient's leg, or why they were not reached.
     fn call_back(&self, patient: Leg, secretary: Leg, timeout: Duration) -> impl Future<Output = Result<String, RingFailure>> + Send;
     /// The switch's reports about legs.
-    fn events(&self) -> Option<broadcast::Receiver<LineEvent>>;
+    fn events(&self) -> Option<mpsc::UnboundedReceiver<LineEvent>>;
 }

@@ -100,7 +100,7 @@ pub fn start<L: Lines>(lines: L, store: Store, voice: Voice, settings: Settings)
 }
 
 impl<L: Lines> Task<L> {
-    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>, mut events: Option<broadcast::Receiver<LineEvent>>) {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>, mut events: Option<mpsc::UnboundedReceiver<LineEvent>>) {
         self.restore_presence().await;
         let mut tick = tokio::time::interval(self.settings.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -117,7 +117,7 @@ impl<L: Lines> Task<L> {
                     None => break,
                 },
                 ev = event => match ev {
-                    Ok(ev) => {
+                    Some(ev) => {
                         match &ev {
                             LineEvent::Gone(leg) => self.forget_leg(leg),
                             LineEvent::Resynced(live) => self.hang_up_leftovers(live).await,
@@ -125,8 +125,7 @@ impl<L: Lines> Task<L> {
                         }
                         self.board.line_event(ev, Utc::now())
                     }
-                    Err(broadcast::error::RecvError::Lagged(n)) => warn!(missed = n, "queue: switch reports missed; the next resync catches up"),
-                    Err(broadcast::error::RecvError::Closed) => events = None,
+                    None => events = None,
                 },
                 _ = tick.tick() => {}
             }
