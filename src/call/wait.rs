@@ -28,6 +28,17 @@ impl<C: Channel> Call<'_, C> {
         let mut quick_ends = 0u32;
         let joined = tokio::time::Instant::now();
         let waited = |summary: &mut CallSummary| summary.queue_wait_secs = Some(joined.elapsed().as_secs_f64());
+        // The caller hung up before talking to a secretary: on hold, during
+        // an announcement of their place, or as the bridge was being made.
+        let abandoned = |summary: &mut CallSummary| {
+            queues.leave(uuid);
+            if summary.queue_wait_secs.is_none() {
+                waited(summary);
+            }
+            summary.outcome = Outcome::Abandoned;
+            summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
+            Ok(Input::HungUp)
+        };
         loop {
             let every = env.announce_every;
             let started = tokio::time::Instant::now();
@@ -37,13 +48,7 @@ impl<C: Channel> Call<'_, C> {
                 Err(_) => channel.hold(&music, async { tokio::time::timeout(every, ticket.news.recv()).await }).await?,
             };
             match held {
-                Held::HungUp => {
-                    queues.leave(uuid);
-                    waited(summary);
-                    summary.outcome = Outcome::Abandoned;
-                    summary.detail = format!("{}; raccroché en attente du secrétariat", summary.detail);
-                    return Ok(Input::HungUp);
-                }
+                Held::HungUp => return abandoned(summary),
                 Held::MusicEnded => {
                     quick_ends = if started.elapsed() < std::time::Duration::from_secs(1) { quick_ends + 1 } else { 0 };
                     warn!(?music, "the music on hold stopped by itself");
@@ -71,9 +76,7 @@ impl<C: Channel> Call<'_, C> {
                         None => Completion::Done,
                     };
                     if said == Completion::HungUp {
-                        queues.leave(uuid);
-                        waited(summary);
-                        return Ok(Input::HungUp);
+                        return abandoned(summary);
                     }
                 }
                 Held::Stopped(Ok(Some(News::Ready { leg }))) => {
@@ -92,10 +95,7 @@ impl<C: Channel> Call<'_, C> {
                             }
                             return Ok(Input::Done);
                         }
-                        Bridged::HungUp => {
-                            queues.leave(uuid);
-                            return Ok(Input::HungUp);
-                        }
+                        Bridged::HungUp => return abandoned(summary),
                         Bridged::Failed(cause) => {
                             warn!(%cause, "bridge to the secretary failed: waiting again");
                             queues.bridge_failed(uuid);

@@ -347,6 +347,11 @@ pub struct Patient {
     pub voice: Option<PathBuf>,
     /// Hangs up after waiting this long on hold (music) in all.
     pub hang_up_on_hold_after: Option<Duration>,
+    /// Hangs up this long into the conversation with a secretary (the
+    /// bridge), before the secretary does; as capture 15 shows it: the
+    /// caller's CHANNEL_HANGUP, CHANNEL_UNBRIDGE, CHANNEL_HANGUP_COMPLETE,
+    /// and the secretary's leg hung up with it.
+    pub hang_up_bridged_after: Option<Duration>,
     /// Presses these keys during the n-th playback (1-based), which goes on
     /// to its end (the service plays sentences that no key stops), as in
     /// capture 13: the DTMF events come before the playback's completion.
@@ -374,6 +379,7 @@ impl Patient {
             write_recordings: true,
             voice: None,
             hang_up_on_hold_after: None,
+            hang_up_bridged_after: None,
             type_ahead: None,
             real_time: false,
         }
@@ -558,6 +564,16 @@ pub struct SwitchCall {
     held_since: Option<Instant>,
     /// Bridged to this leg until then.
     bridge: Option<(String, Instant)>,
+    /// When the caller hangs up during the bridge (`hang_up_bridged_after`).
+    leaves_bridge: Option<Instant>,
+}
+
+/// A service that closed first while the caller hung up: nothing wrong.
+fn gone_is_fine(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) => Ok(()),
+        other => other,
+    }
 }
 
 /// A playback that never ends by itself: the music on hold, an endless tone
@@ -602,6 +618,7 @@ impl SwitchCall {
             music: None,
             held_since: None,
             bridge: None,
+            leaves_bridge: None,
         })
     }
 
@@ -725,10 +742,7 @@ impl SwitchCall {
     /// as soon as it has seen enough; writing the rest into a closed socket is
     /// what FreeSWITCH would do too, not a failure.
     pub async fn caller_hangs_up(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
-        match self.caller_hangs_up_frames(running).await {
-            Err(e) if matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) => Ok(()),
-            other => other,
-        }
+        gone_is_fine(self.caller_hangs_up_frames(running).await)
     }
 
     async fn caller_hangs_up_frames(&mut self, running: Option<(&str, &str, &str)>) -> io::Result<()> {
@@ -748,6 +762,35 @@ impl SwitchCall {
         self.hangup_tail().await
     }
 
+    /// The caller hangs up while bridged to `leg` (capture 15's order).
+    async fn caller_hangs_up_bridged(&mut self, leg: &str) -> io::Result<()> {
+        if let Some(b) = &self.board {
+            b.unbridge(&self.uuid, leg);
+        }
+        gone_is_fine(self.caller_hangs_up_bridged_frames(leg).await)
+    }
+
+    async fn caller_hangs_up_bridged_frames(&mut self, leg: &str) -> io::Result<()> {
+        for name in ["CHANNEL_HANGUP", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE"] {
+            let mut ev = self.event(name);
+            ev.set("Hangup-Cause", "NORMAL_CLEARING").set("Other-Leg-Unique-ID", leg);
+            if name == "CHANNEL_UNBRIDGE" {
+                ev.set("Bridge-B-Unique-ID", leg);
+            }
+            self.send_event(&ev).await?;
+        }
+        let notice = self.linger_notice();
+        self.conn.send_raw(&notice).await
+    }
+
+    /// The disconnect notice of a lingering socket, for this call.
+    fn linger_notice(&self) -> String {
+        self.caps.linger_notice.replace(
+            self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""),
+            &format!("Controlled-Session-UUID: {}", self.uuid),
+        )
+    }
+
     async fn hangup_tail(&mut self) -> io::Result<()> {
         let mut sock = self.completion("socket");
         sock.set("Application", "socket").set("Application-UUID", &uuid::Uuid::new_v4().to_string()).set("Hangup-Cause", "NORMAL_CLEARING");
@@ -755,10 +798,7 @@ impl SwitchCall {
         let mut hc = self.event("CHANNEL_HANGUP_COMPLETE");
         hc.set("Hangup-Cause", "NORMAL_CLEARING");
         self.send_event(&hc).await?;
-        let notice = self.caps.linger_notice.replace(
-            self.caps.linger_notice.lines().find(|l| l.starts_with("Controlled-Session-UUID")).unwrap_or(""),
-            &format!("Controlled-Session-UUID: {}", self.uuid),
-        );
+        let notice = self.linger_notice();
         self.conn.send_raw(&notice).await
     }
 
@@ -792,11 +832,20 @@ impl SwitchCall {
             (Some(_), Some(since), Some(after)) => Some(since + after),
             _ => None,
         };
-        [hang, self.bridge.as_ref().map(|(_, at)| *at)].into_iter().flatten().min()
+        [hang, self.bridge.as_ref().map(|(_, at)| *at), self.leaves_bridge].into_iter().flatten().min()
     }
 
     async fn timer_fired(&mut self, t: &mut Transcript) -> io::Result<()> {
         let now = Instant::now();
+        if let Some(at) = self.leaves_bridge
+            && at <= now
+        {
+            self.leaves_bridge = None;
+            if let Some((leg, _)) = self.bridge.take() {
+                t.hung_up = true;
+                return self.caller_hangs_up_bridged(&leg).await;
+            }
+        }
         if let Some((leg, at)) = self.bridge.clone()
             && at <= now
         {
@@ -860,6 +909,7 @@ impl SwitchCall {
                         ev.set("Other-Leg-Unique-ID", &leg).set("Bridge-A-Unique-ID", &self.uuid).set("Bridge-B-Unique-ID", &leg);
                         self.send_event(&ev).await?;
                         self.bridge = Some((leg, Instant::now() + talk));
+                        self.leaves_bridge = patient.hang_up_bridged_after.map(|after| Instant::now() + after);
                     }
                     _ => self.conn.reply_api("-ERR Invalid uuid\n").await?,
                 }
