@@ -321,9 +321,6 @@ impl<C: Channel> Call<'_, C> {
                 }
             }
             Action::Record { prompt, kind, max_secs } => {
-                if self.channel.say(&prompt).await? == Completion::HungUp {
-                    return Ok(Input::HungUp);
-                }
                 self.recordings += 1;
                 let folder = env.recordings_dir.join(practice_id.to_string());
                 if let Err(e) = env.folders.make_async(&folder).await {
@@ -336,6 +333,7 @@ impl<C: Channel> Call<'_, C> {
                 };
                 let path = folder.join(format!("{}-{}-{}-{}.wav", now.format("%Y%m%d-%H%M%S"), setup.uuid, label, self.recordings));
                 let req = RecordRequest {
+                    prompt,
                     path: path.to_string_lossy().into_owned(),
                     max_secs,
                     silence_threshold: env.silence_threshold,

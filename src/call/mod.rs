@@ -79,6 +79,8 @@ pub enum Gathered {
 /// A recording to make.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordRequest {
+    /// What the caller hears first (what to say, how to end), then the beep.
+    pub prompt: Utterance,
     /// File the switch writes.
     pub path: String,
     /// Longest recording.
@@ -192,7 +194,8 @@ pub trait Channel: Send {
     fn say(&mut self, said: &Utterance) -> impl Future<Output = Result<Completion, ChannelError>> + Send;
     /// Ask a question and collect keys; a key stops the prompt.
     fn gather(&mut self, request: &Gather) -> impl Future<Output = Result<Gathered, ChannelError>> + Send;
-    /// Beep and record; `#` or silence ends it.
+    /// Say the request's prompt, beep and record; `#` or silence ends the
+    /// recording, no key stops the prompt.
     fn record(&mut self, request: &RecordRequest) -> impl Future<Output = Result<Recorded, ChannelError>> + Send;
     /// Put the caller through to `dial`, waiting `timeout_secs` for an answer.
     fn bridge(&mut self, dial: &str, timeout_secs: u32) -> impl Future<Output = Result<Bridged, ChannelError>> + Send;

@@ -81,6 +81,7 @@ impl<R: AsyncBufRead + Unpin + Send, W: Write + Send> Channel for TerminalChanne
         if self.hung_up {
             return Ok(Recorded { secs: 0.0, hung_up: true });
         }
+        self.print(&format!("« {} »", r.prompt))?;
         self.print(&format!("[bip — enregistrement de {} s au plus; tapez ce que vous diriez, Entrée seule = silence] >", r.max_secs))?;
         match self.line().await? {
             None => Ok(Recorded { secs: 0.0, hung_up: true }),

@@ -46,15 +46,14 @@ async fn a_whole_call_from_connect_to_hangup() {
             "play_and_get_digits",
             "playback",
             "play_and_get_digits",
+            // What to say, then the beep, in one; `#` scoped to `record`.
             "playback",
-            "playback",
-            "set",
             "record",
-            "set",
             "play_and_get_digits",
             "playback"
         ]
     );
+    assert!(t.commands.iter().any(|c| c.app() == Some("record") && c.arg().starts_with("%[playback_terminators=#]/")));
     assert_eq!(t.commands.last().unwrap().headers.get("call-command").map(String::as_str), Some("hangup"));
     assert!(t.missing_files.is_empty(), "every prompt was rendered before it was played: {:?}", t.missing_files);
     assert!(t.closed_by_service);

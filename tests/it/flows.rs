@@ -18,6 +18,16 @@ async fn a_booking_made_by_keys_is_found_in_sqlite() {
     let t = call(svc.running.addr, CALLER, Patient::keys(&["1", "1", "1", "1"])).await;
     assert_eq!(t.recordings.len(), 1, "the name was recorded");
     assert!(t.missing_files.is_empty());
+    // `#` ends the recording, in a variable scoped to `record`: no `set`
+    // before or after it, and the channel's plain playbacks still cannot
+    // be stopped by a key. The prompt and the beep are one playback.
+    assert_eq!(t.record_terminators, ["#"]);
+    assert_eq!(t.vars.get("playback_terminators").map(String::as_str), Some("none"));
+    let apps = t.apps();
+    assert!(!apps.iter().any(|a| a == "set"), "{apps:?}");
+    let before = &apps[..apps.iter().position(|a| a == "record").unwrap()];
+    assert_eq!(before.last().map(String::as_str), Some("playback"), "{apps:?}");
+    assert!(t.played.iter().any(|f| f.starts_with("tone_stream://")), "the beep: {:?}", t.played);
     let p = store.run_sync(|db| db.practice_id("Cabinet médical des Tilleuls")).unwrap();
     let mine = store.run_sync(move |db| db.future_appointments(p, CALLER_E164, Utc::now())).unwrap();
     assert_eq!(mine.len(), 1);

@@ -411,6 +411,8 @@ pub struct Transcript {
     pub holds: usize,
     /// The legs the caller was bridged to with `uuid_bridge`.
     pub bridged_to: Vec<String>,
+    /// The terminators in force at each recording (`#` ends one).
+    pub record_terminators: Vec<String>,
     /// What ended each measured reaction (parallel to the latencies).
     pub reaction_kinds: Vec<String>,
     /// When each measured reaction ended (parallel to the latencies).
@@ -717,7 +719,7 @@ impl SwitchCall {
         let list = arg.strip_prefix("file_string://").unwrap_or(arg);
         for f in list.split('!') {
             t.played.push(f.to_string());
-            if !f.starts_with("silence_stream://") && !Path::new(f).exists() {
+            if !f.starts_with("silence_stream://") && !f.starts_with("tone_stream://") && !Path::new(f).exists() {
                 t.missing_files.push(f.to_string());
             }
         }
@@ -1045,7 +1047,12 @@ impl SwitchCall {
             }
             "record" => {
                 self.records += 1;
-                let path = arg.split(' ').next().unwrap_or("").to_string();
+                // What stops it: `#` when its terminators hold it, scoped
+                // to it or set on the channel; FreeSWITCH's default is `*`.
+                let (scope, rest) = scope_variables(arg);
+                let terminators = scope.get("playback_terminators").or_else(|| t.vars.get("playback_terminators")).cloned().unwrap_or_else(|| "*".into());
+                t.record_terminators.push(terminators);
+                let path = rest.split(' ').next().unwrap_or("").to_string();
                 if patient.write_recordings {
                     // What FreeSWITCH writes: a wav of the caller's voice, on
                     // the channel's own thread (not the thread that answers
@@ -1095,6 +1102,17 @@ impl SwitchCall {
                 }
                 self.complete(app, arg, id, "_none_", &[]).await
             }
+            "multiset" => {
+                // `^^X` first: X separates the pairs instead of a space.
+                let (sep, list) = match arg.strip_prefix("^^").and_then(|r| r.chars().next().map(|c| (c, &r[c.len_utf8()..]))) {
+                    Some((c, list)) => (c, list),
+                    None => (' ', arg),
+                };
+                for (k, v) in list.split(sep).filter_map(|kv| kv.split_once('=')) {
+                    t.vars.insert(k.to_string(), v.to_string());
+                }
+                self.complete(app, arg, id, "_none_", &[]).await
+            }
             "transfer" => {
                 t.transferred = Some(arg.to_string());
                 self.complete(app, arg, id, "_none_", &[]).await?;
@@ -1105,6 +1123,24 @@ impl SwitchCall {
             _ => self.complete(app, arg, id, "_none_", &[]).await,
         }
     }
+}
+
+/// An application's argument as FreeSWITCH reads it before running it:
+/// a leading `%[name=value,…]` (or `%X[…]` with `X` as the separator)
+/// holds variables that exist for that one application, and the rest is
+/// what it gets.
+pub fn scope_variables(arg: &str) -> (HashMap<String, String>, &str) {
+    let Some(after) = arg.strip_prefix('%') else { return (HashMap::new(), arg) };
+    let (sep, list) = match after.strip_prefix('[') {
+        Some(list) => (',', list),
+        None => match after.chars().next() {
+            Some(c) if after[c.len_utf8()..].starts_with('[') => (c, &after[c.len_utf8() + 1..]),
+            _ => return (HashMap::new(), arg),
+        },
+    };
+    let Some((vars, rest)) = list.split_once(']') else { return (HashMap::new(), arg) };
+    let vars = vars.split(sep).filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    (vars, rest)
 }
 
 /// How long the switch takes to play a playback argument: the wav files'
