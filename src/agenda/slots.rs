@@ -64,6 +64,12 @@ pub fn free_slots(q: &SlotQuery<'_>) -> Vec<Slot> {
     busy.sort();
     let absences: Vec<(NaiveDateTime, NaiveDateTime)> = q.absences.iter().map(|a| (a.start, a.end)).collect();
 
+    // Candidates come in time order: the busy times that end by a
+    // candidate's start are behind every later one too, and are passed
+    // once (`behind`) instead of compared again at every candidate; the
+    // look stops at the first busy time starting after the candidate ends.
+    let mut behind = 0;
+    let mut last_start = None;
     let mut day = earliest.with_timezone(&q.tz).date_naive();
     let last_day = latest.with_timezone(&q.tz).date_naive();
     while day <= last_day {
@@ -91,7 +97,15 @@ pub fn free_slots(q: &SlotQuery<'_>) -> Vec<Slot> {
                 if absences.iter().any(|(a, b)| step < *b && *a < step + length) {
                     continue;
                 }
-                if busy.iter().any(|(b0, b1)| start < *b1 && *b0 < end) {
+                if last_start.is_some_and(|l| start < l) {
+                    // Out of order (working ranges that overlap): look again from the first.
+                    behind = 0;
+                }
+                last_start = Some(start);
+                while behind < busy.len() && busy[behind].1 <= start {
+                    behind += 1;
+                }
+                if busy[behind..].iter().take_while(|(b0, _)| *b0 < end).any(|(_, b1)| start < *b1) {
                     continue;
                 }
                 out.push(Slot { start, end });
@@ -239,6 +253,24 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_search_misses_no_free_slot_among_busy_times_of_any_length(
+            busy in proptest::collection::vec((0i64..(14 * 24 * 12), 1i64..(3 * 24 * 12)), 0..40),
+            count in 1usize..30,
+        ) {
+            // Busy times from five minutes to three days, overlapping one
+            // another: what is offered is exactly the first `count` of the
+            // slots an empty agenda offers that no busy time touches.
+            let hours = vec![WeeklyRange::parse("lundi 08:00-12:00").unwrap(), WeeklyRange::parse("mardi 09:00-17:00").unwrap()];
+            let base = paris(2026, 3, 23, 0, 0);
+            let busy: Vec<_> = busy.iter().map(|(s, len)| (base + Duration::minutes(s * 5), base + Duration::minutes((s + len) * 5))).collect();
+            let q = SlotQuery { tz: Paris, working_hours: &hours, absences: &[], busy: &busy,
+                duration_minutes: 20, now: base, min_notice_minutes: 0, horizon_days: 21, after: None, count };
+            let every = free_slots(&SlotQuery { busy: &[], count: 10_000, ..q.clone() });
+            let expected: Vec<Slot> = every.into_iter().filter(|s| busy.iter().all(|(a, b)| !(s.start < *b && *a < s.end))).take(count).collect();
+            prop_assert_eq!(free_slots(&q), expected);
+        }
+
         #[test]
         fn offered_slots_are_free_ordered_and_inside_hours(
             busy_starts in proptest::collection::vec(0i64..(14 * 24 * 12), 0..40),

@@ -10,6 +10,9 @@ use crate::agenda::{self, Appointment, ConsultationType, Doctor, GRAIN_MINUTES, 
 
 use super::db::{Cached, Db, StoreError, corrupt, instant, is_unique_violation};
 
+/// How many days of the agenda the slot search reads first.
+const SEARCH_FIRST_DAYS: i64 = 7;
+
 /// Why a booking was refused.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum BookError {
@@ -114,24 +117,42 @@ impl Db {
             Some(a) if a > now => a,
             _ => now,
         };
-        let to = now + Duration::days(doctor.horizon_days + 1);
-        let mut busy = self.external_busy(doctor_id, from, to)?;
-        if with_busy {
-            busy.extend(self.busy(doctor_id, from, to)?);
-            busy.sort();
+        let horizon_end = now + Duration::days(doctor.horizon_days + 1);
+        // The busy times are read a week at a time, then four times as far,
+        // up to the horizon: the next free slots of a full agenda are near,
+        // and reading the whole horizon's appointments at each search cost
+        // more than the search (a Monday's agenda holds weeks of them).
+        // A slot that ends by the end of what was read is known free; the
+        // first `count` of them are the answer.
+        let mut span = Duration::days(SEARCH_FIRST_DAYS);
+        loop {
+            let to = (from + span).min(horizon_end);
+            let mut busy = self.external_busy(doctor_id, from, to)?;
+            if with_busy {
+                busy.extend(self.busy(doctor_id, from, to)?);
+                busy.sort();
+            }
+            let mut found = agenda::free_slots(&SlotQuery {
+                tz,
+                working_hours: &doctor.working_hours,
+                absences: &absences,
+                busy: &busy,
+                duration_minutes,
+                now,
+                min_notice_minutes: doctor.min_notice_minutes,
+                horizon_days: doctor.horizon_days,
+                after,
+                count,
+            });
+            if to >= horizon_end {
+                return Ok(found);
+            }
+            found.retain(|s| s.end <= to);
+            if found.len() >= count {
+                return Ok(found);
+            }
+            span = span * 4;
         }
-        Ok(agenda::free_slots(&SlotQuery {
-            tz,
-            working_hours: &doctor.working_hours,
-            absences: &absences,
-            busy: &busy,
-            duration_minutes,
-            now,
-            min_notice_minutes: doctor.min_notice_minutes,
-            horizon_days: doctor.horizon_days,
-            after,
-            count,
-        }))
     }
 
     /// Claim the blocks of `[start, end)` for appointment `id`.

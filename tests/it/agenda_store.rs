@@ -396,3 +396,35 @@ async fn a_cancel_racing_a_move_leaves_no_orphan_block() {
     }
     assert!(cancelled_first + moved_first > 100, "the races ran: {cancelled_first} cancelled first, {moved_first} moved");
 }
+
+#[test]
+fn a_search_past_a_full_fortnight_finds_what_the_whole_horizon_holds() {
+    // The search reads the agenda a week at a time: every slot of the next
+    // sixteen days is taken, and a subscribed calendar's event runs across
+    // the end of the first week read into the first free morning.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let (_, d, t) = practice(&store);
+    let now = paris(2026, 11, 23, 7, 0);
+    let full_until = paris(2026, 12, 9, 0, 0);
+    let taken = store.run_sync(move |db| db.free_slots(d, t, now, None, 500)).unwrap();
+    let taken: Vec<_> = taken.into_iter().filter(|s| s.start < full_until).collect();
+    assert_eq!(taken.len(), 12 * 12, "twelve working days of twelve slots");
+    store
+        .run_sync(move |db| {
+            for s in &taken {
+                let req = BookingRequest { phone: None, source: Source::Staff, ..request(d, t, s.start, "", now) };
+                db.book(&req)?.unwrap();
+            }
+            let sub = db.add_subscription(d, "https://calendrier.example/dr.ics")?;
+            db.replace_busy(sub, &[(paris(2026, 11, 28, 9, 0), paris(2026, 12, 9, 8, 40))], now)
+        })
+        .unwrap();
+    let got: Vec<_> = store.run_sync(move |db| db.free_slots(d, t, now, None, 3)).unwrap().into_iter().map(|s| s.start).collect();
+    assert_eq!(got, [paris(2026, 12, 9, 8, 40), paris(2026, 12, 9, 9, 0), paris(2026, 12, 9, 9, 20)]);
+    // From the middle of the full days, and near the horizon's end.
+    let later = store.run_sync(move |db| db.free_slots(d, t, now, Some(paris(2026, 12, 2, 10, 0)), 1)).unwrap();
+    assert_eq!(later[0].start, paris(2026, 12, 9, 8, 40));
+    let last = store.run_sync(move |db| db.free_slots(d, t, now, Some(paris(2027, 1, 20, 8, 0)), 40)).unwrap();
+    assert!(!last.is_empty() && last.iter().all(|s| s.start <= now + Duration::days(60)), "{last:?}");
+}
