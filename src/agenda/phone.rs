@@ -97,6 +97,16 @@ impl std::fmt::Display for Masked<'_> {
 /// or dots (`06 12 34 56 78`), maybe after `+` or its URL-encoded `%2B`.
 const NUMBER_DIGITS: usize = 9;
 
+/// Length of a UUID's text (8-4-4-4-12 hexadecimal digits).
+const UUID_LEN: usize = 36;
+
+/// Whether `b` starts with a UUID's text, not followed by a letter or digit.
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() >= UUID_LEN
+        && b[..UUID_LEN].iter().enumerate().all(|(k, c)| if matches!(k, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        && !b.get(UUID_LEN).is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
 /// Every phone number inside a text masked (a log line, an error, a dial
 /// string, an Event Socket frame): each run of nine or more digits keeps
 /// its first three and last two digits. Dates and times (their groups are
@@ -106,6 +116,12 @@ pub fn mask_digits(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < b.len() {
+        // A call's UUID names it in every line: its last group may hold
+        // nine digits in a row, and is no phone number.
+        if (i == 0 || !b[i - 1].is_ascii_alphanumeric()) && is_uuid(&b[i..]) {
+            i += UUID_LEN;
+            continue;
+        }
         if !b[i].is_ascii_digit() {
             i += 1;
             continue;
@@ -273,6 +289,14 @@ mod tests {
         assert_eq!(mask_digits("« 06 11 22 33 44 » n'est pas"), "« 06 1* ** ** 44 » n'est pas");
         let kept = "2026-12-01T21:32:50.631416Z uuid=576e060a-338a-4b12-9459-77d41de52446 did=1000 15 3646";
         assert_eq!(mask_digits(kept), kept);
+        // A UUID whose last group is nine or twelve digits in a row is kept
+        // whole (the call's lines are found by it); a number beside it is not.
+        let call = r#""uuid":"02d45922-692b-46b9-8c32-644123456ed4","caller":"0611223344""#;
+        assert_eq!(mask_digits(call), r#""uuid":"02d45922-692b-46b9-8c32-644123456ed4","caller":"061*****44""#);
+        let digits = "channel 6a0f1f11-47b5-478b-bb92-123456789012 0611223344";
+        assert_eq!(mask_digits(digits), "channel 6a0f1f11-47b5-478b-bb92-123456789012 061*****44");
+        // Not a UUID (a digit too many in the last group): the run is masked.
+        assert_eq!(mask_digits("x-6a0f1f11-47b5-478b-bb92-1234567890123"), "x-6a0f1f11-47b5-478b-bb92-123********23");
         assert_eq!(Masked("+33612345678").to_string(), "+336******78");
     }
 
