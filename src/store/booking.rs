@@ -93,13 +93,28 @@ impl Db {
 
     /// The next `count` free slots for a doctor and type, after `after`.
     pub fn free_slots(&self, doctor_id: i64, type_id: i64, now: DateTime<Utc>, after: Option<DateTime<Utc>>, count: usize) -> Result<Vec<Slot>, StoreError> {
-        let ty = self.type_row(type_id)?;
-        self.slots(doctor_id, ty.duration_minutes, now, after, count, true)
+        self.free_slots_besides(doctor_id, type_id, now, after, count, &[])
     }
 
-    /// The agenda's slots for a doctor: with `with_busy`, those no appointment
-    /// takes; without, every slot the rules would offer. Neither offers a
-    /// busy time of the doctor's subscribed calendars.
+    /// [`Self::free_slots`], leaving out the times in `held` too (the slots
+    /// offered to other callers).
+    pub fn free_slots_besides(
+        &self,
+        doctor_id: i64,
+        type_id: i64,
+        now: DateTime<Utc>,
+        after: Option<DateTime<Utc>>,
+        count: usize,
+        held: &[agenda::Interval],
+    ) -> Result<Vec<Slot>, StoreError> {
+        let ty = self.type_row(type_id)?;
+        self.slots(doctor_id, ty.duration_minutes, now, after, count, Some(held))
+    }
+
+    /// The agenda's slots for a doctor: with `held` (times held for other
+    /// callers, left out too), those no appointment takes; without, every
+    /// slot the rules would offer. Neither offers a busy time of the
+    /// doctor's subscribed calendars.
     fn slots(
         &self,
         doctor_id: i64,
@@ -107,12 +122,12 @@ impl Db {
         now: DateTime<Utc>,
         after: Option<DateTime<Utc>>,
         count: usize,
-        with_busy: bool,
+        held: Option<&[agenda::Interval]>,
     ) -> Result<Vec<Slot>, StoreError> {
         let (doctor, tz) = self.doctor_row(doctor_id)?;
         let absences = self.absences(doctor_id)?;
         // A subscribed calendar's busy times are never offered; the
-        // appointments are, without `with_busy`, the blocks' business.
+        // appointments are, without `held`, the blocks' business.
         let from = match after {
             Some(a) if a > now => a,
             _ => now,
@@ -123,15 +138,19 @@ impl Db {
         // and reading the whole horizon's appointments at each search cost
         // more than the search (a Monday's agenda holds weeks of them).
         // A slot that ends by the end of what was read is known free; the
-        // first `count` of them are the answer.
+        // first `count` of them are the answer. Each step reads only what
+        // the last did not (a time across the boundary may be read twice:
+        // the search does not mind).
         let mut span = Duration::days(SEARCH_FIRST_DAYS);
+        let mut busy: Vec<agenda::Interval> = held.map(<[_]>::to_vec).unwrap_or_default();
+        let mut read_to = from;
         loop {
             let to = (from + span).min(horizon_end);
-            let mut busy = self.external_busy(doctor_id, from, to)?;
-            if with_busy {
-                busy.extend(self.busy(doctor_id, from, to)?);
-                busy.sort();
+            busy.extend(self.external_busy(doctor_id, read_to, to)?);
+            if held.is_some() {
+                busy.extend(self.busy(doctor_id, read_to, to)?);
             }
+            read_to = to;
             let mut found = agenda::free_slots(&SlotQuery {
                 tz,
                 working_hours: &doctor.working_hours,
@@ -181,7 +200,7 @@ impl Db {
     /// (working hours, absences, notice, horizon), ignoring other bookings:
     /// those are the blocks' business.
     fn offerable(&self, doctor_id: i64, ty: &ConsultationType, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let found = self.slots(doctor_id, ty.duration_minutes, now, Some(start), 1, false)?;
+        let found = self.slots(doctor_id, ty.duration_minutes, now, Some(start), 1, None)?;
         Ok(found.first().map(|s| s.start) == Some(start))
     }
 
