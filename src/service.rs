@@ -76,6 +76,8 @@ pub struct Running {
     pub counters: Arc<Counters>,
     /// Where `/metrics` and `/health` answer (`None`: no listener).
     pub metrics_addr: Option<SocketAddr>,
+    /// The slots offered to live calls, held from the others.
+    pub holds: crate::call::holds::SlotHolds,
     shutdown: watch::Sender<bool>,
     outbound: tokio::task::JoinHandle<()>,
     inbound_task: tokio::task::JoinHandle<Result<(), InboundError>>,
@@ -181,6 +183,7 @@ pub fn driver_env(config: &Config, store: Store) -> DriverEnv {
             per_number: config.queue.callbacks_per_number_per_day,
             per_practice: config.queue.callbacks_per_practice_per_day,
         },
+        holds: crate::call::holds::SlotHolds::default(),
     }
 }
 
@@ -244,6 +247,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr, source })?;
     let voice = Voice::new(config.speech.espeak.clone(), config.speech.voice.clone(), config.speech.rate, config.paths.prompts.clone());
     let mut env = driver_env(config, store.clone());
+    let holds = env.holds.clone();
     // The background transcriptions take half the cores; the one live answer
     // at a time (a caller is waiting) takes them all.
     let cores = std::thread::available_parallelism().map(|n| n.get() as i32).unwrap_or(1);
@@ -346,7 +350,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
     let outbound =
         tokio::spawn(outbound::serve(listener, service, config.server.max_calls, rx, Duration::from_secs(config.server.drain_secs), counters.clone()));
     info!(addr = %web_addr, "web pages and API listening");
-    Ok(Running { addr, web_addr, store, inbound, queues, counters, metrics_addr, shutdown, outbound, inbound_task })
+    Ok(Running { addr, web_addr, store, inbound, queues, counters, metrics_addr, holds, shutdown, outbound, inbound_task })
 }
 
 /// The sound converter that turns an uploaded or browser-made recording into

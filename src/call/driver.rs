@@ -81,6 +81,8 @@ pub struct DriverEnv {
     pub queue_deadline: std::time::Duration,
     /// Call-back requests taken per number and per practice over a day.
     pub callback_limits: crate::store::CallbackLimits,
+    /// The slots each live call was offered, not offered to the others.
+    pub holds: super::holds::SlotHolds,
 }
 
 /// What became of a call; kept up to date while it runs, so that a deadline
@@ -232,6 +234,8 @@ pub async fn drive_from<C: Channel>(
     summary.practice_id = Some(ctx.practice.id);
     tracing::Span::current().record("practice", ctx.practice.id);
     channel.use_practice_recordings(crate::speech::Recordings { folder: env.practice_prompts.join(ctx.practice.id.to_string()) });
+    // However the call ends, the slots it was offered are offered again.
+    let _holds = env.holds.guard(&setup.uuid);
     let mut call = Call {
         name_on_file: ctx.name_on_file.clone(),
         practice_id: ctx.practice.id,
@@ -348,16 +352,26 @@ impl<C: Channel> Call<'_, C> {
                     Input::NothingRecorded
                 }
             }
-            Action::FindSlots { doctor_id, type_id, after, count } => match env.store.run(move |db| db.free_slots(doctor_id, type_id, now, after, count)).await
-            {
-                Ok(slots) => Input::Slots(slots),
-                Err(e) => store_failed(e),
-            },
+            Action::FindSlots { doctor_id, type_id, after, count } => {
+                let (holds, uuid) = (env.holds.clone(), setup.uuid.clone());
+                match env
+                    .store
+                    .run(move |db| holds.offer(&uuid, doctor_id, now, |held| db.free_slots_besides(doctor_id, type_id, now, after, count, held)))
+                    .await
+                {
+                    Ok(slots) => Input::Slots(slots),
+                    Err(e) => store_failed(e),
+                }
+            }
             Action::Book { doctor_id, type_id, start, name_recording } => {
                 // No name said: the one the practice has for this number.
                 let patient_name = if name_recording.is_none() { self.name_on_file.clone().unwrap_or_default() } else { String::new() };
                 let req = BookingRequest { doctor_id, type_id, start, patient_name, phone: caller, name_recording, source: Source::Phone, now };
-                match env.store.run(move |db| db.book(&req)).await {
+                let booked = env.store.run(move |db| db.book(&req)).await;
+                // Booked or refused (a new offer follows): the slots offered
+                // are no longer this call's to hold.
+                env.holds.release(&setup.uuid);
+                match booked {
                     Ok(Ok(appt)) => {
                         info!(appointment = appt.id, "booked");
                         if let (Some(pool), Some(audio)) = (&env.transcripts, &appt.name_recording) {

@@ -6,6 +6,7 @@
 //! (that is `store/`).
 
 pub mod driver;
+pub mod holds;
 pub mod life;
 pub mod terminal;
 mod wait;

@@ -144,3 +144,55 @@ async fn a_practice_recording_replaces_the_synthetic_voice() {
     assert!(pagd.arg().contains(own.to_str().unwrap()), "{}", pagd.arg());
     assert!(t.missing_files.is_empty());
 }
+
+#[tokio::test]
+async fn two_callers_at_once_are_offered_different_slots_and_both_book_the_first() {
+    let svc = start(|_| {}).await;
+    let store = svc.running.store.clone();
+    let first_free = store
+        .run_sync(|db| {
+            let p = db.practice_id("Cabinet médical des Tilleuls")?;
+            let d = db.doctor_id(p, "Docteur Claire Martin")?;
+            let ty = db.types(d)?.into_iter().find(|t| t.name == "consultation").unwrap().id;
+            db.free_slots(d, ty, Utc::now(), None, 4)
+        })
+        .unwrap();
+    // The first caller hears the offer (question 3) and thinks; the second
+    // books meanwhile, pressing 1 for their first slot too.
+    let reached = std::sync::Arc::new(tokio::sync::Notify::new());
+    let resume = std::sync::Arc::new(tokio::sync::Notify::new());
+    let thinking = Patient { pause_at_question: Some((3, reached.clone(), resume.clone())), ..Patient::keys(&["1", "1", "1", "1"]) };
+    let addr = svc.running.addr;
+    let first = tokio::spawn(async move { call(addr, "0611223344", thinking).await });
+    reached.notified().await;
+    let second = call(addr, "0622334455", Patient::keys(&["1", "1", "1", "1"])).await;
+    resume.notify_one();
+    let first = first.await.unwrap();
+    assert_eq!(first.recordings.len(), 1);
+    assert_eq!(second.recordings.len(), 1);
+    let booked = |phone: &'static str| {
+        store.run_sync(move |db| {
+            let p = db.practice_id("Cabinet médical des Tilleuls")?;
+            db.future_appointments(p, phone, Utc::now())
+        })
+    };
+    let (a, b) = (booked("+33611223344").unwrap(), booked("+33622334455").unwrap());
+    // The slots offered to the first caller were held: the second was
+    // offered the next three, and the first booked what they were offered,
+    // not "this slot has just been taken".
+    assert_eq!(a.len(), 1, "the first caller booked");
+    assert_eq!(a[0].start, first_free[0].start);
+    assert_eq!(b.len(), 1, "the second caller booked");
+    assert_eq!(b[0].start, first_free[3].start);
+    // Both calls' ends are recorded, booked, and nothing is held after them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let calls = store.run_sync(|db| db.calls(5)).unwrap();
+        if calls.len() == 2 && svc.running.holds.calls() == 0 {
+            assert!(calls.iter().all(|c| c.outcome == "booked"), "{calls:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{calls:?}, {} calls holding slots", svc.running.holds.calls());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
