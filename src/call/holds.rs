@@ -59,7 +59,7 @@ impl SlotHolds {
         HoldGuard { holds: self.clone(), call: call.to_string() }
     }
 
-    /// Calls holding slots now (for the tests and the figures).
+    /// Calls holding slots now (the tests read it).
     pub fn calls(&self) -> usize {
         self.held.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
