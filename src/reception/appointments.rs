@@ -40,7 +40,7 @@ impl Receptionist {
                 let question = Self::ask(self.review_prompt(&list[i]));
                 match input {
                     Input::Digits(d) if d == "1" => {
-                        let prompt = prompts::confirm_cancel(l, &self.when(list[i].start));
+                        let prompt = prompts::confirm_cancel(l, self.when(list[i].start));
                         self.go(Step::ConfirmCancel(list, i), vec![Self::ask(prompt)])
                     }
                     Input::Digits(d) if d == "2" => {
@@ -67,7 +67,7 @@ impl Receptionist {
                 }
             }
             Step::ConfirmCancel(list, i) => {
-                let question = Self::ask(prompts::confirm_cancel(l, &self.when(list[i].start)));
+                let question = Self::ask(prompts::confirm_cancel(l, self.when(list[i].start)));
                 match input {
                     Input::Digits(d) if d == "1" => {
                         let appointment_id = list[i].id;
@@ -92,7 +92,7 @@ impl Receptionist {
 
     pub(super) fn review_prompt(&self, a: &Appointment) -> Utterance {
         let l = self.ctx.lang;
-        prompts::review_appointment(l, &self.when(a.start), &self.doctor_name(a.doctor_id))
+        prompts::review_appointment(l, self.when(a.start), &self.doctor_name(a.doctor_id))
     }
 
     pub(super) fn review(self, list: Vec<Appointment>, i: usize) -> Next {

@@ -125,10 +125,10 @@ impl Receptionist {
                     let when = self.when(appt.start);
                     let doctor = self.doctor_name(appt.doctor_id);
                     if draft.moving.is_some() {
-                        self.finish(Outcome::Moved, vec![Action::Say(prompts::moved(l, &when, &doctor)), Action::Hangup])
+                        self.finish(Outcome::Moved, vec![Action::Say(prompts::moved(l, when, &doctor)), Action::Hangup])
                     } else {
                         let address = self.ctx.practice.address.clone();
-                        self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(l, &when, &doctor, &address)), Action::Hangup])
+                        self.finish(Outcome::Booked, vec![Action::Say(prompts::booked(l, when, &doctor, &address)), Action::Hangup])
                     }
                 }
                 Input::Refused(Refusal::TooMany(max)) => self.anything_else(prompts::too_many(l, max)),
@@ -223,7 +223,7 @@ impl Receptionist {
 
     pub(super) fn confirm_prompt(&self, draft: &Draft) -> Utterance {
         let l = self.ctx.lang;
-        let when = draft.chosen.map(|s| self.when(s.start)).unwrap_or_default();
-        prompts::confirm_booking(l, &when, &self.ctx.doctors[draft.doctor].name.to_lowercase())
+        let when = draft.chosen.map(|s| self.when(s.start)).unwrap_or_else(|| Fill::Words(String::new()));
+        prompts::confirm_booking(l, when, &self.ctx.doctors[draft.doctor].name.to_lowercase())
     }
 }

@@ -23,7 +23,7 @@ pub use types::*;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::agenda::{Appointment, CallerKind, Duty, Slot, day_hours};
-use crate::words::{Utterance, prompts, wording};
+use crate::words::{Fill, Utterance, prompts, wording};
 
 /// Booking or moving: what is being chosen.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,8 +164,9 @@ impl Receptionist {
         (self, actions)
     }
 
-    fn when(&self, at: DateTime<Utc>) -> String {
-        wording::when(self.ctx.lang, at, self.ctx.practice.timezone, self.ctx.now)
+    /// When `at` is, as said: its day and its time rendered apart.
+    fn when(&self, at: DateTime<Utc>) -> Fill {
+        Fill::Apart(wording::when_apart(self.ctx.lang, at, self.ctx.practice.timezone, self.ctx.now))
     }
 
     fn doctor_name(&self, id: i64) -> String {

@@ -134,7 +134,7 @@ impl Voice {
     /// that is missing is no matter; one that cannot be played falls back to
     /// the synthetic voice with a warning, never to silence.
     pub async fn render_for(&self, said: &Utterance, recordings: Option<&Recordings>) -> Result<Vec<PathBuf>, SpeechError> {
-        let mut plan: Vec<Result<PathBuf, String>> = Vec::new();
+        let mut plan: Vec<Result<PathBuf, (String, bool)>> = Vec::new();
         for seg in said.segments() {
             if let (Segment::Sentence(key, _), Some(r)) = (&seg, recordings) {
                 let own = r.folder.join(format!("{}.wav", key.0));
@@ -146,7 +146,11 @@ impl Voice {
                     tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
                 }
             }
-            plan.extend(pieces(seg.text()).into_iter().map(|p| Err(p.to_string())));
+            let cut = pieces(seg.text());
+            // Only the last piece of joined words runs on into the next segment.
+            let joined = matches!(seg, Segment::Joined(_));
+            let last = cut.len().saturating_sub(1);
+            plan.extend(cut.into_iter().enumerate().map(|(i, p)| Err((p.to_string(), joined && i == last))));
         }
         let mut set = tokio::task::JoinSet::new();
         let mut files = vec![PathBuf::new(); plan.len()];
@@ -154,13 +158,13 @@ impl Voice {
             match item {
                 Ok(file) => files[i] = file,
                 // Already rendered (most of a busy day): no task to start.
-                Err(piece) => {
-                    let file = self.path_for(&piece);
+                Err((piece, joined)) => {
+                    let file = if joined { self.path_for(&joined_key(&piece)) } else { self.path_for(&piece) };
                     if self.has_rendered(&file) {
                         files[i] = file;
                     } else {
                         let voice = self.clone();
-                        set.spawn(async move { (i, voice.render(&piece).await) });
+                        set.spawn(async move { (i, voice.render_piece(&piece, joined).await) });
                     }
                 }
             }
@@ -234,7 +238,16 @@ impl Voice {
 
     /// Render `text` unless already cached; returns the wav's path.
     pub async fn render(&self, text: &str) -> Result<PathBuf, SpeechError> {
-        let path = self.path_for(text);
+        self.render_piece(text, false).await
+    }
+
+    /// Render one piece; a `joined` piece is said as a clause that goes on
+    /// (a comma's intonation) and its file ends 40 ms after its last sound
+    /// instead of the comma's 200 ms pause, so that the next piece follows
+    /// on as in one sentence. Its file is its own: the same words closing a
+    /// clause keep their pause.
+    async fn render_piece(&self, text: &str, joined: bool) -> Result<PathBuf, SpeechError> {
+        let path = if joined { self.path_for(&joined_key(text)) } else { self.path_for(text) };
         if self.has_rendered(&path) {
             return Ok(path);
         }
@@ -242,7 +255,7 @@ impl Voice {
             let mut map = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(path.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
         };
-        let result = cell.get_or_try_init(|| self.render_uncached(text, &path)).await.map(|_| ());
+        let result = cell.get_or_try_init(|| self.render_uncached(text, joined, &path)).await.map(|_| ());
         if result.is_ok() {
             self.rendered.lock().unwrap_or_else(|p| p.into_inner()).insert(path.clone());
         }
@@ -250,7 +263,7 @@ impl Voice {
         result.map(|_| path)
     }
 
-    async fn render_uncached(&self, text: &str, path: &Path) -> Result<(), SpeechError> {
+    async fn render_uncached(&self, text: &str, joined: bool, path: &Path) -> Result<(), SpeechError> {
         use std::sync::atomic::Ordering::Relaxed;
         if tokio::fs::metadata(path).await.map(|m| m.len() > 44).unwrap_or(false) {
             self.figures.1.fetch_add(1, Relaxed);
@@ -262,7 +275,21 @@ impl Voice {
         // Render to a private name, then rename: two calls rendering the same
         // text at once never see a half-written file.
         let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
-        self.run_engine(text, &tmp).await?;
+        if joined {
+            let ends_clause = text.ends_with([',', '.', ';', ':', '?', '!']);
+            self.run_engine(&if ends_clause { text.to_string() } else { format!("{text},") }, &tmp).await?;
+            let trimmed = tokio::task::spawn_blocking({
+                let tmp = tmp.clone();
+                move || trim_trailing_silence(&tmp, JOINED_TAIL)
+            })
+            .await;
+            if let Err(e) = trimmed.map_err(std::io::Error::other).and_then(|r| r) {
+                // The piece is still speech: played with its pause, not lost.
+                tracing::warn!(file = %tmp.display(), error = %e, "a joined piece keeps its trailing pause");
+            }
+        } else {
+            self.run_engine(text, &tmp).await?;
+        }
         tokio::fs::rename(&tmp, path).await.map_err(|source| SpeechError::Cache { path: path.to_path_buf(), source })?;
         Ok(())
     }
@@ -293,6 +320,85 @@ impl Voice {
             Err(_) => Err(engine_err("le fil de synthèse s'est arrêté".into())),
         }
     }
+}
+
+/// What a joined piece keeps of silence after its last sound.
+const JOINED_TAIL: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// The name a joined piece is cached under: never a text's (a control
+/// character no sentence holds).
+fn joined_key(text: &str) -> String {
+    format!("{text}\u{1}joined")
+}
+
+/// Where a 16-bit PCM wav keeps its samples, and how they are laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pcm16 {
+    /// Channels (interleaved).
+    pub channels: u16,
+    /// Frames per second.
+    pub rate: u32,
+    /// Offset of the `data` chunk's size field.
+    pub size_at: usize,
+    /// The samples' bytes, within the file.
+    pub data: std::ops::Range<usize>,
+}
+
+/// Read a wav's chunks: a 16-bit PCM file's samples, or why not. espeak-ng
+/// writes 0x7ffff… as the data size when it streams: what is there is taken.
+pub fn pcm16(data: &[u8]) -> Result<Pcm16, &'static str> {
+    if data.len() < 12 || &data[0..4] != b"RIFF" || &data[8..12] != b"WAVE" {
+        return Err("not a RIFF/WAVE file");
+    }
+    let (mut pos, mut format) = (12usize, None);
+    while pos + 8 <= data.len() {
+        let id = &data[pos..pos + 4];
+        let size = u32::from_le_bytes([data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]]) as usize;
+        let body = pos + 8;
+        match id {
+            b"fmt " if size >= 16 && body + 16 <= data.len() => {
+                let u16_at = |o: usize| u16::from_le_bytes([data[body + o], data[body + o + 1]]);
+                if u16_at(0) != 1 {
+                    return Err("only PCM wav is read");
+                }
+                format = Some((u16_at(2), u32::from_le_bytes([data[body + 4], data[body + 5], data[body + 6], data[body + 7]]), u16_at(14)));
+            }
+            b"data" => {
+                let Some((channels @ 1.., rate @ 1.., 16)) = format else { return Err("only 16-bit PCM is read") };
+                return Ok(Pcm16 { channels, rate, size_at: pos + 4, data: body..body.saturating_add(size).min(data.len()) });
+            }
+            _ => {}
+        }
+        pos = body.saturating_add(size).saturating_add(size & 1);
+    }
+    Err("no data chunk")
+}
+
+/// Cut a 16-bit PCM wav's trailing silence (samples under about −42 dBFS)
+/// down to `keep`. A file without sound, or with no more silence than
+/// that, is left as it is; chunks after the data (espeak-ng writes none)
+/// are dropped.
+pub fn trim_trailing_silence(path: &Path, keep: std::time::Duration) -> std::io::Result<()> {
+    const QUIET: u16 = 256;
+    let bytes = std::fs::read(path)?;
+    let wav = pcm16(&bytes).map_err(|what| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {what}", path.display())))?;
+    let data = &bytes[wav.data.clone()];
+    let frame = 2 * wav.channels as usize;
+    let frames = data.len() / frame;
+    let loud = |f: usize| data[f * frame..(f + 1) * frame].chunks_exact(2).any(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > QUIET);
+    let Some(last) = (0..frames).rev().find(|&f| loud(f)) else { return Ok(()) };
+    let kept = (last + 1 + (keep.as_secs_f64() * wav.rate as f64) as usize).min(frames);
+    if kept == frames {
+        return Ok(());
+    }
+    let len = kept * frame;
+    let mut out = Vec::with_capacity(wav.data.start + len);
+    out.extend_from_slice(&bytes[..wav.data.start]);
+    out.extend_from_slice(&data[..len]);
+    out[wav.size_at..wav.size_at + 4].copy_from_slice(&(len as u32).to_le_bytes());
+    let riff = (out.len() - 8) as u32;
+    out[4..8].copy_from_slice(&riff.to_le_bytes());
+    std::fs::write(path, out)
 }
 
 /// Run espeak-ng with `text` on its standard input; the error says why it failed.
@@ -424,6 +530,98 @@ mod tests {
         // Without recordings, the fixed sentence is rendered piece by piece.
         let plain = v.render_utterance(&said).await.unwrap();
         assert_eq!(plain.len(), 1 + pieces(menu).len());
+    }
+
+    /// A 16-bit mono wav: `loud` seconds of a tone, then `quiet` of silence.
+    fn tone_then_silence(path: &Path, rate: u32, loud: f64, quiet: f64) {
+        let mut data = Vec::new();
+        for i in 0..(loud * rate as f64) as usize {
+            data.extend_from_slice(&(((i as f64 * 0.05).sin() * 8000.0) as i16).to_le_bytes());
+        }
+        data.resize(data.len() + 2 * (quiet * rate as f64) as usize, 0);
+        let mut wav = b"RIFF".to_vec();
+        wav.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        wav.extend_from_slice(b"WAVEfmt ");
+        wav.extend_from_slice(&16u32.to_le_bytes());
+        wav.extend_from_slice(&[1, 0, 1, 0]);
+        wav.extend_from_slice(&rate.to_le_bytes());
+        wav.extend_from_slice(&(rate * 2).to_le_bytes());
+        wav.extend_from_slice(&[2, 0, 16, 0]);
+        wav.extend_from_slice(b"data");
+        wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        wav.extend_from_slice(&data);
+        std::fs::write(path, wav).unwrap();
+    }
+
+    /// (RIFF size, data size, file length).
+    fn wav_sizes(path: &Path) -> (u32, u32, usize) {
+        let b = std::fs::read(path).unwrap();
+        (u32::from_le_bytes(b[4..8].try_into().unwrap()), u32::from_le_bytes(b[40..44].try_into().unwrap()), b.len())
+    }
+
+    #[test]
+    fn trailing_silence_is_cut_to_what_is_kept_and_the_header_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.wav");
+        tone_then_silence(&f, 22_050, 0.5, 0.3);
+        trim_trailing_silence(&f, std::time::Duration::from_millis(40)).unwrap();
+        let (riff, data, len) = wav_sizes(&f);
+        let kept = data as f64 / 2.0 / 22_050.0;
+        assert!((0.53..0.55).contains(&kept), "{kept} s kept");
+        assert_eq!((riff as usize, 44 + data as usize), (len - 8, len));
+        // Nothing to cut, or nothing but silence: the file is left as it was.
+        let before = std::fs::read(&f).unwrap();
+        trim_trailing_silence(&f, std::time::Duration::from_millis(40)).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), before);
+        tone_then_silence(&f, 16_000, 0.0, 0.5);
+        let before = std::fs::read(&f).unwrap();
+        trim_trailing_silence(&f, std::time::Duration::from_millis(40)).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), before);
+        std::fs::write(&f, b"not a wav").unwrap();
+        assert!(trim_trailing_silence(&f, std::time::Duration::from_millis(40)).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_slot_offer_renders_each_day_once_and_each_time_once() {
+        use crate::words::{Fill, prompts};
+        use chrono::TimeZone;
+        use chrono_tz::Europe::Paris;
+        let dir = tempfile::tempdir().unwrap();
+        let v = voice(dir.path(), "espeak-ng");
+        let at = |d, h, m| Paris.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap().with_timezone(&chrono::Utc);
+        let now = at(1, 8, 0);
+        let first = prompts::offer_slots(Lang::Fr, &[at(7, 9, 0), at(7, 9, 20), at(8, 9, 0)], Paris, now);
+        let files = v.render_utterance(&first).await.unwrap();
+        // "Tapez 1 pour le lundi 7 décembre" · "à 9 heures," · "2 pour le lundi 7 décembre" · … · "4 pour d'autres créneaux."
+        assert_eq!(files.len(), 7);
+        assert_eq!(files[1], files[5], "the same time, one file");
+        let rendered = v.cache_figures().0;
+        assert_eq!(rendered, 6, "six different pieces");
+        // Another caller hears other slots of the same days: only the time
+        // not said yet is new.
+        let second = prompts::offer_slots(Lang::Fr, &[at(7, 9, 20), at(7, 9, 40), at(8, 9, 20)], Paris, now);
+        v.render_utterance(&second).await.unwrap();
+        assert_eq!(v.cache_figures().0, rendered + 1, "only « à 9 heures 40, »");
+        // The read-backs of two slots of one day share their start.
+        let confirm =
+            |h, m| prompts::confirm_booking(Lang::Fr, Fill::Apart(crate::words::wording::when_apart(Lang::Fr, at(7, h, m), Paris, now)), "docteur martin");
+        let one = v.render_utterance(&confirm(9, 0)).await.unwrap();
+        let rendered = v.cache_figures().0;
+        let two = v.render_utterance(&confirm(9, 20)).await.unwrap();
+        assert_eq!((one[0] == two[0], one[1] == two[1]), (true, false));
+        assert_eq!(v.cache_figures().0, rendered + 1, "only « à 9 heures 20 »");
+        // A joined piece runs on: its pause is cut; the same words closing a
+        // clause keep theirs.
+        assert_eq!(one[0], v.path_for(&joined_key("Rendez-vous le lundi 7 décembre")));
+        let tail = |f: &Path| {
+            let b = std::fs::read(f).unwrap();
+            let data = &b[44..];
+            let last = data.chunks_exact(2).rposition(|s| i16::from_le_bytes([s[0], s[1]]).unsigned_abs() > 256).unwrap();
+            (data.len() / 2 - last) as f64 / 22_050.0
+        };
+        let closing = v.render("Rendez-vous le lundi 7 décembre,").await.unwrap();
+        assert!(tail(&one[0]) < 0.06, "joined piece's pause: {} s", tail(&one[0]));
+        assert!(tail(&closing) > 0.15, "a clause's own pause: {} s", tail(&closing));
     }
 
     #[test]

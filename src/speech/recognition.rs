@@ -190,38 +190,8 @@ impl Recognizer {
 pub fn read_wav_16k(path: &Path) -> Result<Vec<f32>, RecognitionError> {
     let err = |detail: &str| RecognitionError::Audio { path: path.to_path_buf(), detail: detail.to_string() };
     let data = std::fs::read(path).map_err(|e| err(&e.to_string()))?;
-    if data.len() < 12 || &data[0..4] != b"RIFF" || &data[8..12] != b"WAVE" {
-        return Err(err("not a RIFF/WAVE file"));
-    }
-    let (mut pos, mut rate, mut channels, mut bits) = (12usize, 0u32, 0u16, 0u16);
-    let mut pcm: Option<&[u8]> = None;
-    while pos + 8 <= data.len() {
-        let id = &data[pos..pos + 4];
-        let size = u32::from_le_bytes([data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]]) as usize;
-        let body = &data[pos + 8..(pos + 8 + size).min(data.len())];
-        match id {
-            b"fmt " if body.len() >= 16 => {
-                let format = u16::from_le_bytes([body[0], body[1]]);
-                if format != 1 {
-                    return Err(err("only PCM wav is read"));
-                }
-                channels = u16::from_le_bytes([body[2], body[3]]);
-                rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
-                bits = u16::from_le_bytes([body[14], body[15]]);
-            }
-            // espeak-ng writes 0x7ffff… as the data size when it streams: take what is there.
-            b"data" => {
-                pcm = Some(&data[pos + 8..if size > data.len() { data.len() } else { (pos + 8 + size).min(data.len()) }]);
-                break;
-            }
-            _ => {}
-        }
-        pos += 8 + size + (size & 1);
-    }
-    let pcm = pcm.ok_or_else(|| err("no data chunk"))?;
-    if bits != 16 || channels == 0 || rate == 0 {
-        return Err(err("only 16-bit PCM is read"));
-    }
+    let wav = super::pcm16(&data).map_err(err)?;
+    let (pcm, channels, rate) = (&data[wav.data], wav.channels, wav.rate);
     let frame = 2 * channels as usize;
     let mono: Vec<f32> = pcm
         .chunks_exact(frame)

@@ -104,9 +104,10 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "With {doctor}, for {type}, as last time, press 1. For another choice, press 2.",
     ),
     ("choose.doctor", "Pour le {what}, tapez {n}.", "For {what}, press {n}."),
-    ("slots.offer", "Tapez {items}.", "Press {items}."),
-    ("slots.item", "{n} pour {when}", "{n} for {when}"),
-    ("slots.more", "{n} pour d'autres créneaux", "{n} for other slots"),
+    ("slots.first", "Tapez {n} pour {when},", "Press {n} for {when},"),
+    ("slots.item", "{n} pour {when},", "{n} for {when},"),
+    ("slots.more", "{n} pour d'autres créneaux.", "{n} for other slots."),
+    ("slots.only_more", "Tapez {n} pour d'autres créneaux.", "Press {n} for other slots."),
     (
         "slots.none",
         "Il n'y a plus de créneau disponible par téléphone dans les {days} prochains jours.",
@@ -235,7 +236,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 
 /// The text of `key` with its `{placeholders}` filled.
 pub fn fill(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
-    let mut out = text(lang, key).to_string();
+    fill_text(text(lang, key), args)
+}
+
+/// A text (a catalogue's, or part of one) with its `{placeholders}` filled.
+pub fn fill_text(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = text.to_string();
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), value);
     }

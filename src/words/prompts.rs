@@ -135,15 +135,15 @@ pub fn choose(lang: Lang, item: Key, names: &[String]) -> Utterance {
         .fold(Utterance::empty(lang), Utterance::then)
 }
 
-/// "Tapez 1 pour …, 2 pour …, 3 pour …, 4 pour d'autres créneaux."
+/// "Tapez 1 pour …, 2 pour …, 3 pour …, 4 pour d'autres créneaux.", each
+/// slot's day and time apart from the words around them.
 pub fn offer_slots(lang: Lang, starts: &[DateTime<Utc>], tz: Tz, now: DateTime<Utc>) -> Utterance {
-    let mut parts: Vec<String> = starts
-        .iter()
-        .enumerate()
-        .map(|(i, s)| fill(lang, Key("slots.item"), &[("n", &(i + 1).to_string()), ("when", &wording::when(lang, *s, tz, now))]))
-        .collect();
-    parts.push(fill(lang, Key("slots.more"), &[("n", &(starts.len() + 1).to_string())]));
-    Utterance::filled(lang, Key("slots.offer"), vec![("items", parts.join(", ").into())])
+    let said = starts.iter().enumerate().fold(Utterance::empty(lang), |said, (i, s)| {
+        let key = if i == 0 { Key("slots.first") } else { Key("slots.item") };
+        said.then(Utterance::filled(lang, key, vec![("n", (i + 1).to_string().into()), ("when", Fill::Apart(wording::when_apart(lang, *s, tz, now)))]))
+    });
+    let more = if starts.is_empty() { Key("slots.only_more") } else { Key("slots.more") };
+    said.then(Utterance::filled(lang, more, vec![("n", (starts.len() + 1).to_string().into())]))
 }
 
 /// No slot within the horizon.
@@ -162,12 +162,12 @@ pub fn same_as_last(lang: Lang, doctor: &str, kind: &str) -> Utterance {
 }
 
 /// Read-back before booking.
-pub fn confirm_booking(lang: Lang, when: &str, doctor: &str) -> Utterance {
+pub fn confirm_booking(lang: Lang, when: impl Into<Fill>, doctor: &str) -> Utterance {
     Utterance::filled(lang, Key("booking.confirm"), vec![("when", when.into()), ("doctor", doctor.into())])
 }
 
 /// Closing sentence after a booking.
-pub fn booked(lang: Lang, when: &str, doctor: &str, address: &str) -> Utterance {
+pub fn booked(lang: Lang, when: impl Into<Fill>, doctor: &str, address: &str) -> Utterance {
     Utterance::filled(
         lang,
         Key("booking.done"),
@@ -176,17 +176,17 @@ pub fn booked(lang: Lang, when: &str, doctor: &str, address: &str) -> Utterance 
 }
 
 /// One of the caller's appointments, and what can be done with it.
-pub fn review_appointment(lang: Lang, when: &str, doctor: &str) -> Utterance {
+pub fn review_appointment(lang: Lang, when: impl Into<Fill>, doctor: &str) -> Utterance {
     Utterance::filled(lang, Key("appointment.review"), vec![("when", when.into()), ("doctor", doctor.into())])
 }
 
 /// Confirm a cancellation.
-pub fn confirm_cancel(lang: Lang, when: &str) -> Utterance {
+pub fn confirm_cancel(lang: Lang, when: impl Into<Fill>) -> Utterance {
     Utterance::filled(lang, Key("appointment.confirm_cancel"), vec![("when", when.into())])
 }
 
 /// Moved.
-pub fn moved(lang: Lang, when: &str, doctor: &str) -> Utterance {
+pub fn moved(lang: Lang, when: impl Into<Fill>, doctor: &str) -> Utterance {
     Utterance::filled(lang, Key("appointment.moved"), vec![("when", when.into()), ("doctor", doctor.into()), ("goodbye", Fill::Sentence(GOODBYE))])
 }
 

@@ -14,6 +14,12 @@ pub enum Fill {
     /// A fixed sentence of the catalogue (the advice in the greeting, the
     /// goodbye after a booking): a practice's recording of it plays there.
     Sentence(Key),
+    /// Words the voice renders in pieces, in order: the first goes on from
+    /// the sentence's words before it, each next is a piece of its own (a
+    /// slot's day, then its time). « 2 pour le lundi 7 décembre » is then
+    /// rendered once for all that day's slots and « à 9 heures 20, » once
+    /// for every day, where each slot's sentence was a rendering of its own.
+    Apart(Vec<String>),
 }
 
 impl From<&str> for Fill {
@@ -53,6 +59,10 @@ pub enum Segment {
     Sentence(Key, &'static str),
     /// Words to synthesize.
     Words(String),
+    /// Words to synthesize whose last piece the next segment continues in
+    /// the same clause (« Rendez-vous » before a day, a day before its
+    /// time): the voice says it on with no pause after it.
+    Joined(String),
 }
 
 impl Segment {
@@ -60,7 +70,7 @@ impl Segment {
     pub fn text(&self) -> &str {
         match self {
             Segment::Sentence(_, t) => t,
-            Segment::Words(w) => w,
+            Segment::Words(w) | Segment::Joined(w) => w,
         }
     }
 }
@@ -134,6 +144,28 @@ impl Utterance {
                                 push_words(&mut out, &std::mem::take(&mut words));
                                 out.push(Segment::Sentence(*k, text(self.lang, *k)));
                             }
+                            Some(Fill::Apart(pieces)) => {
+                                let after = &rest[close + 1..];
+                                // A comma or a full stop right after the fill
+                                // ends its last piece, which then pauses as
+                                // the text says.
+                                let stop = after.chars().next().filter(|c| matches!(c, ',' | '.' | ';' | ':' | '?' | '!'));
+                                for (i, piece) in pieces.iter().enumerate() {
+                                    if i > 0 {
+                                        push_joined(&mut out, &std::mem::take(&mut words));
+                                    }
+                                    words.push_str(piece);
+                                }
+                                match stop {
+                                    Some(c) => {
+                                        words.push(c);
+                                        push_words(&mut out, &std::mem::take(&mut words));
+                                    }
+                                    None => push_joined(&mut out, &std::mem::take(&mut words)),
+                                }
+                                rest = &after[stop.map_or(0, char::len_utf8)..];
+                                continue;
+                            }
                             None => words.push_str(&rest[open..=close]),
                         }
                         rest = &rest[close + 1..];
@@ -156,6 +188,13 @@ fn push_words(out: &mut Vec<Segment>, words: &str) {
     let w = words.trim();
     if !w.is_empty() {
         out.push(Segment::Words(w.to_string()));
+    }
+}
+
+fn push_joined(out: &mut Vec<Segment>, words: &str) {
+    let w = words.trim();
+    if !w.is_empty() {
+        out.push(Segment::Joined(w.to_string()));
     }
 }
 
@@ -183,6 +222,28 @@ mod tests {
         assert_eq!(u.segments().len(), 2);
         assert!(Utterance::words(Lang::Fr, "").is_empty());
         assert!(Utterance::empty(Lang::Fr).is_empty());
+    }
+
+    #[test]
+    fn words_apart_are_segments_of_their_own_joined_to_what_follows() {
+        let when = || Fill::Apart(vec!["le lundi 7 décembre".into(), "à 9 heures 20".into()]);
+        let u = Utterance::filled(Lang::Fr, Key("booking.confirm"), vec![("when", when()), ("doctor", "docteur martin".into())]);
+        assert_eq!(
+            u.segments(),
+            vec![
+                Segment::Joined("Rendez-vous le lundi 7 décembre".into()),
+                Segment::Joined("à 9 heures 20".into()),
+                Segment::Words("avec le docteur martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2.".into()),
+            ]
+        );
+        assert_eq!(
+            u.text(),
+            "Rendez-vous le lundi 7 décembre à 9 heures 20 avec le docteur martin. Pour confirmer, tapez 1. Pour choisir un autre créneau, tapez 2."
+        );
+        // Punctuation right after the fill ends its last piece.
+        let u = Utterance::filled(Lang::Fr, Key("slots.item"), vec![("n", "2".into()), ("when", when())]);
+        assert_eq!(u.segments(), vec![Segment::Joined("2 pour le lundi 7 décembre".into()), Segment::Words("à 9 heures 20,".into())]);
+        assert_eq!(u.text(), "2 pour le lundi 7 décembre à 9 heures 20,");
     }
 
     #[test]

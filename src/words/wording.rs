@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
-use super::catalogue::{Key, Lang, fill, text};
+use super::catalogue::{Key, Lang, fill, fill_text, text};
 
 /// The name of a weekday (0 = Monday).
 pub fn weekday(lang: Lang, from_monday: u32) -> &'static str {
@@ -44,16 +44,32 @@ pub fn date(lang: Lang, d: NaiveDate, today: NaiveDate) -> String {
 
 /// When an appointment is, relative to now.
 pub fn when(lang: Lang, at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
+    when_apart(lang, at, tz, now).join(" ")
+}
+
+/// The same words in two parts, the day and the time (« le lundi 7
+/// décembre », « à 9 heures 20 »), which the voice renders apart: each is
+/// then rendered once for every slot it names, not once per slot and
+/// sentence. The cut is the catalogue's own: before the word ahead of
+/// `{time}`.
+pub fn when_apart(lang: Lang, at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> Vec<String> {
     let local = at.with_timezone(&tz);
     let today = now.with_timezone(&tz).date_naive();
     let t = time(lang, local.time());
     let d = local.date_naive();
-    if d == today {
-        fill(lang, Key("when.today"), &[("time", &t)])
+    let (key, date) = if d == today {
+        ("when.today", String::new())
     } else if Some(d) == today.succ_opt() {
-        fill(lang, Key("when.tomorrow"), &[("time", &t)])
+        ("when.tomorrow", String::new())
     } else {
-        fill(lang, Key("when.date"), &[("date", &date(lang, d, today)), ("time", &t)])
+        ("when.date", date(lang, d, today))
+    };
+    let template = text(lang, Key(key));
+    let args = [("time", t.as_str()), ("date", date.as_str())];
+    let cut = template.find("{time}").and_then(|at| template[..at].trim_end().rfind(' '));
+    match cut {
+        Some(cut) => vec![fill_text(&template[..cut], &args), fill_text(&template[cut + 1..], &args)],
+        None => vec![fill_text(template, &args)],
     }
 }
 
@@ -98,5 +114,14 @@ mod tests {
         assert_eq!(when(Lang::En, at(24, 10, 30), Paris, now), "tomorrow at 10:30");
         assert_eq!(when(Lang::En, at(26, 12, 0), Paris, now), "on Thursday 26 November at noon");
         assert_eq!(when(Lang::En, at(23, 9, 0), Paris, now), "today at 9 o'clock");
+    }
+
+    #[test]
+    fn the_day_and_the_time_come_apart_where_the_catalogue_puts_the_time() {
+        let now = at(23, 8, 0);
+        assert_eq!(when_apart(Lang::Fr, at(26, 12, 0), Paris, now), ["le jeudi 26 novembre", "à midi"]);
+        assert_eq!(when_apart(Lang::Fr, at(24, 10, 30), Paris, now), ["demain", "à 10 heures 30"]);
+        assert_eq!(when_apart(Lang::Fr, at(23, 17, 0), Paris, now), ["aujourd'hui", "à 17 heures"]);
+        assert_eq!(when_apart(Lang::En, at(26, 9, 20), Paris, now), ["on Thursday 26 November", "at 9:20"]);
     }
 }
