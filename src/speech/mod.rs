@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
 /// espeak-ng processes running at once, at most.
 const MAX_ENGINES: usize = 4;
@@ -70,7 +70,6 @@ pub struct Voice {
     /// sixty pieces, and hashing each with SHA-256 every time was a
     /// twentieth of the service's instructions per call (callgrind).
     paths: Arc<Mutex<HashMap<String, PathBuf>>>,
-    engines: Arc<Semaphore>,
     /// Sentences rendered by the engine, and found already rendered.
     figures: Arc<(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64)>,
 }
@@ -98,6 +97,30 @@ pub fn pieces(text: &str) -> Vec<&str> {
         out.push(last);
     }
     out
+}
+
+/// What playing `said` takes, in order: a practice's recording, or a piece
+/// to render (its text, and whether the next piece runs on from it).
+fn plan(said: &Utterance, recordings: Option<&Recordings>) -> Vec<Result<PathBuf, (String, bool)>> {
+    let mut plan = Vec::new();
+    for seg in said.segments() {
+        if let (Segment::Sentence(key, _), Some(r)) = (&seg, recordings) {
+            let own = r.folder.join(format!("{}.wav", key.0));
+            if playable_wav(&own) {
+                plan.push(Ok(own));
+                continue;
+            }
+            if own.exists() {
+                tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
+            }
+        }
+        let cut = pieces(seg.text());
+        // Only the last piece of joined words runs on into the next segment.
+        let joined = matches!(seg, Segment::Joined(_));
+        let last = cut.len().saturating_sub(1);
+        plan.extend(cut.into_iter().enumerate().map(|(i, p)| Err((p.to_string(), joined && i == last))));
+    }
+    plan
 }
 
 /// How long a PCM wav lasts, in seconds; `None` for a missing or unreadable
@@ -134,24 +157,7 @@ impl Voice {
     /// that is missing is no matter; one that cannot be played falls back to
     /// the synthetic voice with a warning, never to silence.
     pub async fn render_for(&self, said: &Utterance, recordings: Option<&Recordings>) -> Result<Vec<PathBuf>, SpeechError> {
-        let mut plan: Vec<Result<PathBuf, (String, bool)>> = Vec::new();
-        for seg in said.segments() {
-            if let (Segment::Sentence(key, _), Some(r)) = (&seg, recordings) {
-                let own = r.folder.join(format!("{}.wav", key.0));
-                if playable_wav(&own) {
-                    plan.push(Ok(own));
-                    continue;
-                }
-                if own.exists() {
-                    tracing::warn!(file = %own.display(), "the practice's recording cannot be played: using the synthetic voice");
-                }
-            }
-            let cut = pieces(seg.text());
-            // Only the last piece of joined words runs on into the next segment.
-            let joined = matches!(seg, Segment::Joined(_));
-            let last = cut.len().saturating_sub(1);
-            plan.extend(cut.into_iter().enumerate().map(|(i, p)| Err((p.to_string(), joined && i == last))));
-        }
+        let plan = plan(said, recordings);
         let mut set = tokio::task::JoinSet::new();
         let mut files = vec![PathBuf::new(); plan.len()];
         for (i, item) in plan.into_iter().enumerate() {
@@ -159,7 +165,7 @@ impl Voice {
                 Ok(file) => files[i] = file,
                 // Already rendered (most of a busy day): no task to start.
                 Err((piece, joined)) => {
-                    let file = if joined { self.path_for(&joined_key(&piece)) } else { self.path_for(&piece) };
+                    let file = self.piece_path(&piece, joined);
                     if self.has_rendered(&file) {
                         files[i] = file;
                     } else {
@@ -176,6 +182,28 @@ impl Voice {
         Ok(files)
     }
 
+    /// Render ahead what `said` will need, one piece at a time (a call
+    /// rendering at the same moment waits for one engine at most); returns
+    /// how many pieces were new.
+    pub async fn prerender(&self, said: &[Utterance]) -> Result<usize, SpeechError> {
+        let mut new = 0;
+        for item in said.iter().flat_map(|u| plan(u, None)) {
+            if let Err((piece, joined)) = item {
+                let file = self.piece_path(&piece, joined);
+                if !self.rendered.lock().unwrap_or_else(|p| p.into_inner()).contains(&file) {
+                    self.render_piece(&piece, joined).await?;
+                    new += 1;
+                }
+            }
+        }
+        Ok(new)
+    }
+
+    /// The files playing `said` takes, rendered or not (no recordings).
+    pub fn files_for(&self, said: &Utterance) -> Vec<PathBuf> {
+        plan(said, None).into_iter().map(|item| item.unwrap_or_else(|(piece, joined)| self.piece_path(&piece, joined))).collect()
+    }
+
     /// A voice rendering into `cache_dir`.
     pub fn new(command: impl Into<String>, voice: impl Into<String>, rate: u32, cache_dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -186,7 +214,6 @@ impl Voice {
             inflight: Arc::new(Mutex::new(HashMap::new())),
             rendered: Arc::new(Mutex::new(HashSet::new())),
             paths: Arc::new(Mutex::new(HashMap::new())),
-            engines: Arc::new(Semaphore::new(MAX_ENGINES)),
             figures: Arc::default(),
         }
     }
@@ -205,6 +232,11 @@ impl Voice {
         }
         paths.insert(text.to_string(), path.clone());
         path
+    }
+
+    /// The file of a piece, joined or not.
+    fn piece_path(&self, text: &str, joined: bool) -> PathBuf {
+        if joined { self.path_for(&joined_key(text)) } else { self.path_for(text) }
     }
 
     fn hashed_path(&self, text: &str) -> PathBuf {
@@ -247,7 +279,7 @@ impl Voice {
     /// on as in one sentence. Its file is its own: the same words closing a
     /// clause keep their pause.
     async fn render_piece(&self, text: &str, joined: bool) -> Result<PathBuf, SpeechError> {
-        let path = if joined { self.path_for(&joined_key(text)) } else { self.path_for(text) };
+        let path = self.piece_path(text, joined);
         if self.has_rendered(&path) {
             return Ok(path);
         }
@@ -270,47 +302,45 @@ impl Voice {
             return Ok(());
         }
         self.figures.0.fetch_add(1, Relaxed);
-        let _engine = self.engines.acquire().await.map_err(|e| SpeechError::Engine { command: self.command.clone(), detail: e.to_string() })?;
         tokio::fs::create_dir_all(&self.cache_dir).await.map_err(|source| SpeechError::Cache { path: self.cache_dir.clone(), source })?;
         // Render to a private name, then rename: two calls rendering the same
         // text at once never see a half-written file.
         let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
-        if joined {
-            let ends_clause = text.ends_with([',', '.', ';', ':', '?', '!']);
-            self.run_engine(&if ends_clause { text.to_string() } else { format!("{text},") }, &tmp).await?;
-            let trimmed = tokio::task::spawn_blocking({
-                let tmp = tmp.clone();
-                move || trim_trailing_silence(&tmp, JOINED_TAIL)
-            })
-            .await;
-            if let Err(e) = trimmed.map_err(std::io::Error::other).and_then(|r| r) {
-                // The piece is still speech: played with its pause, not lost.
-                tracing::warn!(file = %tmp.display(), error = %e, "a joined piece keeps its trailing pause");
-            }
+        if joined && !text.ends_with([',', '.', ';', ':', '?', '!']) {
+            // A clause that goes on: a comma's intonation.
+            self.run_engine(&format!("{text},"), &tmp, true).await?;
         } else {
-            self.run_engine(text, &tmp).await?;
+            self.run_engine(text, &tmp, joined).await?;
         }
         tokio::fs::rename(&tmp, path).await.map_err(|source| SpeechError::Cache { path: path.to_path_buf(), source })?;
         Ok(())
     }
 
-    async fn run_engine(&self, text: &str, out: &Path) -> Result<(), SpeechError> {
+    /// Run the engine on `text` into `out` on one of the engine threads;
+    /// a `joined` piece's trailing silence is cut there too. A trim that
+    /// fails leaves the piece with its pause (it is still speech, not lost).
+    async fn run_engine(&self, text: &str, out: &Path, joined: bool) -> Result<(), SpeechError> {
         let engine_err = |detail: String| SpeechError::Engine { command: self.command.clone(), detail };
         let mut engine = std::process::Command::new(&self.command);
         engine.arg("-v").arg(&self.voice).arg("-s").arg(self.rate.to_string()).arg("-w").arg(out).arg("--stdin");
-        let text = text.to_string();
+        let (text, file) = (text.to_string(), out.to_path_buf());
         let (done, result) = tokio::sync::oneshot::channel();
-        // The engine starts from a thread of its own in the idle class, which
-        // the process inherits: it runs on the cores the calls leave.
-        std::thread::Builder::new()
-            .name("espeak-ng".into())
-            .spawn(move || {
-                if let Err(e) = run_when_idle() {
-                    tracing::debug!(error = ?e, "espeak-ng runs at normal priority");
-                }
-                let _ = done.send(run_engine_blocking(engine, &text));
-            })
-            .map_err(|e| engine_err(format!("lancement impossible: {e}")))?;
+        let job: EngineJob = Box::new(move || {
+            let rendered = run_engine_blocking(engine, &text);
+            if rendered.is_ok()
+                && joined
+                && let Err(e) = trim_trailing_silence(&file, JOINED_TAIL)
+            {
+                tracing::warn!(file = %file.display(), error = %e, "a joined piece keeps its trailing pause");
+            }
+            let _ = done.send(rendered);
+        });
+        engine_threads()
+            .map_err(|e| engine_err(format!("lancement impossible: {e}")))?
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .map_err(|e| engine_err(e.to_string()))?;
         match result.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(detail)) => {
@@ -320,6 +350,44 @@ impl Voice {
             Err(_) => Err(engine_err("le fil de synthèse s'est arrêté".into())),
         }
     }
+}
+
+/// A rendering, run on an engine thread.
+type EngineJob = Box<dyn FnOnce() + Send>;
+
+/// The [`MAX_ENGINES`] threads the engines start from, in the idle class
+/// (which the processes inherit: they run on the cores the calls leave),
+/// started at the first rendering and kept: a thread started for each
+/// rendering, as before, left each its own allocator pages (tens of MB of
+/// resident memory after a thousand renderings ahead).
+fn engine_threads() -> Result<&'static Mutex<std::sync::mpsc::Sender<EngineJob>>, &'static str> {
+    static THREADS: std::sync::OnceLock<Result<Mutex<std::sync::mpsc::Sender<EngineJob>>, String>> = std::sync::OnceLock::new();
+    THREADS
+        .get_or_init(|| {
+            let (jobs, queue) = std::sync::mpsc::channel::<EngineJob>();
+            let queue = Arc::new(Mutex::new(queue));
+            for i in 0..MAX_ENGINES {
+                let queue = queue.clone();
+                std::thread::Builder::new()
+                    .name(format!("espeak-ng-{i}"))
+                    .spawn(move || {
+                        if let Err(e) = run_when_idle() {
+                            tracing::debug!(error = ?e, "espeak-ng runs at normal priority");
+                        }
+                        loop {
+                            let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                            let Ok(job) = job else { return };
+                            // A job that panics drops its answer (its caller
+                            // is told the thread stopped); the thread goes on.
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                    })
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(Mutex::new(jobs))
+        })
+        .as_ref()
+        .map_err(String::as_str)
 }
 
 /// What a joined piece keeps of silence after its last sound.
@@ -622,6 +690,20 @@ mod tests {
         let closing = v.render("Rendez-vous le lundi 7 décembre,").await.unwrap();
         assert!(tail(&one[0]) < 0.06, "joined piece's pause: {} s", tail(&one[0]));
         assert!(tail(&closing) > 0.15, "a clause's own pause: {} s", tail(&closing));
+    }
+
+    #[tokio::test]
+    async fn rendered_ahead_a_piece_is_not_rendered_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = voice(dir.path(), "espeak-ng");
+        let said = [Utterance::words(Lang::Fr, "Bonjour, au revoir."), Utterance::words(Lang::Fr, "Bonjour, à demain.")];
+        assert_eq!(v.prerender(&said).await.unwrap(), 3, "« Bonjour, » once");
+        assert_eq!(v.prerender(&said).await.unwrap(), 0);
+        let before = v.cache_figures().0;
+        let files = v.render_utterance(&said[1]).await.unwrap();
+        assert_eq!(v.cache_figures().0, before, "nothing left to render");
+        assert_eq!(files, v.files_for(&said[1]));
+        assert!(files.iter().all(|f| f.exists()));
     }
 
     #[test]
