@@ -18,6 +18,7 @@ use crate::freeswitch::lines::SwitchLines;
 use crate::freeswitch::outbound::{self, CallService, Counters};
 use crate::speech::Voice;
 use crate::store::{Store, StoreError, demo};
+use crate::words::prompts;
 
 /// Spoken answers decoded at once (each takes the machine's cores for ~2 s).
 const LIVE_RECOGNITIONS: usize = 1;
@@ -318,6 +319,7 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         warn!("{w}");
     }
     tokio::spawn(purge_periodically(store.clone(), rx.clone()));
+    tokio::spawn(prerender_slots_periodically(store.clone(), voice.clone(), config.speech.language, rx.clone()));
     let metrics = crate::metrics::Metrics::default();
     let metrics_addr = match config.metrics.listen.as_str() {
         "" => None,
@@ -403,6 +405,68 @@ async fn purge_periodically(store: Store, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// How often the words of the coming slots are rendered ahead: a day
+/// enters the window once a day, and a practice may change its hours.
+const PRERENDER_EVERY: Duration = Duration::from_secs(3600);
+
+/// How far ahead: the slots a caller is offered are the first free ones.
+const PRERENDER_DAYS: i64 = 62;
+
+/// Render, before any caller needs them, the pieces that name the free
+/// slots of the next [`PRERENDER_DAYS`] days (each day's and each time's
+/// words, [`prompts::naming_slot`]): the first caller offered a day no
+/// longer waits for espeak-ng, and a busy morning renders nothing. At
+/// start, then every [`PRERENDER_EVERY`]; the engines run in the idle class.
+async fn prerender_slots_periodically(store: Store, voice: Voice, lang: crate::words::catalogue::Lang, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let started = std::time::Instant::now();
+        match slot_sentences(&store, lang, Utc::now()).await {
+            Ok(said) => match voice.prerender(&said).await {
+                Ok(0) => {}
+                Ok(n) => info!(pieces = n, seconds = started.elapsed().as_secs(), "the coming slots' words rendered ahead"),
+                Err(e) => warn!(error = %e, "rendering the coming slots' words ahead failed; they are rendered when first said"),
+            },
+            Err(e) => warn!(error = %e, "reading the coming slots failed; their words are rendered when first said"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PRERENDER_EVERY) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// The sentences naming one free slot per day and one per time of day,
+/// for every practice, doctor and type bookable by phone.
+async fn slot_sentences(
+    store: &Store,
+    lang: crate::words::catalogue::Lang,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<crate::words::Utterance>, crate::store::StoreError> {
+    store
+        .run(move |db| {
+            let mut said = Vec::new();
+            for id in db.practice_ids()? {
+                let snap = db.snapshot(id)?;
+                let tz = snap.practice.timezone;
+                let until = now + chrono::Duration::days(PRERENDER_DAYS);
+                for doctor in &snap.doctors {
+                    let name = doctor.name.to_lowercase();
+                    let (mut days, mut times) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+                    for ty in snap.types.iter().filter(|t| t.doctor_id == doctor.id && t.phone_bookable) {
+                        for slot in db.free_slots(doctor.id, ty.id, now, None, 5_000)?.into_iter().take_while(|s| s.start < until) {
+                            let local = slot.start.with_timezone(&tz);
+                            if days.insert(local.date_naive()) | times.insert(local.time()) {
+                                said.extend(prompts::naming_slot(lang, slot.start, tz, now, &name, &snap.practice.address));
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(said)
+        })
+        .await
+}
+
 /// Bind with a backlog for Monday morning: FreeSWITCH opens one connection
 /// per call, and a full accept queue leaves a caller's socket half-open.
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
@@ -486,5 +550,47 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
         async {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::catalogue::Lang;
+
+    #[tokio::test]
+    async fn the_words_of_the_first_slots_offered_are_among_those_rendered_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let now = Utc::now();
+        store.run_sync(|db| demo::seed(db, now)).unwrap();
+        let said = slot_sentences(&store, Lang::Fr, now).await.unwrap();
+        let voice = Voice::new("espeak-ng", "fr", 150, dir.path().join("prompts"));
+        let ahead: std::collections::HashSet<_> = said.iter().flat_map(|u| voice.files_for(u)).collect();
+        let snap = store.run_sync(|db| db.snapshot(db.practice_ids()?[0])).unwrap();
+        let tz = snap.practice.timezone;
+        let mut offers = 0;
+        for ty in snap.types.iter().filter(|t| t.phone_bookable) {
+            let doctor = snap.doctors.iter().find(|d| d.id == ty.doctor_id).unwrap().name.to_lowercase();
+            let slots = store.run_sync(|db| db.free_slots(ty.doctor_id, ty.id, now, None, 12)).unwrap();
+            for three in slots.chunks(3) {
+                let starts: Vec<_> = three.iter().map(|s| s.start).collect();
+                let mut heard = vec![prompts::offer_slots(Lang::Fr, &starts, tz, now)];
+                let when = || crate::words::Fill::Apart(wording_when(starts[0], tz, now));
+                heard.push(prompts::confirm_booking(Lang::Fr, when(), &doctor));
+                heard.push(prompts::booked(Lang::Fr, when(), &doctor, &snap.practice.address));
+                for u in &heard {
+                    for f in voice.files_for(u) {
+                        assert!(ahead.contains(&f), "not rendered ahead: a piece of « {u} »");
+                    }
+                }
+                offers += 1;
+            }
+        }
+        assert!(offers >= 4, "{offers} offers checked");
+    }
+
+    fn wording_when(at: chrono::DateTime<Utc>, tz: chrono_tz::Tz, now: chrono::DateTime<Utc>) -> Vec<String> {
+        crate::words::wording::when_apart(Lang::Fr, at, tz, now)
     }
 }

@@ -146,6 +146,23 @@ pub fn offer_slots(lang: Lang, starts: &[DateTime<Utc>], tz: Tz, now: DateTime<U
     said.then(Utterance::filled(lang, more, vec![("n", (starts.len() + 1).to_string().into())]))
 }
 
+/// Every sentence that names the slot at `start` with `doctor`: offered at
+/// each of the three places of an offer, read back, booked, reviewed,
+/// cancelled, moved. What the voice renders ahead of the calls: with the
+/// day and the time apart, one slot per day and one per time of day name
+/// every piece the agenda's slots will need.
+pub fn naming_slot(lang: Lang, start: DateTime<Utc>, tz: Tz, now: DateTime<Utc>, doctor: &str, address: &str) -> Vec<Utterance> {
+    let when = || Fill::Apart(wording::when_apart(lang, start, tz, now));
+    vec![
+        offer_slots(lang, &[start; 3], tz, now),
+        confirm_booking(lang, when(), doctor),
+        booked(lang, when(), doctor, address),
+        review_appointment(lang, when(), doctor),
+        confirm_cancel(lang, when()),
+        moved(lang, when(), doctor),
+    ]
+}
+
 /// No slot within the horizon.
 pub fn no_slot(lang: Lang, days: i64) -> Utterance {
     Utterance::filled(lang, Key("slots.none"), vec![("days", days.to_string().into())])
