@@ -78,6 +78,13 @@ struct Cli {
     /// `make run` does, when it is there).
     #[arg(long)]
     no_model: bool,
+    /// With --spawn: cancel the phone bookings five times a second, as the
+    /// practice's staff would (through the store's own cancel), so that
+    /// the agenda keeps its room through a long tight loop. Without it the demo practice's free slots (about 400 over its
+    /// horizon) are taken in the first seconds, and the calls after that
+    /// end in a message: the outcomes line says which.
+    #[arg(long)]
+    free_booked: bool,
     /// Print the figures as JSON too.
     #[arg(long)]
     json: bool,
@@ -453,6 +460,8 @@ struct Report {
     generator_cpu_secs: f64,
     /// (what ended the reaction, count, p50, p99), slowest p99 first.
     by_kind: Vec<(String, usize, Duration, Duration)>,
+    /// How the service recorded the phase's calls (its `calls` table, with --spawn).
+    outcomes: Option<BTreeMap<String, u64>>,
 }
 
 impl Report {
@@ -465,6 +474,9 @@ impl Report {
             println!("  while all {} calls were held (no ramp-up, no drain), {n} samples: p50 {p50:.3?}  p99 {p99:.3?}  max {max:.3?}", self.peak_live);
         }
         println!("flows: {:?}", self.flows);
+        if let Some(outcomes) = &self.outcomes {
+            println!("outcomes the service recorded: {outcomes:?}");
+        }
         if self.errors.is_empty() {
             println!("errors: none");
         } else {
@@ -498,7 +510,7 @@ impl Report {
                 "calls_per_second": self.completed as f64 / self.seconds.max(0.001), "peak_concurrent": self.peak_live,
                 "latency_us": {"p50": self.p50.as_micros() as u64, "p99": self.p99.as_micros() as u64, "max": self.max.as_micros() as u64, "samples": self.samples},
                 "latency_held_us": self.held.map(|(n, p50, p99, max)| serde_json::json!({"p50": p50.as_micros() as u64, "p99": p99.as_micros() as u64, "max": max.as_micros() as u64, "samples": n})),
-                "errors": self.errors, "flows": self.flows, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "render_cpu_secs": self.render_cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
+                "errors": self.errors, "flows": self.flows, "outcomes": self.outcomes, "rss_idle_kib": self.rss_idle_kib, "rss_peak_kib": self.rss_peak_kib, "cpu_secs": self.cpu_secs, "render_cpu_secs": self.render_cpu_secs, "generator_cpu_secs": self.generator_cpu_secs,
             });
             println!("{v}");
         }
@@ -558,6 +570,7 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
         cpu_secs: cpu,
         render_cpu_secs: render_cpu().map(|now| now - *RENDER_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner())),
         generator_cpu_secs: generator_cpu() - *GENERATOR_CPU_AT_START.lock().unwrap_or_else(|p| p.into_inner()),
+        outcomes: None,
         by_kind: {
             let mut v: Vec<(String, usize, Duration, Duration)> = std::mem::take(&mut *stats.by_kind.lock().unwrap())
                 .into_iter()
@@ -570,6 +583,43 @@ fn snapshot(name: &str, stats: &Stats, started: Instant, rss_idle: Option<u64>, 
             v
         },
     }
+}
+
+/// The last row of the spawned service's `calls` table (0 when none).
+fn last_call_id(db: &Path) -> Result<i64> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM calls", [], |r| r.get(0))?)
+}
+
+/// How the service recorded its calls after row `after`, by outcome.
+fn outcomes_since(db: &Path, after: i64) -> Result<BTreeMap<String, u64>> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut st = conn.prepare("SELECT outcome, COUNT(*) FROM calls WHERE id > ?1 GROUP BY outcome")?;
+    let rows = st.query_map([after], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `--free-booked`: until `stop`, cancel the phone bookings every 200 ms,
+/// through the store's own cancel (the practice's, not a caller's: the
+/// call that booked has its answer already); returns how many.
+fn free_booked(db: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<u64>> {
+    std::thread::spawn(move || {
+        let mut store = standardiste::store::db::Db::open(&db)?;
+        let conn = rusqlite::Connection::open(&db)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let mut freed = 0;
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(200));
+            let ids: Vec<i64> = conn
+                .prepare_cached("SELECT id FROM appointments WHERE source = 'phone' AND status = 'booked'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                freed += u64::from(store.cancel(id, None)?);
+            }
+        }
+        Ok(freed)
+    })
 }
 
 struct Spawned {
@@ -1040,15 +1090,17 @@ async fn main() -> Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     // What the warm-up left to do in the background (the transcription of
-    // its message and name with a speech model) is not the phase's work:
-    // wait for the service to be idle (under 20 ms of CPU in a second, two
-    // minutes at most).
+    // its message and name with a speech model, the coming slots' words
+    // rendered ahead) is not the phase's work: wait for the service to be
+    // idle (under 20 ms of CPU in a second, its own and its espeak-ng
+    // children's, two minutes at most).
     if let Some(pid) = target.pid {
+        let busy = |pid| Some(measure::cpu_seconds(pid)? + measure::children_cpu_seconds(pid).unwrap_or(0.0));
         let started = Instant::now();
-        let mut last = measure::cpu_seconds(pid);
+        let mut last = busy(pid);
         while started.elapsed() < Duration::from_secs(120) {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let now = measure::cpu_seconds(pid);
+            let now = busy(pid);
             if let (Some(a), Some(b)) = (last, now)
                 && b - a < 0.02
             {
@@ -1067,6 +1119,19 @@ async fn main() -> Result<()> {
         let _ = LATENCY_LOG.set((Instant::now(), Mutex::new(log)));
     }
     let counter = Arc::new(AtomicU64::new(0));
+    let freeing = match (&target.db, cli.free_booked) {
+        (Some(db), true) => {
+            let stop = Arc::new(AtomicBool::new(false));
+            Some((free_booked(db.clone(), stop.clone()), stop))
+        }
+        (None, true) => bail!("--free-booked needs --spawn (the service's database)"),
+        _ => None,
+    };
+    let calls_before = target.db.as_deref().map(last_call_id).transpose()?;
+    let outcomes = |db: &Option<PathBuf>, after: Option<i64>| match (db, after) {
+        (Some(db), Some(after)) => outcomes_since(db, after).ok(),
+        _ => None,
+    };
     match cli.profile {
         Profile::Steady { calls, seconds } => {
             let stats = Arc::new(Stats::default());
@@ -1077,14 +1142,25 @@ async fn main() -> Result<()> {
                 (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
                 _ => None,
             };
-            snapshot(&format!("steady: {calls} concurrent calls for {seconds} s, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu)
-                .print(cli.json);
+            let mut report = snapshot(
+                &format!("steady: {calls} concurrent calls for {seconds} s, think {} ms", cli.think_ms),
+                &stats,
+                started,
+                idle.map(|i| i.0),
+                peak,
+                cpu,
+            );
+            // The service writes a call's row as it ends: let the last ones land.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            report.outcomes = outcomes(&target.db, calls_before);
+            report.print(cli.json);
         }
         Profile::Ramp { start, step, step_seconds, max } => {
             let mut workers = start;
             let mut broke = None;
             while workers <= max {
                 let stats = Arc::new(Stats::default());
+                let calls_before = target.db.as_deref().map(last_call_id).transpose()?;
                 mark_phase_start();
                 let started = Instant::now();
                 let cpu0 = target.pid.and_then(proc_figures).map(|f| f.1);
@@ -1093,8 +1169,9 @@ async fn main() -> Result<()> {
                     (Some(c0), Some((_, c1))) => Some(c1 - c0),
                     _ => None,
                 };
-                let report =
+                let mut report =
                     snapshot(&format!("ramp step: {workers} concurrent calls, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu);
+                report.outcomes = outcomes(&target.db, calls_before);
                 report.print(cli.json);
                 if report.p99 > Duration::from_millis(50) || !report.errors.is_empty() {
                     broke = Some((workers, report.p99, report.errors.clone()));
@@ -1141,7 +1218,9 @@ async fn main() -> Result<()> {
                 (Some((_, c0)), Some((_, c1))) => Some(c1 - c0),
                 _ => None,
             };
-            snapshot(&format!("day: {calls} mixed calls, {concurrent} at a time"), &stats, started, idle.map(|i| i.0), None, cpu).print(cli.json);
+            let mut report = snapshot(&format!("day: {calls} mixed calls, {concurrent} at a time"), &stats, started, idle.map(|i| i.0), None, cpu);
+            report.outcomes = outcomes(&target.db, calls_before);
+            report.print(cli.json);
             let mut heard = warm.heard.lock().unwrap().clone();
             for (k, n) in stats.heard.lock().unwrap().iter() {
                 *heard.entry(k.clone()).or_default() += n;
@@ -1174,11 +1253,21 @@ async fn main() -> Result<()> {
                 _ => None,
             };
             let peak = peak.max(end.map(|f| f.0));
-            snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), peak, cpu).print(cli.json);
+            let mut report = snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), peak, cpu);
+            report.outcomes = outcomes(&target.db, calls_before);
+            report.print(cli.json);
             match (&target.db, &target.voice) {
                 (Some(db), Some(voice)) => check_monday(db, voice, &stats.transcripts.lock().unwrap())?,
                 _ => println!("monday check skipped: only with --spawn"),
             }
+        }
+    }
+    if let Some((thread, stop)) = freeing {
+        stop.store(true, Ordering::Relaxed);
+        match thread.join() {
+            Ok(Ok(n)) => println!("bookings cancelled by --free-booked: {n}"),
+            Ok(Err(e)) => bail!("--free-booked: {e}"),
+            Err(_) => bail!("--free-booked: its thread panicked"),
         }
     }
     drop(spawned);
