@@ -99,22 +99,30 @@ fuzz:
 	$(CARGO) build --release --bins
 	scripts/fuzz
 
-# The vendored freeswitch-esl-tokio differs from the published 2.8.0 only in
-# the files of ESL_PATCHED (vendor/freeswitch-esl-tokio/PATCHED.md): a scratch
-# crate depends on the published version (no patch), cargo fetches it into its
-# own registry copy, and the two sources are compared: the patched files'
-# diff is shown, anything else that differs fails.
+# The vendored crates differ from the published ones only in the files of
+# ESL_PATCHED and TYPES_PATCHED (vendor/*/PATCHED.md): a scratch crate
+# depends on the published versions (no patch), cargo fetches them into its
+# own registry copy, and the sources are compared: the patched files' diff
+# is shown, anything else that differs fails.
 ESL_PATCHED = src/constants.rs src/protocol/mod.rs
+TYPES_PATCHED = src/headers.rs src/variables/esl_headers.rs
 VC = target/vendor-check
 vendor-check:
 	rm -rf $(VC) && mkdir -p $(VC)/src
-	printf '[package]\nname = "vendor-check"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\nfreeswitch-esl-tokio = "=2.8.0"\n\n[workspace]\n' > $(VC)/Cargo.toml
+	printf '[package]\nname = "vendor-check"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\nfreeswitch-esl-tokio = "=2.8.0"\nfreeswitch-types = "=1.10.0"\n\n[workspace]\n' > $(VC)/Cargo.toml
 	touch $(VC)/src/lib.rs
 	$(CARGO) fetch --quiet --manifest-path $(VC)/Cargo.toml
-	$(CARGO) metadata --format-version 1 --manifest-path $(VC)/Cargo.toml | python3 -c 'import json,sys,os; print(next(os.path.dirname(p["manifest_path"]) for p in json.load(sys.stdin)["packages"] if p["name"] == "freeswitch-esl-tokio"))' > $(VC)/published
-	for f in $(ESL_PATCHED); do diff -u $$(cat $(VC)/published)/$$f vendor/freeswitch-esl-tokio/$$f; done || true
-	diff -rq $$(cat $(VC)/published)/src vendor/freeswitch-esl-tokio/src | grep -v $(foreach f,$(ESL_PATCHED),-e '$(f) ') ; test $$? -eq 1
-	@echo "vendor/freeswitch-esl-tokio: only $(ESL_PATCHED) differ from the published 2.8.0"
+	$(CARGO) metadata --format-version 1 --manifest-path $(VC)/Cargo.toml > $(VC)/metadata.json
+	$(call compare,freeswitch-esl-tokio,$(ESL_PATCHED))
+	$(call compare,freeswitch-types,$(TYPES_PATCHED))
+
+# $(call compare,CRATE,PATCHED FILES): vendor/CRATE against its published copy.
+define compare
+	python3 -c 'import json,sys,os; print(next(os.path.dirname(p["manifest_path"]) for p in json.load(open("$(VC)/metadata.json"))["packages"] if p["name"] == "$(1)"))' > $(VC)/published-$(1)
+	for f in $(2); do diff -u $$(cat $(VC)/published-$(1))/$$f vendor/$(1)/$$f; done || true
+	diff -rq $$(cat $(VC)/published-$(1))/src vendor/$(1)/src | grep -v $(foreach f,$(2),-e '$(f) ') ; test $$? -eq 1
+	@echo "vendor/$(1): only $(2) differ from the published crate"
+endef
 
 ## Install the service as the README's "Installed as a service" says:
 ## the binary, the unit, the example configuration (kept if one is there),

@@ -566,6 +566,92 @@ mod tests {
         Gather { prompt: Utterance::empty(crate::words::catalogue::Lang::Fr), min, max, timeout_ms: 5000, terminators: "#".into(), tries: 1 }
     }
 
+    /// What the service reads of an event, through the vendored header
+    /// store (vendor/freeswitch-types/PATCHED.md): known names in any
+    /// casing, channel variables as FreeSWITCH writes them.
+    #[test]
+    fn an_events_headers_are_found_in_any_casing_and_variables_as_written() {
+        let mut e = EslEvent::new();
+        e.set_header("unique-id", "abc");
+        e.set_header("Application-Response", "FILE PLAYED");
+        e.set_header("x-custom-thing", "1");
+        e.set_header("variable_read_result", "success");
+        e.set_header("variable_Sip_H_X", "kept");
+        assert_eq!(e.header_str("Unique-ID"), Some("abc"));
+        assert_eq!(e.header_str("UNIQUE-ID"), Some("abc"));
+        assert_eq!(e.header_str("application-response"), Some("FILE PLAYED"));
+        assert_eq!(e.header_str("X-Custom-Thing"), Some("1"), "an unknown dashed name is title-cased");
+        assert_eq!(e.variable_str("read_result"), Some("success"));
+        assert_eq!(e.header_str("variable_Sip_H_X"), Some("kept"));
+        assert_eq!(e.header_str("variable_sip_h_x"), None, "a variable's casing is its own");
+        assert_eq!(e.header_str("Missing-Header"), None);
+        // One header spelt two ways is one entry; removing it by either.
+        e.set_header("Unique-ID", "def");
+        assert_eq!(e.header_str("unique-id"), Some("def"));
+        assert_eq!(e.remove_header("UNIQUE-id").as_deref(), Some("def"));
+        assert_eq!(e.header_str("Unique-ID"), None);
+        assert_eq!(e.remove_header("x-CUSTOM-thing").as_deref(), Some("1"));
+    }
+
+    /// The published freeswitch-types 1.10.0's `normalize_header_key`.
+    fn published_normalization(raw: &str) -> String {
+        use freeswitch_esl_tokio::{EventHeader, case_alias_key};
+        if let Ok(eh) = raw.parse::<EventHeader>() {
+            return eh.as_str().to_string();
+        }
+        if case_alias_key(raw).is_none() {
+            return raw.to_string();
+        }
+        let mut out = String::new();
+        let mut capitalize_next = true;
+        for c in raw.chars() {
+            out.push(if c == '-' {
+                '-'
+            } else if capitalize_next {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            });
+            capitalize_next = c == '-';
+        }
+        out
+    }
+
+    #[test]
+    fn the_vendored_header_store_normalizes_every_key_as_the_published_crate() {
+        use freeswitch_esl_tokio::{EventHeader, normalize_header_key};
+        let mut keys: Vec<String> = Vec::new();
+        for h in EventHeader::ALL {
+            let name = h.as_str();
+            assert!(!name.to_ascii_lowercase().starts_with("variable_"), "a known name taken for a channel variable: {name}");
+            keys.extend([name.to_string(), name.to_ascii_lowercase(), name.to_ascii_uppercase(), name.replace('-', "_")]);
+        }
+        keys.extend(
+            [
+                "variable_read_result",
+                "variable_Sip_H_X",
+                "VARIABLE_x",
+                "Variable_y",
+                "x-custom-thing",
+                "X-Custom-Thing",
+                "X-CUSTOM",
+                "sip_h_X-Y",
+                "a--b",
+                "-",
+                "",
+                "ünï-kéy",
+                "Ünï-Kéy",
+            ]
+            .map(String::from),
+        );
+        for key in &keys {
+            assert_eq!(normalize_header_key(key), published_normalization(key), "{key:?}");
+            let mut e = EslEvent::new();
+            e.set_header(key.as_str(), "v");
+            assert_eq!(e.header_str(&published_normalization(key)), Some("v"), "{key:?}");
+        }
+    }
+
     #[test]
     fn keys_typed_ahead_answer_only_a_whole_answer() {
         assert_eq!(typed_answer("4", &question(1, 1)).as_deref(), Some("4"));

@@ -239,16 +239,80 @@ pub fn case_alias_key(key: &str) -> Option<String> {
 /// 3. Unknown dash-separated keys are Title-Cased to match FreeSWITCH's
 ///    dominant convention for event and framing headers.
 pub fn normalize_header_key(raw: &str) -> String {
-    if let Ok(eh) = raw.parse::<EventHeader>() {
-        return eh
-            .as_str()
-            .to_string();
+    normalize_owned_key(raw.to_string())
+}
+
+// Patched for standardiste (vendor/freeswitch-types/PATCHED.md): the same
+// keys as `raw.parse::<EventHeader>()` then `case_alias_key` then
+// title-casing gave, without their allocations (the error `String` of every
+// failed parse, a lowercase copy to look for `_`, a copy of a key already
+// canonical), and the known names searched among those of the key's length
+// instead of all of them.
+/// [`normalize_header_key`] of an owned key, which is given back as it is
+/// when it is already canonical (most keys: channel variables, and the
+/// names FreeSWITCH writes in their usual casing).
+pub(crate) fn normalize_owned_key(raw: String) -> String {
+    // A channel variable is no known name (none starts so: standardiste's
+    // tests check it, and that every key is normalized as before).
+    if is_variable(&raw) {
+        return raw;
     }
-    if case_alias_key(raw).is_none() {
-        raw.to_string()
+    if let Some(name) = known_name(&raw) {
+        return if raw == name { raw } else { name.to_string() };
+    }
+    if raw.contains('_') || is_title_cased(&raw) {
+        raw
     } else {
-        title_case_dashes(raw)
+        title_case_dashes(&raw)
     }
+}
+
+/// The known header name `raw` is in another casing, if any: the first of
+/// the declared names of its length (as `FromStr` takes the first).
+fn known_name(raw: &str) -> Option<&'static str> {
+    static BY_LENGTH: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    let table = BY_LENGTH.get_or_init(|| {
+        let longest = EventHeader::ALL
+            .iter()
+            .map(|h| h.as_str().len())
+            .max()
+            .unwrap_or(0);
+        let mut table = vec![Vec::new(); longest + 1];
+        for h in EventHeader::ALL {
+            table[h.as_str().len()].push(h.as_str());
+        }
+        table
+    });
+    table
+        .get(raw.len())?
+        .iter()
+        .find(|name| raw.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+/// Whether `title_case_dashes` would give `s` back unchanged.
+fn is_title_cased(s: &str) -> bool {
+    let mut capitalize_next = true;
+    for c in s.chars() {
+        let expected = if c == '-' {
+            '-'
+        } else if capitalize_next {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        };
+        if c != expected {
+            return false;
+        }
+        capitalize_next = c == '-';
+    }
+    true
+}
+
+/// A channel variable's header (`variable_…`, in the case FreeSWITCH
+/// writes it): its own canonical key.
+pub(crate) fn is_variable(key: &str) -> bool {
+    key.starts_with("variable_")
 }
 
 fn title_case_dashes(s: &str) -> String {

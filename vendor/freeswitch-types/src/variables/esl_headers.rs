@@ -19,7 +19,7 @@
 use indexmap::IndexMap;
 use sip_header::{HistoryInfo, HistoryInfoError, SipHeaderLookup, UriInfo, UriInfoError};
 
-use crate::headers::{case_alias_key, normalize_header_key};
+use crate::headers::normalize_owned_key;
 use crate::lookup::{variable_key, HeaderLookup};
 use crate::variables::{EslArray, EslArrayError, MAX_ARRAY_ITEMS};
 
@@ -58,11 +58,10 @@ use crate::variables::{EslArray, EslArrayError, MAX_ARRAY_ITEMS};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct EslHeaders {
+    // Patched for standardiste (vendor/freeswitch-types/PATCHED.md): no
+    // lowercase alias map; a read that misses the canonical key finds the
+    // other casing by comparing the keys without `_`, ignoring case.
     map: IndexMap<String, String>,
-    /// Lowercase alias to canonical key, for the case-insensitive read path.
-    /// Derived from `map`, so it is rebuilt rather than serialized.
-    #[cfg_attr(feature = "serde", serde(skip))]
-    aliases: IndexMap<String, String>,
 }
 
 impl EslHeaders {
@@ -89,11 +88,8 @@ impl EslHeaders {
 
     /// Insert a header under its canonical key, replacing any entry there.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = normalize_header_key(&key.into());
-        if let Some(alias) = case_alias_key(&key) {
-            self.aliases
-                .insert(alias, key.clone());
-        }
+        // A key already canonical (most are) is kept as given, not copied.
+        let key = normalize_owned_key(key.into());
         self.map
             .insert(key, value.into());
     }
@@ -106,17 +102,23 @@ impl EslHeaders {
         {
             key.to_string()
         } else {
-            let alias = case_alias_key(key)?;
-            self.aliases
-                .get(&alias)?
-                .clone()
+            self.other_casing(key)?
+                .to_string()
         };
-        if let Some(alias) = case_alias_key(&canonical) {
-            self.aliases
-                .shift_remove(&alias);
-        }
         self.map
             .shift_remove(&canonical)
+    }
+
+    /// The stored key that is `name` in another casing: only keys without
+    /// `_` are matched so (their suffix carries SIP wire casing otherwise).
+    fn other_casing(&self, name: &str) -> Option<&str> {
+        if name.contains('_') {
+            return None;
+        }
+        self.map
+            .keys()
+            .find(|k| !k.contains('_') && k.eq_ignore_ascii_case(name))
+            .map(String::as_str)
     }
 
     /// Number of entries.
@@ -138,8 +140,7 @@ impl EslHeaders {
         {
             return Some(value.as_str());
         }
-        self.aliases
-            .get(&case_alias_key(name)?)
+        self.other_casing(name)
             .and_then(|canonical| {
                 self.map
                     .get(canonical)
