@@ -437,11 +437,7 @@ async fn prerender_slots_periodically(store: Store, voice: Voice, lang: crate::w
 
 /// The sentences naming one free slot per day and one per time of day,
 /// for every practice, doctor and type bookable by phone.
-async fn slot_sentences(
-    store: &Store,
-    lang: crate::words::catalogue::Lang,
-    now: chrono::DateTime<Utc>,
-) -> Result<Vec<crate::words::Utterance>, crate::store::StoreError> {
+async fn slot_sentences(store: &Store, lang: crate::words::catalogue::Lang, now: chrono::DateTime<Utc>) -> Result<Vec<crate::words::Utterance>, StoreError> {
     store
         .run(move |db| {
             let mut said = Vec::new();
