@@ -319,7 +319,9 @@ pub async fn start(config: &Config) -> Result<Running, ServeError> {
         warn!("{w}");
     }
     tokio::spawn(purge_periodically(store.clone(), rx.clone()));
-    tokio::spawn(prerender_slots_periodically(store.clone(), voice.clone(), config.speech.language, rx.clone()));
+    if config.speech.render_ahead_days > 0 {
+        tokio::spawn(prerender_slots_periodically(store.clone(), voice.clone(), config.speech.language, config.speech.render_ahead_days, rx.clone()));
+    }
     let metrics = crate::metrics::Metrics::default();
     let metrics_addr = match config.metrics.listen.as_str() {
         "" => None,
@@ -409,18 +411,15 @@ async fn purge_periodically(store: Store, mut shutdown: watch::Receiver<bool>) {
 /// enters the window once a day, and a practice may change its hours.
 const PRERENDER_EVERY: Duration = Duration::from_secs(3600);
 
-/// How far ahead: the slots a caller is offered are the first free ones.
-const PRERENDER_DAYS: i64 = 62;
-
 /// Render, before any caller needs them, the pieces that name the free
-/// slots of the next [`PRERENDER_DAYS`] days (each day's and each time's
+/// slots of the next `days` days (`[speech] render_ahead_days`) (each day's and each time's
 /// words, [`prompts::naming_slot`]): the first caller offered a day no
 /// longer waits for espeak-ng, and a busy morning renders nothing. At
 /// start, then every [`PRERENDER_EVERY`]; the engines run in the idle class.
-async fn prerender_slots_periodically(store: Store, voice: Voice, lang: crate::words::catalogue::Lang, mut shutdown: watch::Receiver<bool>) {
+async fn prerender_slots_periodically(store: Store, voice: Voice, lang: crate::words::catalogue::Lang, days: u32, mut shutdown: watch::Receiver<bool>) {
     loop {
         let started = std::time::Instant::now();
-        match slot_sentences(&store, lang, Utc::now()).await {
+        match slot_sentences(&store, lang, Utc::now(), days).await {
             Ok(said) => match voice.prerender(&said).await {
                 Ok(0) => {}
                 Ok(n) => info!(pieces = n, seconds = started.elapsed().as_secs(), "the coming slots' words rendered ahead"),
@@ -436,15 +435,21 @@ async fn prerender_slots_periodically(store: Store, voice: Voice, lang: crate::w
 }
 
 /// The sentences naming one free slot per day and one per time of day,
-/// for every practice, doctor and type bookable by phone.
-async fn slot_sentences(store: &Store, lang: crate::words::catalogue::Lang, now: chrono::DateTime<Utc>) -> Result<Vec<crate::words::Utterance>, StoreError> {
+/// over the next `days` days, for every practice, doctor and type
+/// bookable by phone.
+async fn slot_sentences(
+    store: &Store,
+    lang: crate::words::catalogue::Lang,
+    now: chrono::DateTime<Utc>,
+    days: u32,
+) -> Result<Vec<crate::words::Utterance>, StoreError> {
     store
         .run(move |db| {
             let mut said = Vec::new();
             for id in db.practice_ids()? {
                 let snap = db.snapshot(id)?;
                 let tz = snap.practice.timezone;
-                let until = now + chrono::Duration::days(PRERENDER_DAYS);
+                let until = now + chrono::Duration::days(days.into());
                 for doctor in &snap.doctors {
                     let name = doctor.name.to_lowercase();
                     let (mut days, mut times) = (std::collections::HashSet::new(), std::collections::HashSet::new());
@@ -560,7 +565,7 @@ mod tests {
         let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
         let now = Utc::now();
         store.run_sync(|db| demo::seed(db, now)).unwrap();
-        let said = slot_sentences(&store, Lang::Fr, now).await.unwrap();
+        let said = slot_sentences(&store, Lang::Fr, now, crate::config::DEFAULT_RENDER_AHEAD_DAYS).await.unwrap();
         let voice = Voice::new("espeak-ng", "fr", 150, dir.path().join("prompts"));
         let ahead: std::collections::HashSet<_> = said.iter().flat_map(|u| voice.files_for(u)).collect();
         let snap = store.run_sync(|db| db.snapshot(db.practice_ids()?[0])).unwrap();

@@ -168,6 +168,9 @@ impl Config {
         if self.speech.transcribe_below_calls > MAX_MAX_CALLS {
             bad("speech", "transcribe_below_calls", format!("must be at most {MAX_MAX_CALLS}"), "50: above that many live calls, decoding waits");
         }
+        if self.speech.render_ahead_days > 366 {
+            bad("speech", "render_ahead_days", "must be between 0 and 366".into(), "62 days of free slots rendered ahead (0: none)");
+        }
         if self.queue.callbacks_per_number_per_day > 100 {
             bad("queue", "callbacks_per_number_per_day", "must be between 0 and 100".into(), "3 call-backs a day for one number (0: none)");
         }

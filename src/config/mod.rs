@@ -162,6 +162,10 @@ pub struct Speech {
     /// under way stops to start again later (ten minutes at most), so that
     /// decoding never slows a caller down.
     pub transcribe_below_calls: usize,
+    /// Days ahead whose free slots' words are rendered at start and every
+    /// hour, so that no caller offered a slot waits for the voice (0: none,
+    /// each is rendered when first said).
+    pub render_ahead_days: u32,
 }
 
 impl Default for Server {
@@ -198,6 +202,10 @@ impl Default for Paths {
     }
 }
 
+/// `[speech] render_ahead_days`: about two months (the slots offered are
+/// the first free ones).
+pub const DEFAULT_RENDER_AHEAD_DAYS: u32 = 62;
+
 impl Default for Speech {
     fn default() -> Self {
         Self {
@@ -209,6 +217,7 @@ impl Default for Speech {
             silence_secs: DEFAULT_SILENCE_SECS,
             model: PathBuf::from("models/ggml-base.bin"),
             transcribe_below_calls: DEFAULT_TRANSCRIBE_BELOW_CALLS,
+            render_ahead_days: DEFAULT_RENDER_AHEAD_DAYS,
         }
     }
 }

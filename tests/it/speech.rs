@@ -270,3 +270,28 @@ fn names_said_at_booking_wait_for_the_quiet_while_messages_do_not() {
     }
     assert!(words(&name(&store)).contains("smith"), "{}", name(&store));
 }
+
+/// With `[speech] render_ahead_days`, the service renders on its own, after
+/// it starts, the words of the first free slots' offer: the first caller
+/// offered them waits for no rendering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_slots_offer_is_rendered_before_anyone_calls() {
+    let svc = common::start(|c| c.speech.render_ahead_days = 7).await;
+    let store = svc.running.store.clone();
+    let now = chrono::Utc::now();
+    let (starts, tz) = store
+        .run_sync(|db| {
+            let snap = db.snapshot(db.practice_ids()?[0])?;
+            let ty = snap.types.iter().find(|t| t.phone_bookable).expect("a type bookable by phone").clone();
+            Ok((db.free_slots(ty.doctor_id, ty.id, now, None, 3)?.into_iter().map(|s| s.start).collect::<Vec<_>>(), snap.practice.timezone))
+        })
+        .unwrap();
+    let voice = standardiste::speech::Voice::new("espeak-ng", "fr", 150, svc.config.paths.prompts.clone());
+    let offer = standardiste::words::prompts::offer_slots(standardiste::words::catalogue::Lang::Fr, &starts, tz, now);
+    let files = voice.files_for(&offer);
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while !files.iter().all(|f| f.exists()) {
+        assert!(std::time::Instant::now() < deadline, "not rendered ahead: {:?}", files.iter().filter(|f| !f.exists()).collect::<Vec<_>>());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -40,6 +40,10 @@ pub fn test_config(dir: &Path) -> standardiste::config::Config {
     c.paths.recordings = dir.join("recordings");
     // No speech model unless a test asks for one: the service runs without it.
     c.speech.model = dir.join("no-model.bin");
+    // The slots' words are rendered ahead only where a test asks (about
+    // 300 renderings per service: a hundred services at once in this
+    // process would share the engines and the cores with them).
+    c.speech.render_ahead_days = 0;
     c
 }
 
