@@ -12,6 +12,7 @@
 pub mod recognition;
 pub mod transcription;
 
+use crate::words::utterance::CLAUSE_ENDS;
 use crate::words::{Segment, Utterance};
 
 use std::collections::{HashMap, HashSet};
@@ -306,12 +307,9 @@ impl Voice {
         // Render to a private name, then rename: two calls rendering the same
         // text at once never see a half-written file.
         let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
-        if joined && !text.ends_with([',', '.', ';', ':', '?', '!']) {
-            // A clause that goes on: a comma's intonation.
-            self.run_engine(&format!("{text},"), &tmp, true).await?;
-        } else {
-            self.run_engine(text, &tmp, joined).await?;
-        }
+        // A clause that goes on is said with a comma's intonation.
+        let said = if joined && !text.ends_with(CLAUSE_ENDS) { std::borrow::Cow::Owned(format!("{text},")) } else { std::borrow::Cow::Borrowed(text) };
+        self.run_engine(&said, &tmp, joined).await?;
         tokio::fs::rename(&tmp, path).await.map_err(|source| SpeechError::Cache { path: path.to_path_buf(), source })?;
         Ok(())
     }

@@ -40,6 +40,10 @@ impl From<Key> for Fill {
     }
 }
 
+/// The marks that end a clause: one right after words said apart ends
+/// their last piece; the voice gives a joined piece without one a comma.
+pub const CLAUSE_ENDS: [char; 6] = [',', '.', ';', ':', '?', '!'];
+
 /// One part of an utterance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
@@ -149,7 +153,7 @@ impl Utterance {
                                 // A comma or a full stop right after the fill
                                 // ends its last piece, which then pauses as
                                 // the text says.
-                                let stop = after.chars().next().filter(|c| matches!(c, ',' | '.' | ';' | ':' | '?' | '!'));
+                                let stop = after.chars().next().filter(|c| CLAUSE_ENDS.contains(c));
                                 for (i, piece) in pieces.iter().enumerate() {
                                     if i > 0 {
                                         push_joined(&mut out, &std::mem::take(&mut words));
@@ -185,16 +189,18 @@ impl Utterance {
 }
 
 fn push_words(out: &mut Vec<Segment>, words: &str) {
-    let w = words.trim();
-    if !w.is_empty() {
-        out.push(Segment::Words(w.to_string()));
-    }
+    push_segment(out, words, Segment::Words);
 }
 
 fn push_joined(out: &mut Vec<Segment>, words: &str) {
+    push_segment(out, words, Segment::Joined);
+}
+
+/// `words`, trimmed, as a segment of that kind; nothing when there are none.
+fn push_segment(out: &mut Vec<Segment>, words: &str, kind: fn(String) -> Segment) {
     let w = words.trim();
     if !w.is_empty() {
-        out.push(Segment::Joined(w.to_string()));
+        out.push(kind(w.to_string()));
     }
 }
 

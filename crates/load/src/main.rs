@@ -80,9 +80,10 @@ struct Cli {
     no_model: bool,
     /// With --spawn: cancel the phone bookings five times a second, as the
     /// practice's staff would (through the store's own cancel), so that
-    /// the agenda keeps its room through a long tight loop. Without it the demo practice's free slots (about 400 over its
-    /// horizon) are taken in the first seconds, and the calls after that
-    /// end in a message: the outcomes line says which.
+    /// the agenda keeps its room through a long tight loop. Without it the
+    /// demo practice's free slots (about 400 over its horizon) are taken in
+    /// the first seconds, and the calls after that end in a message: the
+    /// outcomes line says which.
     #[arg(long)]
     free_booked: bool,
     /// Print the figures as JSON too.
@@ -1128,8 +1129,13 @@ async fn main() -> Result<()> {
         _ => None,
     };
     let calls_before = target.db.as_deref().map(last_call_id).transpose()?;
-    let outcomes = |db: &Option<PathBuf>, after: Option<i64>| match (db, after) {
-        (Some(db), Some(after)) => outcomes_since(db, after).ok(),
+    // The service writes a call's row as it ends: the last ones are let
+    // land before the phase's rows are counted.
+    let outcomes = async |db: &Option<PathBuf>, after: Option<i64>| match (db, after) {
+        (Some(db), Some(after)) => {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            outcomes_since(db, after).ok()
+        }
         _ => None,
     };
     match cli.profile {
@@ -1150,9 +1156,7 @@ async fn main() -> Result<()> {
                 peak,
                 cpu,
             );
-            // The service writes a call's row as it ends: let the last ones land.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            report.outcomes = outcomes(&target.db, calls_before);
+            report.outcomes = outcomes(&target.db, calls_before).await;
             report.print(cli.json);
         }
         Profile::Ramp { start, step, step_seconds, max } => {
@@ -1171,7 +1175,7 @@ async fn main() -> Result<()> {
                 };
                 let mut report =
                     snapshot(&format!("ramp step: {workers} concurrent calls, think {} ms", cli.think_ms), &stats, started, idle.map(|i| i.0), peak, cpu);
-                report.outcomes = outcomes(&target.db, calls_before);
+                report.outcomes = outcomes(&target.db, calls_before).await;
                 report.print(cli.json);
                 if report.p99 > Duration::from_millis(50) || !report.errors.is_empty() {
                     broke = Some((workers, report.p99, report.errors.clone()));
@@ -1219,7 +1223,7 @@ async fn main() -> Result<()> {
                 _ => None,
             };
             let mut report = snapshot(&format!("day: {calls} mixed calls, {concurrent} at a time"), &stats, started, idle.map(|i| i.0), None, cpu);
-            report.outcomes = outcomes(&target.db, calls_before);
+            report.outcomes = outcomes(&target.db, calls_before).await;
             report.print(cli.json);
             let mut heard = warm.heard.lock().unwrap().clone();
             for (k, n) in stats.heard.lock().unwrap().iter() {
@@ -1254,7 +1258,7 @@ async fn main() -> Result<()> {
             };
             let peak = peak.max(end.map(|f| f.0));
             let mut report = snapshot(&format!("monday: {calls} booking calls in {seconds} s for one practice"), &stats, started, idle.map(|i| i.0), peak, cpu);
-            report.outcomes = outcomes(&target.db, calls_before);
+            report.outcomes = outcomes(&target.db, calls_before).await;
             report.print(cli.json);
             match (&target.db, &target.voice) {
                 (Some(db), Some(voice)) => check_monday(db, voice, &stats.transcripts.lock().unwrap())?,
